@@ -1,0 +1,37 @@
+/**
+ * One error type for the whole domain. `code` is stable and closed; HTTP edges and the CLI map it to a status or
+ * an exit code in one place each. Messages are one line, lower case, and say what was wrong.
+ */
+export type ErrorCode =
+  | 'invalid-input' // malformed or unverifiable input: 400
+  | 'not-found' // 404
+  | 'conflict' // already exists (a duplicate log entry): 409
+  | 'unauthenticated' // missing or bad credentials (an ID token): 401
+  | 'forbidden' // authenticated but not allowed: 403
+  | 'too-large' // body over the limit: 413
+  | 'unsupported' // a valid request for something not supported (unknown kind, key type): 400/422
+  | 'verification-failed' // a signature, proof or policy did not verify
+  | 'pushback' // overloaded or a dependency is down; retry later: 503
+  | 'internal'; // a bug or an unexpected state: 500, with no internal detail on the wire
+
+export class SignetError extends Error {
+  readonly code: ErrorCode;
+  /** Extra, non-secret detail for the wire (e.g. the Location of a conflicting entry). */
+  readonly detail: Record<string, string>;
+
+  constructor(code: ErrorCode, message: string, options: { cause?: unknown; detail?: Record<string, string> } = {}) {
+    super(message, { cause: options.cause });
+    this.name = 'SignetError';
+    this.code = code;
+    this.detail = options.detail ?? {};
+  }
+}
+
+export const invalidInput = (message: string, cause?: unknown) => new SignetError('invalid-input', message, { cause });
+export const notFound = (message: string) => new SignetError('not-found', message);
+export const verificationFailed = (message: string, cause?: unknown) =>
+  new SignetError('verification-failed', message, { cause });
+
+export function isSignetError(e: unknown, code?: ErrorCode): e is SignetError {
+  return e instanceof SignetError && (code === undefined || e.code === code);
+}

@@ -1,0 +1,24 @@
+import type { FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+
+/** What every stack service gets from `signet up` or its own `serve` command. */
+export interface ServiceContext {
+  /** Directory for this service's durable state (keys, SQLite files). Created by the caller. */
+  dataDir: string;
+  /** PostgreSQL URL; when set, stores that support it use PostgreSQL instead of SQLite. */
+  databaseUrl?: string;
+  /** The URL clients reach the server at, without a trailing slash (e.g. http://localhost:3000). */
+  publicUrl: string;
+  logger: Logger;
+}
+
+/**
+ * A part of the stack mounted on a shared HTTP server. `register` adds routes (in its own encapsulated context,
+ * so error handlers and body limits do not leak between services); `close` finishes in-flight work and releases
+ * storage.
+ */
+export interface Service {
+  readonly name: string;
+  register(app: FastifyInstance): Promise<void>;
+  close(): Promise<void>;
+}
