@@ -1,0 +1,128 @@
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort, tempDir } from './process.js';
+
+export interface RunningRegistry {
+  /** host:port on loopback */
+  host: string;
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts Debian's `docker-registry` (the CNCF distribution registry) on a loopback port, with deletes enabled and,
+ * when `auth` is given, htpasswd Basic auth.
+ */
+export async function startRegistry(auth?: { username: string; password: string }): Promise<RunningRegistry> {
+  const dir = tempDir('signet-registry-');
+  const port = await freePort();
+  let authConfig = '';
+  if (auth) {
+    const htpasswd = spawnSync('htpasswd', ['-Bbn', auth.username, auth.password], { encoding: 'utf8' });
+    if (htpasswd.status !== 0) throw new Error(`htpasswd failed: ${htpasswd.stderr}`);
+    writeFileSync(join(dir, 'htpasswd'), htpasswd.stdout);
+    authConfig = `auth:\n  htpasswd:\n    realm: signet-test\n    path: ${join(dir, 'htpasswd')}\n`;
+  }
+  const config = `version: 0.1
+log:
+  level: error
+  accesslog:
+    disabled: true
+storage:
+  filesystem:
+    rootdirectory: ${join(dir, 'data')}
+  delete:
+    enabled: true
+http:
+  addr: 127.0.0.1:${port}
+${authConfig}`;
+  writeFileSync(join(dir, 'config.yml'), config);
+  const child: ChildProcess = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  const host = `127.0.0.1:${port}`;
+  const deadline = Date.now() + 15_000;
+  for (;;) {
+    if (child.exitCode !== null) throw new Error('docker-registry exited early');
+    const ok = await fetch(`http://${host}/v2/`).then(
+      (r) => r.status === 200 || r.status === 401,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) {
+      child.kill('SIGKILL');
+      throw new Error('docker-registry did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return {
+    host,
+    stop: () =>
+      new Promise((resolve) => {
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+      }),
+  };
+}
+
+/**
+ * Builds a small OCI image layout on disk (one random layer) and copies it to `dest` with skopeo, as a user's
+ * image would arrive. Returns the manifest digest.
+ */
+export function pushTestImage(dest: string, creds?: { username: string; password: string }): string {
+  const dir = tempDir('signet-image-');
+  const blobs = join(dir, 'blobs', 'sha256');
+  mkdirSync(blobs, { recursive: true });
+  const put = (data: Buffer) => {
+    const hex = createHash('sha256').update(data).digest('hex');
+    writeFileSync(join(blobs, hex), data);
+    return { digest: `sha256:${hex}`, size: data.length };
+  };
+  const layer = put(Buffer.from(`signet test layer ${Math.random()}`));
+  const config = put(
+    Buffer.from(
+      JSON.stringify({
+        architecture: 'amd64',
+        os: 'linux',
+        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+      }),
+    ),
+  );
+  const manifest = Buffer.from(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
+    }),
+  );
+  const m = put(manifest);
+  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+  writeFileSync(
+    join(dir, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [
+        {
+          mediaType: 'application/vnd.oci.image.manifest.v1+json',
+          ...m,
+          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
+        },
+      ],
+    }),
+  );
+  const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
+  if (creds) args.push('--dest-creds', `${creds.username}:${creds.password}`);
+  const r = spawnSync('skopeo', [...args, `oci:${dir}:latest`, `docker://${dest}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`skopeo copy failed: ${r.stderr}`);
+  return m.digest;
+}
+
+/** `skopeo inspect --raw` of a reference (what an independent tool sees). */
+export function skopeoRaw(ref: string, creds?: { username: string; password: string }): string {
+  const args = ['inspect', '--raw', '--tls-verify=false'];
+  if (creds) args.push('--creds', `${creds.username}:${creds.password}`);
+  const r = spawnSync('skopeo', [...args, `docker://${ref}`], { encoding: 'utf8' });
+  if (r.status !== 0) throw new Error(`skopeo inspect failed: ${r.stderr}`);
+  return r.stdout;
+}
