@@ -4,3 +4,4 @@ export { RegistryClient, sha256Digest, referrersTag } from './registry/client.js
 export type { Descriptor, FetchedManifest, RegistryClientOptions } from './registry/client.js';
 export { lookupCredentials, storeCredentials, dockerConfigPath } from './registry/credentials.js';
 export type { Credentials } from './registry/credentials.js';
+export * from './cosign/index.js';
