@@ -10,6 +10,7 @@ import { registerKeys } from './keys.js';
 import { registerSignBlob } from './sign-blob.js';
 import { registerVerifyBlob } from './verify-blob.js';
 import { registerImage } from './image.js';
+import { registerRegistry } from './registry.js';
 
 const program = new Command('signet')
   .description('Sigstore rebuilt in TypeScript: transparency log, certificate authority and signing client')
@@ -27,6 +28,7 @@ registerKeys(program);
 registerSignBlob(program);
 registerVerifyBlob(program);
 registerImage(program);
+registerRegistry(program);
 
 try {
   await program.parseAsync(process.argv);

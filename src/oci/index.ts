@@ -5,3 +5,5 @@ export type { Descriptor, FetchedManifest, RegistryClientOptions } from './regis
 export { lookupCredentials, storeCredentials, dockerConfigPath } from './registry/credentials.js';
 export type { Credentials } from './registry/credentials.js';
 export * from './cosign/index.js';
+export { openImage, connect, resolveImage, type RegistryOptions, type ImageSession } from './session.js';
+export { uploadBlobImage } from './upload.js';

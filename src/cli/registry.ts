@@ -1,0 +1,183 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import { invalidInput } from '../errors.js';
+import {
+  attachmentTag,
+  attachmentTree,
+  cleanAttachments,
+  copyImageWithAttachments,
+  formatReference,
+  openImage,
+  parseReference,
+  readAttachments,
+  readBundleReferrers,
+  repositoryName,
+  resolveImage,
+  storeCredentials,
+  type AttachmentKind,
+  type CleanType,
+  uploadBlobImage,
+} from '../oci/index.js';
+import { CliExit } from './exit.js';
+import { transferProgress } from './progress.js';
+import { addRegistryOptions, registryOptions } from './registry-options.js';
+
+/** Registry housekeeping commands of cosign: login, triangulate, tree, download, upload blob, copy, clean. */
+export function registerRegistry(program: Command): void {
+  program
+    .command('login <server>')
+    .description('store registry credentials in the docker config (~/.docker/config.json)')
+    .requiredOption('-u, --username <name>', 'user name')
+    .option('-p, --password <password>', 'password (prefer --password-stdin)')
+    .option('--password-stdin', 'read the password from stdin')
+    .action((server: string, opts: { username: string; password?: string; passwordStdin?: boolean }) => {
+      const password = opts.passwordStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : opts.password;
+      if (password === undefined) throw new CliExit(1, 'a password is required', 'pass --password-stdin');
+      storeCredentials(parseReference(`${server}/x`).registry, opts.username, password);
+      console.error(`logged in to ${server}`);
+    });
+
+  addRegistryOptions(
+    program
+      .command('triangulate <image>')
+      .description('print where cosign stores an attachment of an image')
+      .addOption(
+        new Option('--type <type>', 'attachment type').choices(['signature', 'attestation', 'sbom', 'digest']),
+      ),
+  ).action(async (image: string, opts: Record<string, unknown>) => {
+    const { ref } = await resolveImage(openImage(image, registryOptions(opts)));
+    const type = (opts.type as string | undefined) ?? 'signature';
+    if (type === 'digest') return void console.log(formatReference(ref));
+    const kind = ({ signature: 'sig', attestation: 'att', sbom: 'sbom' } as const)[type as 'signature'];
+    console.log(`${repositoryName(ref)}:${attachmentTag(ref.digest!, kind)}`);
+  });
+
+  addRegistryOptions(program.command('tree <image>').description('show what is attached to an image')).action(
+    async (image: string, opts: Record<string, unknown>) => {
+      const session = openImage(image, registryOptions(opts));
+      const { ref } = await resolveImage(session);
+      const tree = await attachmentTree(session.client, ref.repository, ref.digest!);
+      const label = { sig: '🔐 Signatures', att: '💾 Attestations', sbom: '📦 SBOMs' };
+      console.log(`📦 Supply Chain Security Related artifacts for an image: ${formatReference(ref)}`);
+      for (const t of tree.tags) {
+        console.log(`└── ${label[t.kind]} for an image tag: ${repositoryName(ref)}:${t.tag}`);
+        for (const layer of t.layers) console.log(`   └── 🍒 ${layer.digest}`);
+      }
+      for (const r of tree.referrers) {
+        const type = r.annotations?.['dev.sigstore.bundle.predicateType'] ?? r.artifactType ?? r.mediaType;
+        console.log(`└── 🔗 ${type} artifacts via OCI referrer: ${repositoryName(ref)}@${r.digest}`);
+      }
+      if (!tree.tags.length && !tree.referrers.length) console.log('No Supply Chain Security Related Artifacts found');
+    },
+  );
+
+  const download = program.command('download').description('print what is attached to an image');
+  for (const [name, kind] of [
+    ['signature', 'sig'],
+    ['attestation', 'att'],
+    ['sbom', 'sbom'],
+  ] as const) {
+    addRegistryOptions(download.command(`${name} <image>`).description(`print the image's ${name}s`)).action(
+      async (image: string, opts: Record<string, unknown>) => downloadAttachments(image, kind, opts),
+    );
+  }
+
+  const upload = program.command('upload').description('upload artifacts to a registry');
+  addRegistryOptions(
+    upload
+      .command('blob <image>')
+      .description('upload a file as a single-layer image and print its digest reference')
+      .requiredOption('-f, --files <file>', 'the file to upload')
+      .option('--ct <type>', 'the layer media type', 'text/plain'),
+  ).action(async (image: string, opts: Record<string, unknown>) => {
+    const progress = transferProgress('uploading');
+    const session = openImage(image, registryOptions(opts, progress.update));
+    const data = readFileSync(opts.files as string);
+
+    const digest = await uploadBlobImage(session, data, opts.ct as string);
+    progress.done();
+    console.log(`${repositoryName(session.ref)}@${digest}`);
+  });
+
+  addRegistryOptions(
+    program
+      .command('copy <source> <destination>')
+      .description('copy an image and everything attached to it (signatures, attestations, SBOMs)')
+      .option('--only <kinds>', 'comma-separated subset of sig,att,sbom')
+      .option('-f, --force', 'overwrite the destination tag'),
+  ).action(async (source: string, destination: string, opts: Record<string, unknown>) => {
+    const progress = transferProgress('copying');
+    const src = openImage(source, registryOptions(opts, progress.update));
+    const dst = openImage(destination, registryOptions(opts, progress.update));
+    const only = parseKinds(opts.only as string | undefined);
+    const { ref } = await resolveImage(src);
+    const copied = await copyImageWithAttachments(
+      { client: src.client, repo: ref.repository },
+      { client: dst.client, repo: dst.ref.repository },
+      ref.digest!,
+      dst.ref.digest ? undefined : dst.ref.tag,
+      only,
+    );
+    progress.done();
+    for (const c of copied) console.error(`copied ${c}`);
+  });
+
+  addRegistryOptions(
+    program
+      .command('clean <image>')
+      .description("delete an image's signatures, attestations, SBOMs and referrers")
+      .addOption(
+        new Option('--type <type>', 'what to delete')
+          .choices(['signature', 'attestation', 'sbom', 'referrer', 'all'])
+          .default('all'),
+      )
+      .option('-f, --force', 'do not prompt'),
+  ).action(async (image: string, opts: Record<string, unknown>) => {
+    const session = openImage(image, registryOptions(opts));
+    const { ref } = await resolveImage(session);
+    if (!opts.force) await confirm(`this deletes ${opts.type} attachments of ${formatReference(ref)}`);
+    const removed = await cleanAttachments(session.client, ref.repository, ref.digest!, opts.type as CleanType);
+    for (const r of removed) console.error(`Removed ${r} from ${repositoryName(ref)}`);
+  });
+}
+
+async function downloadAttachments(image: string, kind: AttachmentKind, opts: Record<string, unknown>) {
+  const session = openImage(image, registryOptions(opts));
+  const { ref } = await resolveImage(session);
+  if (kind !== 'sbom') {
+    for (const found of await readBundleReferrers(session.client, ref.repository, ref.digest!)) {
+      process.stdout.write(found.bundle.toString('utf8').trim() + '\n');
+    }
+  }
+  const layers = await readAttachments(session.client, ref.repository, ref.digest!, kind);
+  for (const layer of layers) {
+    if (kind === 'sig') {
+      const a = layer.annotations;
+      const line: Record<string, unknown> = {
+        Base64Signature: a['dev.cosignproject.cosign/signature'] ?? '',
+        Payload: layer.payload.toString('base64'),
+      };
+      if (a['dev.sigstore.cosign/certificate']) line.Cert = a['dev.sigstore.cosign/certificate'];
+      if (a['dev.sigstore.cosign/chain']) line.Chain = a['dev.sigstore.cosign/chain'];
+      if (a['dev.sigstore.cosign/bundle']) line.Bundle = JSON.parse(a['dev.sigstore.cosign/bundle']);
+      process.stdout.write(JSON.stringify(line) + '\n');
+    } else {
+      process.stdout.write(layer.payload.toString('utf8').trim() + '\n');
+    }
+  }
+}
+
+function parseKinds(only: string | undefined): AttachmentKind[] | undefined {
+  if (!only) return undefined;
+  const kinds = only.split(',').map((k) => k.trim());
+  for (const k of kinds) if (!['sig', 'att', 'sbom'].includes(k)) throw invalidInput(`--only: unknown kind "${k}"`);
+  return kinds as AttachmentKind[];
+}
+
+async function confirm(what: string): Promise<void> {
+  if (!process.stdin.isTTY) throw new CliExit(1, `${what}; pass -f to confirm when not on a terminal`);
+  process.stderr.write(`WARNING: ${what}.\nAre you sure you would like to continue? [y/N] `);
+  const answer = await new Promise<string>((resolve) => process.stdin.once('data', (d) => resolve(String(d))));
+  process.stdin.pause();
+  if (!/^y/i.test(answer.trim())) throw new CliExit(1, 'user declined the prompt');
+}

@@ -1,0 +1,58 @@
+import { isSignetError } from '../../errors.js';
+import { isIndexType } from '../media-types.js';
+import type { Descriptor, RegistryClient } from '../registry/client.js';
+import { attachmentTag, type AttachmentKind } from './tags.js';
+
+interface Endpoint {
+  client: RegistryClient;
+  repo: string;
+}
+
+/**
+ * Copies a manifest (and, for an index, every child manifest) with its blobs from one repository to another,
+ * mounting blobs when both are on the same registry. Returns the copied manifest's descriptor.
+ */
+export async function copyManifest(src: Endpoint, dst: Endpoint, reference: string, dstTag?: string) {
+  const fetched = await src.client.getManifest(src.repo, reference);
+  const manifest = JSON.parse(fetched.bytes.toString('utf8')) as {
+    config?: Descriptor;
+    layers?: Descriptor[];
+    manifests?: Descriptor[];
+  };
+  if (isIndexType(fetched.mediaType)) {
+    for (const child of manifest.manifests ?? []) await copyManifest(src, dst, child.digest);
+  } else {
+    for (const blob of [manifest.config, ...(manifest.layers ?? [])]) {
+      if (blob) await copyBlob(src, dst, blob);
+    }
+  }
+  return dst.client.putManifest(dst.repo, dstTag ?? fetched.digest, fetched.bytes, fetched.mediaType);
+}
+
+async function copyBlob(src: Endpoint, dst: Endpoint, blob: Descriptor) {
+  if (await dst.client.hasBlob(dst.repo, blob.digest)) return;
+  const sameRegistry = src.client.registry === dst.client.registry;
+  const data = await src.client.getBlob(src.repo, blob.digest);
+  await dst.client.pushBlob(dst.repo, data, blob.mediaType, sameRegistry ? src.repo : undefined);
+}
+
+/** Copies an image and its cosign attachments (`.sig`, `.att`, `.sbom` tags; `only` limits the kinds). */
+export async function copyImageWithAttachments(
+  src: Endpoint,
+  dst: Endpoint,
+  digest: string,
+  dstTag: string | undefined,
+  only: AttachmentKind[] = ['sig', 'att', 'sbom'],
+): Promise<string[]> {
+  const copied = [(await copyManifest(src, dst, digest, dstTag)).digest];
+  for (const kind of only) {
+    const tag = attachmentTag(digest, kind);
+    try {
+      await copyManifest(src, dst, tag, tag);
+      copied.push(tag);
+    } catch (e) {
+      if (!isSignetError(e, 'not-found')) throw e;
+    }
+  }
+  return copied;
+}
