@@ -1,0 +1,18 @@
+/** The Rekor v1 client: HTTP calls, proposed-entry builders, bundle conversions and the tree-state store. */
+export { RekorClient, type CreatedEntry } from './rekor-client.js';
+export type { FetchLike, HttpOptions } from './http.js';
+export { parseLogEntry, parseLogEntries, toLogEntry, type ParsedLogEntry } from './log-entry.js';
+export { toTransparencyLogEntry, fromTransparencyLogEntry, kindVersionOf } from './tle.js';
+export {
+  buildProposedEntry,
+  parseProposedEntry,
+  parseArtifactHash,
+  signatureBytes,
+  x509Pem,
+  pae,
+  ENTRY_TYPES,
+  type ArtifactProperties,
+  type EntryType,
+} from './proposed-entry.js';
+export { treeStatePath, loadTreeState, saveTreeState, type TreeState } from './tree-state.js';
+export type * from './types.js';
