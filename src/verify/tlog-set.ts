@@ -1,0 +1,20 @@
+import { verify, type KeyObject } from 'node:crypto';
+import { canonicalJson } from '../encoding/canonical-json.js';
+
+/**
+ * The SignedEntryTimestamp (Rekor v1's inclusion promise): the log's signature over the RFC 8785 form of exactly
+ * `{body, integratedTime, logID (hex), logIndex (virtual)}`. Anything else in the entry is not covered.
+ */
+export function setPayload(body: string, integratedTime: number, logIdHex: string, logIndex: number): Buffer {
+  return Buffer.from(canonicalJson({ body, integratedTime, logID: logIdHex, logIndex }), 'utf8');
+}
+
+export function verifySet(payload: Buffer, signature: Buffer, key: KeyObject): boolean {
+  // ECDSA and RSA sign the SHA-256 of the payload; Ed25519 signs it directly.
+  const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  try {
+    return verify(hash, payload, key, signature);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,89 @@
+import type { TransparencyLogEntry } from '../bundle/types.js';
+import { verificationFailed } from '../errors.js';
+import type { TlogAuthority } from './tlog-authority.js';
+import { setPayload, verifySet } from './tlog-set.js';
+import { verifyCheckpoint, verifyEntryInclusion } from './tlog-proof.js';
+
+export { tlogAuthoritiesFromTrustedRoot, tlogAuthority, type TlogAuthority } from './tlog-authority.js';
+
+export interface TlogVerifyOptions {
+  /** Bundles v0.2+ need an inclusion proof with a checkpoint. */
+  requireInclusionProof?: boolean;
+  /** Bundles v0.1 need a signed entry timestamp. */
+  requireSet?: boolean;
+  now?: Date;
+}
+
+export interface TlogVerification {
+  /** Only when the log vouched for it with a SET (Rekor v2 has no integrated time). */
+  integratedTime?: Date;
+  logIndex: number;
+  verifiedBy: 'set' | 'proof' | 'both';
+}
+
+/**
+ * Verifies one transparency-log entry against the logs the caller trusts: the log is known, the SET (if any)
+ * is the log's signature, the inclusion proof (if any) leads from the body to a root the log signed in its
+ * checkpoint, and the integrated time is neither in the future nor outside the log key's validity. Pure: no I/O.
+ * It does not look inside the body (the bundle verifier matches it against the signature and artifact).
+ */
+export function verifyTransparencyLogEntry(
+  entry: TransparencyLogEntry,
+  logs: TlogAuthority[],
+  options: TlogVerifyOptions = {},
+): TlogVerification {
+  const logIndex = nonNegative(entry.logIndex, 'log index');
+  const logId = Buffer.from(entry.logId?.keyId ?? '', 'base64');
+  const log = logs.find((l) => l.logId.equals(logId));
+  if (!log) throw verificationFailed(`the entry's log ${logId.toString('hex') || '(none)'} is not a trusted log`);
+  const body = Buffer.from(entry.canonicalizedBody ?? '', 'base64');
+  if (body.length === 0) throw verificationFailed('the entry has no body');
+  const time = entry.integratedTime === undefined ? 0 : nonNegative(entry.integratedTime, 'integrated time');
+
+  const promise = entry.inclusionPromise?.signedEntryTimestamp;
+  if (promise) {
+    const payload = setPayload(entry.canonicalizedBody, time, logId.toString('hex'), logIndex);
+    if (!verifySet(payload, Buffer.from(promise, 'base64'), log.publicKey)) {
+      throw verificationFailed('signed entry timestamp is not a valid signature by the log');
+    }
+  } else if (options.requireSet) {
+    throw verificationFailed('the entry has no signed entry timestamp');
+  }
+
+  const proof = entry.inclusionProof;
+  if (proof) {
+    const checked = verifyEntryInclusion(body, proof);
+    if (!proof.checkpoint?.envelope) {
+      if (options.requireInclusionProof) throw verificationFailed('the inclusion proof has no checkpoint');
+    } else {
+      verifyCheckpoint(proof.checkpoint.envelope, log.publicKey, checked, log.baseUrl);
+    }
+  } else if (options.requireInclusionProof) {
+    throw verificationFailed('the entry has no inclusion proof');
+  }
+  if (!promise && !proof)
+    throw verificationFailed('the entry has neither an inclusion proof nor a signed entry timestamp');
+
+  const result: TlogVerification = { logIndex, verifiedBy: promise && proof ? 'both' : promise ? 'set' : 'proof' };
+  if (time > 0) {
+    checkTime(time, log, options.now ?? new Date());
+    if (promise) result.integratedTime = new Date(time * 1000);
+  }
+  return result;
+}
+
+function checkTime(seconds: number, log: TlogAuthority, now: Date): void {
+  const t = seconds * 1000;
+  if (t > now.getTime()) throw verificationFailed('integrated time is in the future');
+  if (t < log.validFor.start.getTime() || (log.validFor.end && t > log.validFor.end.getTime())) {
+    throw verificationFailed("integrated time is outside the validity of the log's key");
+  }
+}
+
+function nonNegative(s: string | undefined, what: string): number {
+  const n = Number(s);
+  if (typeof s !== 'string' || !/^\d+$/.test(s) || !Number.isSafeInteger(n)) {
+    throw verificationFailed(`${what} is not a non-negative integer`);
+  }
+  return n;
+}
