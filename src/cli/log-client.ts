@@ -1,4 +1,309 @@
-import type { Command } from 'commander';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { Option, type Command } from 'commander';
+import { SignetError, invalidInput } from '../errors.js';
+import {
+  RekorClient,
+  buildProposedEntry,
+  checkLogInfo,
+  logAuthorityFor,
+  parseProposedEntry,
+  treeIdOf,
+  treeStatePath,
+  verifyLogEntry,
+  type ArtifactProperties,
+  type ParsedLogEntry,
+  type PkiFormat,
+  type ProposedEntry,
+  type SearchIndexQuery,
+} from '../log/client/index.js';
+import { CliExit } from './exit.js';
 
-// Not written yet: its issue adds the commands here.
-export function registerLogClient(_program: Command): void {}
+type Opts = Record<string, string | undefined>;
+const PKI_FORMATS = ['x509', 'ssh', 'pgp', 'minisign', 'tuf'];
+
+/** rekor-cli's commands as `signet log upload|get|verify|search|loginfo|logproof`. */
+export function registerLogClient(log: Command): void {
+  withLog(log.command('upload').description('add an entry to the log (rekor-cli upload)'))
+    .option('--artifact <file>', 'the signed artifact (or the DSSE envelope for --type intoto|dsse)')
+    .option('--artifact-hash <hash>', 'sha256:<hex> of the artifact, instead of --artifact (hashedrekord)')
+    .option('--signature <file>', 'the detached signature (DER or base64, armored PGP, SSHSIG, minisign)')
+    .option('--public-key <files>', 'the public key or certificate (comma-separated list for intoto/dsse)')
+    .addOption(
+      new Option('--pki-format <format>', 'format of the key and signature').choices(PKI_FORMATS).default('x509'),
+    )
+    .option(
+      '--type <kind[:version]>',
+      'entry type: hashedrekord|rekord|intoto|dsse (default: hashedrekord for x509, else rekord)',
+    )
+    .option('--entry <file>', 'a prepared proposed entry (JSON) to upload as is')
+    .action((opts: Opts) => upload(opts));
+
+  withLog(log.command('get').description('fetch an entry and verify it (rekor-cli get)'))
+    .option('--log-index <n>', 'the entry at this index')
+    .option('--uuid <id>', 'the entry with this UUID (64 or 80 hex)')
+    .action((opts: Opts) => get(opts));
+
+  withArtifactFlags(withLog(log.command('verify').description('verify an entry is in the log (rekor-cli verify)')))
+    .option('--log-index <n>', 'the entry at this index')
+    .option('--uuid <id>', 'the entry with this UUID')
+    .action((opts: Opts) => verifyCommand(opts));
+
+  withLog(log.command('search').description('find entries in the search index (rekor-cli search)'))
+    .option('--artifact <file>', 'entries for this file (its SHA-256)')
+    .option('--sha <hash>', 'entries for this digest (sha1/sha256/sha512, prefix optional)')
+    .option('--email <email>', 'entries whose key or certificate names this email')
+    .option('--subject <san>', 'entries whose certificate has this subject alternative name')
+    .option('--public-key <file>', 'entries signed by this key')
+    .addOption(new Option('--pki-format <format>', 'format of --public-key').choices(PKI_FORMATS).default('x509'))
+    .addOption(new Option('--operator <op>', 'combine the criteria').choices(['and', 'or']).default('or'))
+    .action((opts: Opts) => search(opts));
+
+  withLog(log.command('loginfo').description("verify and print the log's signed tree head (rekor-cli loginfo)"))
+    .option('--store-tree-state <bool>', 'check consistency with, and save, the last tree head seen', 'true')
+    .action((opts: Opts) => loginfo(opts));
+
+  withLog(log.command('logproof').description('print a consistency proof (rekor-cli logproof)'))
+    .option('--first-size <n>', 'the older tree size', '1')
+    .requiredOption('--last-size <n>', 'the newer tree size')
+    .option('--tree-id <id>', 'the tree (shard) ID')
+    .action((opts: Opts) => logproof(opts));
+}
+
+function withLog(cmd: Command): Command {
+  return cmd
+    .option('--rekor-url <url>', 'address of the log', process.env.SIGNET_REKOR_URL ?? 'http://localhost:3000')
+    .addOption(new Option('--rekor_server <url>', 'alias of --rekor-url (rekor-cli)').hideHelp())
+    .option('--rekor-public-key <file>', "the log's PEM public key (else fetched from the log)")
+    .addOption(new Option('--format <format>', 'output format').choices(['default', 'json']).default('default'))
+    .option('--timeout <duration>', 'per-request timeout (e.g. 30s, 500ms)', '30s');
+}
+
+function withArtifactFlags(cmd: Command): Command {
+  return cmd
+    .option('--artifact <file>', 'the signed artifact (or DSSE envelope)')
+    .option('--artifact-hash <hash>', 'sha256:<hex> of the artifact')
+    .option('--signature <file>', 'the detached signature')
+    .option('--public-key <files>', 'the public key or certificate')
+    .addOption(
+      new Option('--pki-format <format>', 'format of the key and signature').choices(PKI_FORMATS).default('x509'),
+    )
+    .option('--type <kind[:version]>', 'entry type (as for upload)')
+    .option('--entry <file>', 'a prepared proposed entry');
+}
+
+function clientFor(opts: Opts): RekorClient {
+  return new RekorClient(opts.rekor_server ?? opts.rekorUrl ?? 'http://localhost:3000', {
+    timeoutMs: duration(opts.timeout ?? '30s'),
+  });
+}
+
+function duration(s: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m)?$/.exec(s.trim());
+  if (!m) throw invalidInput(`--timeout: not a duration: ${s} (e.g. 30s)`);
+  return Number(m[1]) * ({ ms: 1, s: 1000, m: 60_000 }[m[2] ?? 's'] ?? 1000);
+}
+
+function readInput(path: string, flag: string): Buffer {
+  try {
+    return readFileSync(path);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    const why = code === 'ENOENT' ? 'no such file' : code === 'EISDIR' ? 'is a directory' : (e as Error).message;
+    throw invalidInput(`${flag} ${path}: ${why}`);
+  }
+}
+
+/** The proposed entry the upload/verify flags describe. */
+function proposedEntryFrom(opts: Opts): ProposedEntry {
+  if (opts.entry) return parseProposedEntry(readInput(opts.entry, '--entry').toString('utf8'));
+  const pkiFormat = (opts.pkiFormat ?? 'x509') as PkiFormat;
+  const props: ArtifactProperties = {
+    pkiFormat,
+    publicKeys: (opts.publicKey ?? '')
+      .split(',')
+      .filter(Boolean)
+      .map((f) => readInput(f, '--public-key')),
+  };
+  if (opts.artifact) props.artifact = readInput(opts.artifact, '--artifact');
+  if (opts.artifactHash) props.artifactHash = opts.artifactHash;
+  if (opts.signature) props.signature = readInput(opts.signature, '--signature');
+  const type = opts.type ?? (pkiFormat === 'x509' ? 'hashedrekord' : 'rekord');
+  const kind = type.split(':')[0];
+  if (!props.artifact && !(props.artifactHash && kind === 'hashedrekord')) throw invalidInput('--artifact is required');
+  if (!props.signature && (kind === 'hashedrekord' || kind === 'rekord')) throw invalidInput('--signature is required');
+  if (props.publicKeys.length === 0) throw invalidInput('--public-key is required');
+  return buildProposedEntry(type, props);
+}
+
+async function upload(opts: Opts): Promise<void> {
+  const client = clientFor(opts);
+  const proposed = proposedEntryFrom(opts);
+  const result = await client.createEntry(proposed);
+  const url = `${client.baseUrl}/api/v1/log/entries/${result.uuid}`;
+  await verifyFound(client, result, opts);
+  if (opts.format === 'json') {
+    print(JSON.stringify({ Location: url, Index: result.entry.logIndex, UUID: result.uuid, Created: result.created }));
+  } else if (result.created) {
+    print(`Created entry at index ${result.entry.logIndex}, available at: ${url}`);
+  } else {
+    print(`Entry already exists; available at: ${url}`);
+  }
+}
+
+/** rekor-cli checks every entry it is handed: the SET, the inclusion proof and the checkpoint signature. */
+async function verifyFound(client: RekorClient, found: ParsedLogEntry, opts: Opts) {
+  const pinned = opts.rekorPublicKey
+    ? readInput(opts.rekorPublicKey, '--rekor-public-key').toString('utf8')
+    : undefined;
+  const log = await logAuthorityFor(client, pinned, treeIdOf(found.uuid));
+  return verifyLogEntry(found, log);
+}
+
+async function fetchOne(client: RekorClient, opts: Opts): Promise<ParsedLogEntry> {
+  if (opts.uuid && opts.logIndex) throw invalidInput('give either --uuid or --log-index, not both');
+  if (opts.uuid) return client.getEntryByUuid(opts.uuid);
+  if (opts.logIndex) return client.getEntryByIndex(logIndexFlag(opts.logIndex));
+  throw invalidInput('give --uuid or --log-index');
+}
+
+function logIndexFlag(s: string): number {
+  if (!/^\d+$/.test(s.trim()) || !Number.isSafeInteger(Number(s)))
+    throw invalidInput(`--log-index: not a non-negative integer: ${s}`);
+  return Number(s);
+}
+
+async function get(opts: Opts): Promise<void> {
+  const client = clientFor(opts);
+  const found = await fetchOne(client, opts);
+  await verifyFound(client, found, opts);
+  const e = found.entry;
+  const body = JSON.parse(Buffer.from(e.body, 'base64').toString('utf8')) as unknown;
+  const time = new Date(e.integratedTime * 1000).toISOString().replace('.000Z', 'Z');
+  if (opts.format === 'json') {
+    const out: Record<string, unknown> = {
+      Body: body,
+      LogIndex: e.logIndex,
+      IntegratedTime: e.integratedTime,
+      UUID: found.uuid,
+      LogID: e.logID,
+    };
+    if (e.attestation?.data) out.Attestation = e.attestation.data;
+    return print(JSON.stringify(out));
+  }
+  print(
+    `LogID: ${e.logID}\nIndex: ${e.logIndex}\nIntegratedTime: ${time}\nUUID: ${found.uuid}\nBody: ${JSON.stringify(body, null, 2)}`,
+  );
+}
+
+async function verifyCommand(opts: Opts): Promise<void> {
+  const client = clientFor(opts);
+  let found: ParsedLogEntry;
+  if (opts.uuid || opts.logIndex) {
+    found = await fetchOne(client, opts);
+  } else {
+    const matches = await client.retrieveEntries({ entries: [proposedEntryFrom(opts)] });
+    if (matches.length === 0) throw new SignetError('not-found', 'no matching entry is in the log');
+    found = matches[0]!;
+  }
+  await verifyFound(client, found, opts);
+  const proof = found.entry.verification!.inclusionProof!;
+  if (opts.format === 'json') {
+    return print(
+      JSON.stringify({
+        RootHash: proof.rootHash,
+        EntryUUID: found.uuid,
+        Index: found.entry.logIndex,
+        Size: proof.treeSize,
+        Hashes: proof.hashes,
+      }),
+    );
+  }
+  print(
+    [
+      `Current Root Hash: ${proof.rootHash}`,
+      `Entry Hash: ${found.uuid}`,
+      `Entry Index: ${found.entry.logIndex}`,
+      `Current Tree Size: ${proof.treeSize}`,
+      `Checkpoint:\n${proof.checkpoint}`,
+      `Inclusion Proof:`,
+      ...proof.hashes,
+    ].join('\n'),
+  );
+}
+
+async function search(opts: Opts): Promise<void> {
+  const query: SearchIndexQuery = { operator: (opts.operator ?? 'or') as 'and' | 'or' };
+  if (opts.artifact && opts.sha) throw invalidInput('give either --artifact or --sha, not both');
+  if (opts.sha) query.hash = shaFlag(opts.sha);
+  if (opts.artifact)
+    query.hash = 'sha256:' + createHash('sha256').update(readInput(opts.artifact, '--artifact')).digest('hex');
+  if (opts.email) query.email = opts.email;
+  if (opts.subject) query.subject = opts.subject;
+  if (opts.publicKey) {
+    const key = readInput(opts.publicKey, '--public-key');
+    query.publicKey = { format: (opts.pkiFormat ?? 'x509') as PkiFormat, content: key.toString('base64') };
+  }
+  if (!query.hash && !query.email && !query.subject && !query.publicKey) {
+    throw invalidInput('give at least one of --artifact, --sha, --email, --subject, --public-key');
+  }
+  const uuids = await clientFor(opts).searchIndex(query);
+  if (opts.format === 'json') return print(JSON.stringify(uuids));
+  if (uuids.length === 0) throw new CliExit(1, 'no matching entries were found');
+  print('Found matching entries (listed by UUID):\n' + uuids.join('\n'));
+}
+
+function shaFlag(s: string): string {
+  const m = /^(sha1:|sha256:|sha512:)?([0-9a-fA-F]+)$/.exec(s.trim());
+  const byLength: Record<number, string> = { 40: 'sha1', 64: 'sha256', 128: 'sha512' };
+  const alg = m ? byLength[m[2]!.length] : undefined;
+  if (!m || !alg || (m[1] && m[1] !== `${alg}:`))
+    throw invalidInput(`--sha: not a sha1, sha256 or sha512 hex digest: ${s}`);
+  return `${alg}:${m[2]!.toLowerCase()}`;
+}
+
+async function loginfo(opts: Opts): Promise<void> {
+  const client = clientFor(opts);
+  const pinned = opts.rekorPublicKey
+    ? readInput(opts.rekorPublicKey, '--rekor-public-key').toString('utf8')
+    : undefined;
+  const info = await client.getLogInfo();
+  const log = await logAuthorityFor(client, pinned, info.treeID);
+  const statePath = treeStatePath(client.baseUrl, info.treeID);
+  let check;
+  try {
+    check = opts.storeTreeState === 'false' ? { info } : await checkLogInfo(client, log, statePath);
+  } catch (e) {
+    if (e instanceof SignetError && e.code === 'verification-failed') {
+      console.error(
+        'signet: WARNING: the log is NOT consistent with the tree head seen before, or its tree head is not validly signed',
+      );
+      console.error(`signet: WARNING: saved state: ${statePath}`);
+    }
+    throw e;
+  }
+  const i = check.info;
+  const total = i.treeSize + (i.inactiveShards ?? []).reduce((n, s) => n + s.treeSize, 0);
+  if (opts.format === 'json') {
+    return print(
+      JSON.stringify({ ActiveTreeSize: i.treeSize, TotalTreeSize: total, RootHash: i.rootHash, TreeID: i.treeID }),
+    );
+  }
+  print(
+    `Verification Successful!\nActive Tree Size:       ${i.treeSize}\nTotal Tree Size:        ${total}\n` +
+      `Root Hash:              ${i.rootHash}\nTreeID:                 ${i.treeID}`,
+  );
+}
+
+async function logproof(opts: Opts): Promise<void> {
+  const first = logIndexFlag(opts.firstSize ?? '1');
+  const last = logIndexFlag(opts.lastSize ?? '');
+  if (first < 1 || first > last) throw invalidInput('--first-size must be at least 1 and at most --last-size');
+  const proof = await clientFor(opts).getConsistencyProof(first, last, opts.treeId);
+  if (opts.format === 'json') return print(JSON.stringify(proof));
+  print(`Current Root Hash: ${proof.rootHash}\nHashes: [${proof.hashes.join(', ')}]`);
+}
+
+function print(s: string): void {
+  process.stdout.write(s + '\n');
+}

@@ -87,3 +87,5 @@ function nonNegative(s: string | undefined, what: string): number {
   }
   return n;
 }
+export { verifyTreeConsistency, type TreeHead } from './tlog-consistency.js';
+export { verifyCheckpoint } from './tlog-proof.js';

@@ -16,3 +16,4 @@ export {
 } from './proposed-entry.js';
 export { treeStatePath, loadTreeState, saveTreeState, type TreeState } from './tree-state.js';
 export type * from './types.js';
+export { logAuthorityFor, treeIdOf, verifyLogEntry, checkLogInfo, type LogInfoCheck } from './checks.js';
