@@ -183,11 +183,9 @@ function digestOf(algorithm: string, data: Buffer): string {
 
 /** Raw DER/binary signature, or the same base64-encoded (what cosign and `openssl | base64` write). */
 export function signatureBytes(file: Buffer): Buffer {
-  const text = file.toString('latin1').trim();
-  if (file[0] !== 0x30 && text.length > 0 && /^[A-Za-z0-9+/\r\n]+={0,2}$/.test(text)) {
-    return Buffer.from(text.replace(/\s+/g, ''), 'base64');
-  }
-  return file;
+  const text = file.toString('latin1').replace(/\s+/g, '');
+  const isBase64 = /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0 && text.length >= 8;
+  return file[0] !== 0x30 && isBase64 ? Buffer.from(text, 'base64') : file;
 }
 
 /** A PEM public key or certificate (or their DER) as the PEM Rekor canonicalizes; certificates stay certificates. */
