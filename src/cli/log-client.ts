@@ -2,21 +2,17 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Option, type Command } from 'commander';
 import { SignetError, invalidInput } from '../errors.js';
-import {
+import type {
+  ArtifactProperties,
+  ParsedLogEntry,
+  PkiFormat,
+  ProposedEntry,
   RekorClient,
-  buildProposedEntry,
-  checkLogInfo,
-  logAuthorityFor,
-  parseProposedEntry,
-  treeIdOf,
-  treeStatePath,
-  verifyLogEntry,
-  type ArtifactProperties,
-  type ParsedLogEntry,
-  type PkiFormat,
-  type ProposedEntry,
-  type SearchIndexQuery,
+  SearchIndexQuery,
 } from '../log/client/index.js';
+
+/** Loaded on first use so the rest of the CLI starts without the log client's dependencies. */
+const lib = () => import('../log/client/index.js');
 import { CliExit } from './exit.js';
 
 type Opts = Record<string, string | undefined>;
@@ -92,8 +88,8 @@ function withArtifactFlags(cmd: Command): Command {
     .option('--entry <file>', 'a prepared proposed entry');
 }
 
-function clientFor(opts: Opts): RekorClient {
-  return new RekorClient(opts.rekor_server ?? opts.rekorUrl ?? 'http://localhost:3000', {
+async function clientFor(opts: Opts): Promise<RekorClient> {
+  return new (await lib()).RekorClient(opts.rekor_server ?? opts.rekorUrl ?? 'http://localhost:3000', {
     timeoutMs: duration(opts.timeout ?? '30s'),
   });
 }
@@ -115,7 +111,8 @@ function readInput(path: string, flag: string): Buffer {
 }
 
 /** The proposed entry the upload/verify flags describe. */
-function proposedEntryFrom(opts: Opts): ProposedEntry {
+async function proposedEntryFrom(opts: Opts): Promise<ProposedEntry> {
+  const { buildProposedEntry, parseProposedEntry } = await lib();
   if (opts.entry) return parseProposedEntry(readInput(opts.entry, '--entry').toString('utf8'));
   const pkiFormat = (opts.pkiFormat ?? 'x509') as PkiFormat;
   const props: ArtifactProperties = {
@@ -137,8 +134,8 @@ function proposedEntryFrom(opts: Opts): ProposedEntry {
 }
 
 async function upload(opts: Opts): Promise<void> {
-  const client = clientFor(opts);
-  const proposed = proposedEntryFrom(opts);
+  const client = await clientFor(opts);
+  const proposed = await proposedEntryFrom(opts);
   const result = await client.createEntry(proposed);
   const url = `${client.baseUrl}/api/v1/log/entries/${result.uuid}`;
   await verifyFound(client, result, opts);
@@ -153,6 +150,7 @@ async function upload(opts: Opts): Promise<void> {
 
 /** rekor-cli checks every entry it is handed: the SET, the inclusion proof and the checkpoint signature. */
 async function verifyFound(client: RekorClient, found: ParsedLogEntry, opts: Opts) {
+  const { logAuthorityFor, treeIdOf, verifyLogEntry } = await lib();
   const pinned = opts.rekorPublicKey
     ? readInput(opts.rekorPublicKey, '--rekor-public-key').toString('utf8')
     : undefined;
@@ -174,7 +172,7 @@ function logIndexFlag(s: string): number {
 }
 
 async function get(opts: Opts): Promise<void> {
-  const client = clientFor(opts);
+  const client = await clientFor(opts);
   const found = await fetchOne(client, opts);
   await verifyFound(client, found, opts);
   const e = found.entry;
@@ -197,12 +195,12 @@ async function get(opts: Opts): Promise<void> {
 }
 
 async function verifyCommand(opts: Opts): Promise<void> {
-  const client = clientFor(opts);
+  const client = await clientFor(opts);
   let found: ParsedLogEntry;
   if (opts.uuid || opts.logIndex) {
     found = await fetchOne(client, opts);
   } else {
-    const matches = await client.retrieveEntries({ entries: [proposedEntryFrom(opts)] });
+    const matches = await client.retrieveEntries({ entries: [await proposedEntryFrom(opts)] });
     if (matches.length === 0) throw new SignetError('not-found', 'no matching entry is in the log');
     found = matches[0]!;
   }
@@ -247,7 +245,7 @@ async function search(opts: Opts): Promise<void> {
   if (!query.hash && !query.email && !query.subject && !query.publicKey) {
     throw invalidInput('give at least one of --artifact, --sha, --email, --subject, --public-key');
   }
-  const uuids = await clientFor(opts).searchIndex(query);
+  const uuids = await (await clientFor(opts)).searchIndex(query);
   if (opts.format === 'json') return print(JSON.stringify(uuids));
   if (uuids.length === 0) throw new CliExit(1, 'no matching entries were found');
   print('Found matching entries (listed by UUID):\n' + uuids.join('\n'));
@@ -263,7 +261,8 @@ function shaFlag(s: string): string {
 }
 
 async function loginfo(opts: Opts): Promise<void> {
-  const client = clientFor(opts);
+  const { checkLogInfo, logAuthorityFor, treeStatePath } = await lib();
+  const client = await clientFor(opts);
   const pinned = opts.rekorPublicKey
     ? readInput(opts.rekorPublicKey, '--rekor-public-key').toString('utf8')
     : undefined;
@@ -299,7 +298,7 @@ async function logproof(opts: Opts): Promise<void> {
   const first = logIndexFlag(opts.firstSize ?? '1');
   const last = logIndexFlag(opts.lastSize ?? '');
   if (first < 1 || first > last) throw invalidInput('--first-size must be at least 1 and at most --last-size');
-  const proof = await clientFor(opts).getConsistencyProof(first, last, opts.treeId);
+  const proof = await (await clientFor(opts)).getConsistencyProof(first, last, opts.treeId);
   if (opts.format === 'json') return print(JSON.stringify(proof));
   print(`Current Root Hash: ${proof.rootHash}\nHashes: [${proof.hashes.join(', ')}]`);
 }
