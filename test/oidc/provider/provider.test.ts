@@ -40,7 +40,12 @@ const form = (app: FastifyInstance, url: string, body: Record<string, string>, h
 
 async function verify(app: FastifyInstance, idToken: string) {
   const jwks = (await app.inject('/oidc/jwks')).json();
-  return jwtVerify(idToken, createLocalJWKSet(jwks), { issuer, audience: 'sigstore', algorithms: ['ES256'] });
+  return jwtVerify(idToken, createLocalJWKSet(jwks), {
+    issuer,
+    audience: 'sigstore',
+    algorithms: ['ES256'],
+    clockTolerance: 30,
+  });
 }
 
 function hiddenField(html: string, name: string): string {
