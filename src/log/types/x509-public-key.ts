@@ -1,0 +1,99 @@
+import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
+import { invalidInput } from '../../errors.js';
+import { decodePem, encodePem } from './go-pem.js';
+import { subjectAlternateNames } from './x509-san.js';
+
+/**
+ * A public key in Rekor's "x509" PKI format (`rekor:pkg/pki/x509`): a PEM `PUBLIC KEY` (SPKI), a PEM `CERTIFICATE`,
+ * or a chain of up to 10 concatenated PEM certificates, leaf first. The canonical value stored in entries is the
+ * Go `pem.Encode` re-encoding of the parsed object.
+ */
+export interface X509PublicKey {
+  /** The key that verifies signatures: the SPKI key or the leaf certificate's key. */
+  key: KeyObject;
+  /** Parsed certificates, leaf first; empty for a bare key. */
+  certs: X509Certificate[];
+  /** Rekor's `CanonicalValue()`: re-encoded PEM bytes. */
+  canonical: Buffer;
+}
+
+const MAX_CHAIN = 10;
+
+export function parseX509PublicKey(raw: Buffer, path: string): X509PublicKey {
+  const text = raw.toString('latin1').trim();
+  const first = decodePem(text);
+  if (!first) throw invalidInput(`${path}: invalid public key: failure decoding PEM`);
+  if (first.rest.length > 0) return parseChain(text, path);
+  if (first.block.type === 'PUBLIC KEY') return parseSpki(first.block.bytes, path);
+  if (first.block.type === 'CERTIFICATE') return fromCerts([parseCert(first.block.bytes, path)]);
+  throw invalidInput(`${path}: invalid public key: cannot handle PEM type ${JSON.stringify(first.block.type)}`);
+}
+
+function parseSpki(der: Buffer, path: string): X509PublicKey {
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    throw invalidInput(`${path}: invalid public key: not a parseable SubjectPublicKeyInfo`);
+  }
+  if (!['ec', 'rsa', 'ed25519'].includes(key.asymmetricKeyType ?? '')) {
+    throw invalidInput(`${path}: unsupported public key type ${key.asymmetricKeyType}`);
+  }
+  // Go's MarshalPKIXPublicKey re-encodes from the parsed key; node's export gives the same DER for these types.
+  const canonical = Buffer.from(encodePem('PUBLIC KEY', key.export({ format: 'der', type: 'spki' })), 'latin1');
+  return { key, certs: [], canonical };
+}
+
+function parseCert(der: Buffer, path: string): X509Certificate {
+  try {
+    return new X509Certificate(der);
+  } catch {
+    throw invalidInput(`${path}: invalid certificate: not parseable X.509 DER`);
+  }
+}
+
+function parseChain(text: string, path: string): X509PublicKey {
+  const certs: X509Certificate[] = [];
+  let rest = text;
+  while (rest.length > 0) {
+    if (certs.length === MAX_CHAIN) throw invalidInput(`${path}: too many certificates specified in PEM block`);
+    const next = decodePem(rest);
+    if (!next) throw invalidInput(`${path}: error during PEM decoding of the certificate chain`);
+    certs.push(parseCert(next.block.bytes, path));
+    rest = next.rest.trim();
+  }
+  return fromCerts(certs);
+}
+
+function fromCerts(certs: X509Certificate[]): X509PublicKey {
+  const pem = certs.map((c) => encodePem('CERTIFICATE', c.raw)).join('');
+  return { key: certs[0]!.publicKey, certs, canonical: Buffer.from(pem, 'latin1') };
+}
+
+/** The SAN subjects Rekor indexes for this key (none for a bare key). */
+export function x509Subjects(k: X509PublicKey): string[] {
+  return k.certs.length ? subjectAlternateNames(k.certs[0]!.raw) : [];
+}
+
+/**
+ * Rekor verifies a multi-certificate chain before trusting the leaf's key (`verifyCertChain`): the last
+ * certificate is the root, the chain must hold at the leaf's NotBefore (expired material stays verifiable), and
+ * every issuer must be a CA. A single certificate is taken as is.
+ */
+export function verifyX509Chain(k: X509PublicKey, path: string): void {
+  if (k.certs.length < 2) return;
+  const at = new Date(k.certs[0]!.validFrom).getTime();
+  for (let i = 0; i < k.certs.length; i++) {
+    const cert = k.certs[i]!;
+    const from = new Date(cert.validFrom).getTime();
+    const to = new Date(cert.validTo).getTime();
+    if (at < from || at > to)
+      throw invalidInput(`${path}: certificate ${i} of the chain is not valid at the leaf's notBefore`);
+    if (i === 0) continue;
+    if (!cert.ca) throw invalidInput(`${path}: certificate ${i} of the chain is not a CA`);
+    const child = k.certs[i - 1]!;
+    if (!child.checkIssued(cert) || !child.verify(cert.publicKey)) {
+      throw invalidInput(`${path}: certificate ${i - 1} of the chain is not signed by certificate ${i}`);
+    }
+  }
+}
