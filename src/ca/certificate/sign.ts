@@ -1,0 +1,90 @@
+import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
+import {
+  AlgorithmIdentifier,
+  Certificate,
+  Extension,
+  SubjectPublicKeyInfo,
+  TBSCertificate,
+  Time,
+  Validity,
+} from '@peculiar/asn1-x509';
+import { OctetString } from '@peculiar/asn1-schema';
+
+/** The certificate signature algorithm for a CA key (P-384 gives ecdsa-with-SHA384, as the public-good CA). */
+export function signatureAlgorithmFor(key: KeyObject): { algorithm: AlgorithmIdentifier; hash: string | null } {
+  const type = key.asymmetricKeyType;
+  if (type === 'ed25519') return { algorithm: new AlgorithmIdentifier({ algorithm: '1.3.101.112' }), hash: null };
+  if (type === 'rsa') {
+    // sha256WithRSAEncryption carries an explicit NULL parameter.
+    const params = Buffer.from([0x05, 0x00]);
+    return {
+      algorithm: new AlgorithmIdentifier({ algorithm: '1.2.840.113549.1.1.11', parameters: toArrayBuffer(params) }),
+      hash: 'sha256',
+    };
+  }
+  if (type === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    const [oid, hash] =
+      curve === 'secp384r1'
+        ? ['1.2.840.10045.4.3.3', 'sha384']
+        : curve === 'secp521r1'
+          ? ['1.2.840.10045.4.3.4', 'sha512']
+          : ['1.2.840.10045.4.3.2', 'sha256'];
+    return { algorithm: new AlgorithmIdentifier({ algorithm: oid }), hash };
+  }
+  throw new Error(`unsupported CA key type ${type}`);
+}
+
+/** Signs a TBSCertificate with the CA key and returns the certificate DER. */
+export function signCertificate(tbs: TBSCertificate, key: KeyObject): Buffer {
+  const { algorithm, hash } = signatureAlgorithmFor(key);
+  tbs.signature = algorithm;
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = sign(hash, tbsDer, key);
+  const cert = new Certificate({
+    tbsCertificate: tbs,
+    signatureAlgorithm: algorithm,
+    signatureValue: toArrayBuffer(signature),
+  });
+  return Buffer.from(AsnConvert.serialize(cert));
+}
+
+/** A positive 160-bit serial: 20 random bytes, top bit cleared, never a leading zero byte (so DER keeps 20 bytes). */
+export function randomSerial(): ArrayBuffer {
+  const b = randomBytes(20);
+  b[0] = b[0]! & 0x7f || 0x01;
+  return toArrayBuffer(b);
+}
+
+/** X.509 Time as UTCTime with second precision (Go's encoding for dates before 2050). */
+export function validity(notBefore: Date, notAfter: Date): Validity {
+  const trunc = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
+  const time = (d: Date) =>
+    d.getUTCFullYear() < 2050 ? new Time({ utcTime: trunc(d) }) : new Time({ generalTime: trunc(d) });
+  const v = new Validity();
+  v.notBefore = time(notBefore);
+  v.notAfter = time(notAfter);
+  return v;
+}
+
+export function spkiOf(key: KeyObject): SubjectPublicKeyInfo {
+  const pub = key.type === 'private' ? createPublicKey(key) : key;
+  return AsnConvert.parse(pub.export({ format: 'der', type: 'spki' }), SubjectPublicKeyInfo);
+}
+
+/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents (Go's and Fulcio's SKID). */
+export function keyIdentifier(key: KeyObject): Buffer {
+  return createHash('sha1')
+    .update(Buffer.from(spkiOf(key).subjectPublicKey))
+    .digest();
+}
+
+export function extension(extnID: string, critical: boolean, value: unknown): Extension {
+  const der = value instanceof Uint8Array ? value : new Uint8Array(AsnConvert.serialize(value));
+  return new Extension({ extnID, critical, extnValue: new OctetString(der) });
+}
+
+export function toArrayBuffer(b: Uint8Array): ArrayBuffer {
+  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
+}

@@ -1,0 +1,113 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify';
+import { invalidInput } from '../errors.js';
+import { certPem, type CertificateAuthority, type SigningRequest } from './authority.js';
+import { challengeClaimOf } from './oidc/config.js';
+import { fulcioErrorHandler } from './wire-error.js';
+
+/** Fulcio's request cap (maxMsgSize = 4 MiB). */
+const BODY_LIMIT = 4 * 1024 * 1024;
+
+/** Registers Fulcio's v2 and legacy v1 HTTP JSON API (grpc-gateway shapes) for `ca` on `app`. */
+export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuthority): Promise<void> {
+  app.setErrorHandler(fulcioErrorHandler);
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
+    try {
+      done(null, JSON.parse(body as string));
+    } catch {
+      done(invalidInput('request body is not valid JSON'), undefined);
+    }
+  });
+
+  app.post('/api/v2/signingCert', { bodyLimit: BODY_LIMIT }, async (req) => {
+    const body = objectBody(req.body);
+    const token = str(obj(body.credentials).oidcIdentityToken) || bearer(req);
+    const issued = await ca.issueCertificate(v2Request(body, token));
+    const chain = { certificates: issued.chainDer.map(certPem) };
+    if (issued.sct) return { signedCertificateEmbeddedSct: { chain } };
+    return { signedCertificateDetachedSct: { chain, signedCertificateTimestamp: '' } };
+  });
+
+  app.get('/api/v2/trustBundle', async () => ({ chains: [{ certificates: ca.chainPem() }] }));
+
+  app.get('/api/v2/configuration', async () => ({ issuers: configuration(ca) }));
+
+  app.post('/api/v1/signingCert', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+    const body = objectBody(req.body);
+    const token = bearer(req);
+    const issued = await ca.issueCertificate(v1Request(body, token));
+    if (issued.sct === undefined) reply.header('SCT', '');
+    reply.code(201).type('application/pem-certificate-chain');
+    return issued.chainDer.map(certPem).join('\n');
+  });
+
+  app.get('/api/v1/rootCert', async (_req, reply) => {
+    reply.type('application/pem-certificate-chain');
+    return ca
+      .chainPem()
+      .map((p) => p.trim())
+      .join('\n');
+  });
+}
+
+function v2Request(body: Record<string, unknown>, token: string): SigningRequest {
+  if (body.certificateSigningRequest !== undefined)
+    return { token, csrPem: b64(body.certificateSigningRequest, 'certificateSigningRequest').toString('latin1') };
+  const pkr = obj(body.publicKeyRequest);
+  const content = str(obj(pkr.publicKey).content);
+  if (!content)
+    throw invalidInput(
+      'the public key supplied in the request could not be parsed: publicKeyRequest.publicKey.content is empty',
+    );
+  return { token, publicKey: content, proofOfPossession: b64(pkr.proofOfPossession ?? '', 'proofOfPossession') };
+}
+
+function v1Request(body: Record<string, unknown>, token: string): SigningRequest {
+  if (body.certificateSigningRequest !== undefined)
+    return { token, csrPem: b64(body.certificateSigningRequest, 'certificateSigningRequest').toString('latin1') };
+  const content = b64(obj(body.publicKey).content ?? '', 'publicKey.content');
+  if (content.length === 0)
+    throw invalidInput('the public key supplied in the request could not be parsed: publicKey.content is empty');
+  return { token, publicKey: content, proofOfPossession: b64(body.signedEmailAddress ?? '', 'signedEmailAddress') };
+}
+
+function configuration(ca: CertificateAuthority) {
+  const cfg = ca.issuers.config;
+  const entry = (i: (typeof cfg.oidcIssuers)[string]) => ({
+    audience: i.clientId,
+    challengeClaim: challengeClaimOf(i),
+    spiffeTrustDomain: i.spiffeTrustDomain ?? '',
+    issuerType: i.type,
+    subjectDomain: i.subjectDomain ?? '',
+    skipEmailVerification: i.skipEmailVerification ?? false,
+  });
+  return [
+    ...Object.values(cfg.oidcIssuers).map((i) => ({ issuerUrl: i.issuerUrl, ...entry(i) })),
+    ...Object.entries(cfg.metaIssuers).map(([pattern, i]) => ({ wildcardIssuerUrl: pattern, ...entry(i) })),
+  ];
+}
+
+/** The token from `Authorization: Bearer <jwt>` (grpc-gateway's metadata path). */
+function bearer(req: FastifyRequest): string {
+  const h = req.headers.authorization;
+  return typeof h === 'string' ? h.replace(/^Bearer /, '').trim() : '';
+}
+
+/** protojson bytes: standard or URL-safe base64, padded or not. */
+function b64(v: unknown, field: string): Buffer {
+  if (typeof v !== 'string' || !/^[A-Za-z0-9+/_-]*={0,2}$/.test(v.replace(/\s/g, '')))
+    throw invalidInput(`${field} must be base64`);
+  return Buffer.from(v.replace(/\s/g, '').replace(/-/g, '+').replace(/_/g, '/'), 'base64');
+}
+
+function objectBody(v: unknown): Record<string, unknown> {
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw invalidInput('request body must be a JSON object');
+  return v as Record<string, unknown>;
+}
+
+function obj(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : '';
+}

@@ -1,0 +1,88 @@
+import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { SignetError, invalidInput } from '../../errors.js';
+
+/**
+ * Parses the key of a signing request: PEM `PUBLIC KEY` first, then raw DER SubjectPublicKeyInfo, as Fulcio's
+ * `challenges.ParsePublicKey` does.
+ */
+export function parseRequestPublicKey(content: string | Buffer): KeyObject {
+  const text = Buffer.isBuffer(content) ? content.toString('latin1') : content;
+  if (text.trim() === '') throw invalidInput('public key not provided');
+  if (text.includes('-----BEGIN')) {
+    if (!/-----BEGIN PUBLIC KEY-----/.test(text)) {
+      throw invalidInput('the public key supplied in the request could not be parsed: expected a PEM PUBLIC KEY block');
+    }
+    try {
+      return createPublicKey({ key: text, format: 'pem' });
+    } catch {
+      throw invalidInput('the public key supplied in the request could not be parsed: bad PEM PUBLIC KEY');
+    }
+  }
+  const der = Buffer.isBuffer(content) ? content : Buffer.from(content, 'latin1');
+  try {
+    return createPublicKey({ key: der, format: 'der', type: 'spki' });
+  } catch {
+    throw invalidInput('the public key supplied in the request could not be parsed: neither PEM nor DER SPKI');
+  }
+}
+
+const CURVES: Record<string, string> = { prime256v1: 'sha256', secp384r1: 'sha384', secp521r1: 'sha512' };
+const RSA_SIZES = new Set([2048, 3072, 4096]);
+
+/**
+ * Fulcio's goodkey policy: ECDSA P-256/384/521, RSA 2048/3072/4096 with e=65537, Ed25519. Throws a 400-class error
+ * naming what is wrong with the key.
+ */
+export function assertAcceptableKey(key: KeyObject): void {
+  const type = key.asymmetricKeyType;
+  const details = key.asymmetricKeyDetails ?? {};
+  if (type === 'ec') {
+    if (!details.namedCurve || !(details.namedCurve in CURVES)) {
+      throw insecure(`ECDSA curve ${details.namedCurve ?? 'unknown'} is not allowed (use P-256, P-384 or P-521)`);
+    }
+    return;
+  }
+  if (type === 'rsa') {
+    const bits = details.modulusLength ?? 0;
+    if (!RSA_SIZES.has(bits)) throw insecure(`RSA key of ${bits} bits is not allowed (use 2048, 3072 or 4096 bits)`);
+    if (details.publicExponent !== 65537n) throw insecure('RSA public exponent must be 65537');
+    return;
+  }
+  if (type === 'ed25519') return;
+  throw new SignetError(
+    'unsupported',
+    `the public key supplied in the request is insecure: unsupported public key type ${type ?? 'unknown'} (use ECDSA, RSA or Ed25519)`,
+  );
+}
+
+function insecure(why: string): SignetError {
+  return new SignetError('unsupported', `the public key supplied in the request is insecure: ${why}`);
+}
+
+/** The hash the proof of possession uses for this key (Fulcio >= 1.7: curve-matched), or null for Ed25519. */
+export function defaultHash(key: KeyObject): string | null {
+  if (key.asymmetricKeyType === 'ed25519') return null;
+  if (key.asymmetricKeyType === 'rsa') return 'sha256';
+  return CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'sha256';
+}
+
+/**
+ * Checks the proof of possession: a signature by `key` over the UTF-8 bytes of `challenge` (the email claim for
+ * email issuers, `sub` otherwise). ECDSA signatures are ASN.1 DER; RSA is PKCS#1 v1.5; Ed25519 is pure.
+ */
+export function verifyProofOfPossession(key: KeyObject, signature: Buffer, challenge: string): void {
+  if (signature.length === 0) throw invalidInput('proof of possession is missing: sign the token subject with the key');
+  let ok = false;
+  try {
+    ok = verify(defaultHash(key), Buffer.from(challenge, 'utf8'), key, signature);
+  } catch {
+    ok = false;
+  }
+  if (!ok) {
+    throw new SignetError(
+      'verification-failed',
+      'the signature supplied in the request could not be verified: the proof of possession must sign the ' +
+        `${challenge.includes('@') ? 'email' : 'subject'} claim with the submitted key`,
+    );
+  }
+}

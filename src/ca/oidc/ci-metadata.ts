@@ -1,0 +1,97 @@
+/**
+ * How a ci-provider issuer turns claims into a certificate (Fulcio's `IssuerMetadata`): default values merged
+ * under the claims, one template per Sigstore extension (keys are Fulcio's kebab-case extension names) and the
+ * SAN template. A template containing `{{` is a Go text/template; otherwise it names a claim.
+ */
+export interface CiMetadata {
+  defaultTemplateValues: Record<string, string>;
+  extensionTemplates: Record<string, string>;
+  subjectAlternativeNameTemplate: string;
+}
+
+/** The GitHub Actions and GitLab CI mappings of Fulcio's public-good `config/identity/config.yaml` (its facts). */
+export const BUILTIN_CI_METADATA: Record<string, CiMetadata> = {
+  'github-workflow': {
+    defaultTemplateValues: { url: 'https://github.com', environment: '' },
+    extensionTemplates: {
+      'github-workflow-trigger': 'event_name',
+      'github-workflow-sha': 'sha',
+      'github-workflow-name': 'workflow',
+      'github-workflow-repository': 'repository',
+      'github-workflow-ref': 'ref',
+      'build-signer-uri': '{{ .url }}/{{ .job_workflow_ref }}',
+      'build-signer-digest': 'job_workflow_sha',
+      'runner-environment': 'runner_environment',
+      'source-repository-uri': '{{ .url }}/{{ .repository }}',
+      'source-repository-digest': 'sha',
+      'source-repository-ref': 'ref',
+      'source-repository-identifier': 'repository_id',
+      'source-repository-owner-uri': '{{ .url }}/{{ .repository_owner }}',
+      'source-repository-owner-identifier': 'repository_owner_id',
+      'build-config-uri': '{{ .url }}/{{ .workflow_ref }}',
+      'build-config-digest': 'workflow_sha',
+      'build-trigger': 'event_name',
+      'run-invocation-uri': '{{ .url }}/{{ .repository }}/actions/runs/{{ .run_id }}/attempts/{{ .run_attempt }}',
+      'source-repository-visibility-at-signing': 'repository_visibility',
+      'deployment-environment': 'environment',
+    },
+    subjectAlternativeNameTemplate: '{{ .url }}/{{ .job_workflow_ref }}',
+  },
+  'gitlab-pipeline': {
+    defaultTemplateValues: { url: 'https://gitlab.com', environment: '' },
+    extensionTemplates: {
+      'build-signer-uri': 'https://{{ .ci_config_ref_uri }}',
+      'build-signer-digest': 'ci_config_sha',
+      'runner-environment': 'runner_environment',
+      'source-repository-uri': '{{ .url }}/{{ .project_path }}',
+      'source-repository-digest': 'sha',
+      'source-repository-ref': 'refs/{{if eq .ref_type "branch"}}heads/{{ else }}tags/{{end}}{{ .ref }}',
+      'source-repository-identifier': 'project_id',
+      'source-repository-owner-uri': '{{ .url }}/{{ .namespace_path }}',
+      'source-repository-owner-identifier': 'namespace_id',
+      'build-config-uri': 'https://{{ .ci_config_ref_uri }}',
+      'build-config-digest': 'ci_config_sha',
+      'build-trigger': 'pipeline_source',
+      'run-invocation-uri': '{{ .url }}/{{ .project_path }}/-/jobs/{{ .job_id }}',
+      'source-repository-visibility-at-signing': 'project_visibility',
+      'deployment-environment': 'environment',
+    },
+    subjectAlternativeNameTemplate: 'https://{{ .ci_config_ref_uri }}',
+  },
+};
+
+/** Claims the legacy `github-workflow` issuer type requires (Fulcio pkg/identity/github). */
+export const GITHUB_REQUIRED_CLAIMS = [
+  'job_workflow_ref',
+  'sha',
+  'event_name',
+  'repository',
+  'workflow',
+  'ref',
+  'job_workflow_sha',
+  'runner_environment',
+  'repository_id',
+  'repository_owner',
+  'repository_owner_id',
+  'repository_visibility',
+  'workflow_ref',
+  'workflow_sha',
+  'run_id',
+  'run_attempt',
+];
+
+/** Claims the legacy `gitlab-pipeline` issuer type requires (Fulcio pkg/identity/gitlabcom). */
+export const GITLAB_REQUIRED_CLAIMS = [
+  'project_path',
+  'pipeline_source',
+  'pipeline_id',
+  'ci_config_ref_uri',
+  'job_id',
+  'ref',
+  'ref_type',
+  'namespace_path',
+  'namespace_id',
+  'project_id',
+  'sha',
+  'runner_environment',
+];
