@@ -7,7 +7,7 @@ import { invalidInput } from '../../errors.js';
  */
 export function compileMetaIssuer(pattern: string): RegExp {
   if (!pattern.includes('*')) throw invalidInput(`meta issuer ${pattern} has no wildcard`);
-  if (!/^https:\/\/[^/?#@]+/.test(pattern)) throw invalidInput(`meta issuer ${pattern} must be an https URL`);
+  if (!/^https?:\/\/[^/?#@]+/.test(pattern)) throw invalidInput(`meta issuer ${pattern} must be an http(s) URL`);
   const escaped = pattern
     .split('*')
     .map((part) => part.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&'))
