@@ -59,7 +59,8 @@ export class CertificateAuthority {
       if (e instanceof SignetError && e.code === 'pushback') throw e;
       throw new SignetError('pushback', 'error entering certificate in CTL', { cause: e });
     }
-    return { chainDer: [signFinalCertificate(this.issuing, tbs, encodeSctList([sct])), ...caChain], sct };
+    const sctList = await encodeSctList([sct]);
+    return { chainDer: [signFinalCertificate(this.issuing, tbs, sctList), ...caChain], sct };
   }
 
   /** The CA chain (intermediate, root) as PEM strings. */

@@ -33,11 +33,22 @@ export function parseAddChainResponse(body: Record<string, unknown>): Sct {
   if (logId.length !== 32 || sig.length < 4 || typeof body.timestamp !== 'number') {
     throw new SignetError('pushback', 'error entering certificate in CTL: malformed SCT from the CT log');
   }
+  if (body.sct_version !== undefined && body.sct_version !== 0) {
+    throw new SignetError(
+      'pushback',
+      'error entering certificate in CTL: the CT log returned an SCT version other than v1',
+    );
+  }
   return {
-    version: Number(body.sct_version ?? 0),
+    version: 0,
     logId,
     timestamp: body.timestamp,
     extensions: Buffer.from(String(body.extensions ?? ''), 'base64'),
-    signature: { hashAlg: sig[0]!, sigAlg: sig[1]!, signature: sig.subarray(4, 4 + sig.readUInt16BE(2)) },
+    // DigitallySigned: u8 hash, u8 signature algorithm, u16-prefixed signature.
+    signature: {
+      hashAlgorithm: sig[0]!,
+      signatureAlgorithm: sig[1]!,
+      signature: sig.subarray(4, 4 + sig.readUInt16BE(2)),
+    },
   };
 }
