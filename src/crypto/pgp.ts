@@ -42,16 +42,23 @@ export function canonicalPgpPublicKeys(raw: Buffer): { binary: Buffer; canonical
   return { binary, canonical: goArmor('PGP PUBLIC KEY BLOCK', canonicalBinary) };
 }
 
-/** Every armored block of the text, which must all be public key blocks, decoded and concatenated. */
+/** Every armored block of the text, which must all be public key blocks, decoded and concatenated (one pass). */
 function dearmorKeyBlocks(text: string): Buffer {
-  const blocks = [...text.matchAll(/-----BEGIN (PGP [^\n-]*)-----\r?\n([\s\S]*?)\n-----END \1-----/g)];
-  if (blocks.length === 0) throw new Error('no complete armor block');
-  return Buffer.concat(
-    blocks.map((m) => {
-      if (m[1] !== 'PGP PUBLIC KEY BLOCK') throw new Error('invalid PGP type detected');
-      return dearmorBody(m[2]!);
-    }),
-  );
+  const parts: Buffer[] = [];
+  let type: string | undefined;
+  let body: string[] = [];
+  for (const raw of text.split('\n')) {
+    const line = raw.replace(/[ \t\r]+$/, '');
+    const begin = /^-----BEGIN (PGP [^-]*)-----$/.exec(line);
+    if (begin) [type, body] = [begin[1], []];
+    else if (type !== undefined && line === `-----END ${type}-----`) {
+      if (type !== 'PGP PUBLIC KEY BLOCK') throw new Error('invalid PGP type detected');
+      parts.push(dearmorBody(body.join('\n')));
+      type = undefined;
+    } else if (type !== undefined) body.push(line);
+  }
+  if (parts.length === 0) throw new Error('no complete armor block');
+  return Buffer.concat(parts);
 }
 
 /** An armor body: optional "Key: value" headers, a blank line, base64 lines, an optional "=XXXX" checksum line. */
@@ -66,7 +73,7 @@ function dearmorBody(body: string): Buffer {
     data.push(lines[i]!);
   }
   const b64 = data.join('');
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(b64) || b64.length % 4 !== 0) throw new Error('bad base64 in armor');
+  if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Error('bad base64 in armor');
   return Buffer.from(b64, 'base64');
 }
 

@@ -1,3 +1,5 @@
+import { isStdBase64 } from './spec-input.js';
+
 /**
  * PEM as Go's encoding/pem reads and writes it. Rekor stores keys and certificates re-encoded with `pem.Encode`, so
  * these bytes end up in Merkle leaves: 64-column base64 lines, every line (the END line too) ending in "\n".
@@ -25,7 +27,8 @@ const END = '-----END ';
  */
 export function decodePem(text: string): { block: PemBlock; rest: string } | undefined {
   let from = 0;
-  for (;;) {
+  // Go retries after each malformed candidate; bound the retries so crafted input cannot make this quadratic.
+  for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
     const start = text.startsWith(BEGIN, from) ? from : text.indexOf('\n' + BEGIN, from);
     if (start < 0) return undefined;
     const typeStart = start + (text.startsWith(BEGIN, start) ? BEGIN.length : BEGIN.length + 1);
@@ -36,20 +39,23 @@ export function decodePem(text: string): { block: PemBlock; rest: string } | und
     const type = typeLine.slice(0, -5);
     const bodyStart = Math.min(lineEnd + 1, text.length);
     const endAt = text.startsWith(END, bodyStart) ? bodyStart : text.indexOf('\n' + END, bodyStart);
-    if (endAt < 0) continue;
+    if (endAt < 0) return undefined; // no later BEGIN can have an END either
     const trailerStart = endAt === bodyStart ? bodyStart + END.length : endAt + 1 + END.length;
     const trailerEnd = nextLineEnd(text, trailerStart);
     const trailer = text.slice(trailerStart, trailerEnd).replace(/[ \t\r]+$/, '');
     if (trailer !== `${type}-----`) continue;
     const body = text.slice(bodyStart, endAt).replace(/[ \t\r\n]/g, '');
     if (body.includes(':')) return undefined;
-    if (!/^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$/.test(body)) continue;
+    if (!isStdBase64(body)) continue;
     return {
       block: { type, bytes: Buffer.from(body, 'base64') },
       rest: text.slice(Math.min(trailerEnd + 1, text.length)),
     };
   }
+  return undefined;
 }
+
+const MAX_ATTEMPTS = 16;
 
 function nextLineEnd(text: string, from: number): number {
   const nl = text.indexOf('\n', from);
