@@ -1,0 +1,117 @@
+import { createHash, sign } from 'node:crypto';
+import { invalidInput, notFound } from '../errors.js';
+import { acceptChain } from './chain.js';
+import { extraData, merkleTreeLeaf } from './leaf.js';
+import type { LogKey } from './log-key.js';
+import { decodeDigitallySigned, digitallySign, encodeDigitallySigned, sctSignedData, type Sct } from './sct.js';
+import type { CtStore } from './store.js';
+import { TlsWriter } from './tls.js';
+import { CtTree } from './tree.js';
+
+/** RFC 6962 §3.5 signed tree head. */
+export interface SignedTreeHead {
+  treeSize: number;
+  timestamp: number;
+  rootHash: Buffer;
+  /** TLS DigitallySigned over the TreeHeadSignature struct. */
+  signature: Buffer;
+}
+
+const MAX_ENTRIES_PER_GET = 256;
+
+/**
+ * The CT log's domain: accepts chains, sequences them at once (the SCT's promise is kept before it is returned),
+ * and answers tree heads and proofs. It never sees HTTP.
+ */
+export class CertificateLog {
+  private readonly tree: CtTree;
+  private sthCache?: SignedTreeHead;
+
+  constructor(
+    private readonly store: CtStore,
+    readonly key: LogKey,
+    private readonly roots: () => Buffer[],
+    private readonly clock: () => number,
+  ) {
+    this.tree = new CtTree(store);
+  }
+
+  acceptedRoots(): Buffer[] {
+    return this.roots();
+  }
+
+  /** add-chain / add-pre-chain: log the chain (or find it already logged) and return its SCT. */
+  add(chainDer: Buffer[], precert: boolean): Sct {
+    const { entry, chain } = acceptChain(chainDer, this.roots(), precert);
+    const identity = createHash('sha256')
+      .update(Buffer.from([precert ? 1 : 0]))
+      .update(chainDer[0]!)
+      .digest();
+    const existing = this.store.byIdentity(identity);
+    if (existing) return this.sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature));
+    const timestamp = this.clock();
+    const extensions = Buffer.alloc(0);
+    const signature = digitallySign(this.key.privateKey, sctSignedData(entry, timestamp, extensions));
+    const leafInput = merkleTreeLeaf(timestamp, entry, extensions);
+    this.tree.append(leafInput, (leafHash, nodesFor) =>
+      this.store.append(
+        {
+          identity,
+          leafHash,
+          leafInput,
+          extraData: extraData(entry.type, chain),
+          timestamp,
+          sctSignature: encodeDigitallySigned(signature),
+        },
+        nodesFor,
+      ),
+    );
+    return this.sct(timestamp, signature);
+  }
+
+  /** get-sth: the current tree head, signed once per tree size. */
+  signedTreeHead(): SignedTreeHead {
+    const treeSize = this.store.size();
+    if (this.sthCache?.treeSize === treeSize) return this.sthCache;
+    const timestamp = Math.max(this.clock(), this.sthCache?.timestamp ?? 0);
+    const rootHash = this.tree.root(treeSize);
+    const tbs = new TlsWriter().u8(0).u8(1).u64(timestamp).u64(treeSize).bytes(rootHash).finish();
+    const signature = encodeDigitallySigned({
+      hashAlgorithm: 4,
+      signatureAlgorithm: 3,
+      signature: sign('sha256', tbs, this.key.privateKey),
+    });
+    this.sthCache = { treeSize, timestamp, rootHash, signature };
+    return this.sthCache;
+  }
+
+  consistency(first: number, second: number): Buffer[] {
+    const size = this.store.size();
+    if (first > second || second > size) {
+      throw invalidInput(`need 0 <= first <= second <= tree size (${size}); got first=${first} second=${second}`);
+    }
+    if (first === 0 || first === second) return [];
+    return this.tree.consistency(first, second);
+  }
+
+  proofByHash(leafHash: Buffer, treeSize: number): { leafIndex: number; auditPath: Buffer[] } {
+    if (leafHash.length !== 32) throw invalidInput('hash must be a base64 SHA-256 leaf hash (32 bytes)');
+    const size = this.store.size();
+    if (treeSize < 1 || treeSize > size) throw invalidInput(`tree_size must be between 1 and ${size}`);
+    const leafIndex = this.store.indexOfLeafHash(leafHash);
+    if (leafIndex === undefined || leafIndex >= treeSize)
+      throw notFound(`no leaf with that hash in a tree of size ${treeSize}`);
+    return { leafIndex, auditPath: this.tree.inclusion(leafIndex, treeSize) };
+  }
+
+  entries(start: number, end: number) {
+    const size = this.store.size();
+    if (start < 0 || end < start) throw invalidInput('need 0 <= start <= end');
+    if (start >= size) throw invalidInput(`start is beyond the tree size (${size})`);
+    return this.store.entries(start, Math.min(end, size - 1, start + MAX_ENTRIES_PER_GET - 1));
+  }
+
+  private sct(timestamp: number, signature: Sct['signature']): Sct {
+    return { version: 0, logId: this.key.logId, timestamp, extensions: Buffer.alloc(0), signature };
+  }
+}

@@ -1,0 +1,76 @@
+import type { KeyObject } from 'node:crypto';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { FastifyInstance } from 'fastify';
+import type { Service, ServiceContext } from '../http/service.js';
+import { CertificateLog } from './ct-log.js';
+import { loadOrCreateLogKey } from './log-key.js';
+import { registerCtRoutes } from './routes.js';
+import type { Sct } from './sct.js';
+import { CtStore } from './store.js';
+
+export {
+  parseSct,
+  parseSctList,
+  serializeSct,
+  serializeSctList,
+  sctSignedData,
+  sctToJson,
+  verifySct,
+  type Sct,
+  type SignedEntry,
+} from './sct.js';
+export { merkleTreeLeaf } from './leaf.js';
+export { OID_CT_POISON, OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from './der.js';
+export { precertEntryFromFinal } from './verify-embedded.js';
+
+export interface CtLogOptions {
+  /** The accepted roots (DER); called per submission, so a CA that rotates its root is picked up. */
+  roots: () => Buffer[];
+  /** Milliseconds since the epoch; tests inject a clock. */
+  clock?: () => number;
+}
+
+/** The RFC 6962 log as a stack service. */
+export interface CtLog extends Service {
+  addChain(chainDer: Buffer[]): Promise<Sct>;
+  addPreChain(chainDer: Buffer[]): Promise<Sct>;
+  publicKey: KeyObject;
+  /** SHA-256 of the DER SubjectPublicKeyInfo of the log key. */
+  logId: Buffer;
+  /** Where the `/ct/v1/...` endpoints are (the stack's public URL). */
+  baseUrl: string;
+  /** When the log key was created: the log's validity start in trusted_root.json. */
+  createdAt: Date;
+}
+
+/**
+ * Opens (or creates) the CT log in `<dataDir>/ct`: `ct.db` and the P-256 key `log-key.pem`.
+ *
+ * @example
+ *   const ct = await createCtLog({ ...ctx, roots: () => [rootDer] });
+ *   const sct = await ct.addPreChain([precertDer, intermediateDer, rootDer]);
+ *   const ext = serializeSctList([sct]); // the X.509 SCT-list extension's OCTET STRING content
+ */
+export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<CtLog> {
+  const dir = join(ctx.dataDir, 'ct');
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  const key = loadOrCreateLogKey(join(dir, 'log-key.pem'));
+  const store = new CtStore(join(dir, 'ct.db'));
+  const log = new CertificateLog(store, key, ctx.roots, ctx.clock ?? Date.now);
+  return {
+    name: 'ct',
+    publicKey: key.publicKey,
+    logId: key.logId,
+    baseUrl: ctx.publicUrl.replace(/\/+$/, ''),
+    createdAt: key.createdAt,
+    addChain: async (chain) => log.add(chain, false),
+    addPreChain: async (chain) => log.add(chain, true),
+    async register(app: FastifyInstance) {
+      await app.register(async (scope) => registerCtRoutes(scope, log));
+    },
+    async close() {
+      store.close();
+    },
+  };
+}
