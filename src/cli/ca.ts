@@ -1,4 +1,111 @@
+import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import pino from 'pino';
+import { SignetError } from '../errors.js';
 
-// Not written yet: its issue adds the commands here.
-export function registerCa(_program: Command): void {}
+/** The CA password: SIGNET_CA_PASSWORD, or the first line of --password-file. */
+function readPassword(file?: string): string | undefined {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
+    } catch {
+      throw new SignetError('invalid-input', `cannot read --password-file ${file}`);
+    }
+  }
+  return process.env.SIGNET_CA_PASSWORD || undefined;
+}
+
+function parsePort(v: string): number {
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new SignetError('invalid-input', `--port must be 0-65535, got ${v}`);
+  return n;
+}
+
+export function registerCa(program: Command): void {
+  const ca = program
+    .command('ca')
+    .description('the Fulcio-compatible certificate authority: create its keys or serve it');
+
+  ca.command('init')
+    .description('create a P-384 root and intermediate CA in the data dir (keys encrypted with the CA password)')
+    .requiredOption('--data-dir <dir>', 'where the CA certificates and encrypted keys go')
+    .option('--password-file <file>', 'file whose first line is the key password (default: $SIGNET_CA_PASSWORD)')
+    .option('--organization <o>', 'O= of the CA certificates', 'signet')
+    .option('--common-name <cn>', 'CN= of the root (the intermediate gets <cn>-intermediate)', 'signet')
+    .addHelpText('after', '\nExample:\n  SIGNET_CA_PASSWORD=... signet ca init --data-dir /var/lib/signet-ca')
+    .action(async (opts: { dataDir: string; passwordFile?: string; organization: string; commonName: string }) => {
+      const password = readPassword(opts.passwordFile);
+      if (!password) {
+        throw new SignetError('invalid-input', 'no CA key password', {
+          detail: { hint: 'set SIGNET_CA_PASSWORD or pass --password-file FILE' },
+        });
+      }
+      const { initCa } = await import('../ca/index.js');
+      const chain = initCa(opts.dataDir, password, { organization: opts.organization, commonName: opts.commonName });
+      const [intermediate, root] = chain.chain;
+      console.log(`created CA in ${opts.dataDir}`);
+      console.log(`  root:         ${root!.subject.replace(/\n/g, ', ')} (valid to ${root!.validTo})`);
+      console.log(`  intermediate: ${intermediate!.subject.replace(/\n/g, ', ')}`);
+      console.log(`  root SHA-256 fingerprint: ${root!.fingerprint256}`);
+    });
+
+  ca.command('serve')
+    .description('serve the Fulcio API (/api/v2/signingCert, /api/v2/trustBundle, /api/v2/configuration, /api/v1/...)')
+    .option('--port <port>', 'HTTP port', '5555')
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .requiredOption('--data-dir <dir>', 'the CA made by `signet ca init` (and the CT log state)')
+    .option(
+      '--config-path <file>',
+      "issuer config in Fulcio's JSON format (OIDCIssuers, MetaIssuers, CIIssuerMetadata)",
+    )
+    .option('--ct-log-url <url>', 'an external RFC 6962 CT log for precertificates (default: the built-in log)')
+    .option('--no-ct-log', 'no CT log: certificates come back with a detached, empty SCT')
+    .option('--ca-cert-chain <file>', 'PEM chain, signing certificate first, root last (instead of the data dir CA)')
+    .option('--ca-key <file>', 'PEM private key of the signing certificate (PKCS#8, encrypted or not)')
+    .option('--password-file <file>', 'file whose first line is the key password (default: $SIGNET_CA_PASSWORD)')
+    .option('--public-url <url>', 'URL clients reach this server at (default http://host:port)')
+    .option('--dev-oidc', 'also serve the dev identity provider at /oidc and trust it (loopback only)')
+    .addHelpText(
+      'after',
+      '\nExample:\n  signet ca serve --data-dir /var/lib/signet-ca --config-path issuers.json --port 5555',
+    )
+    .action(
+      async (opts: {
+        port: string;
+        host: string;
+        dataDir: string;
+        configPath?: string;
+        ctLogUrl?: string;
+        ctLog: boolean;
+        caCertChain?: string;
+        caKey?: string;
+        passwordFile?: string;
+        publicUrl?: string;
+        devOidc?: boolean;
+      }) => {
+        const { startCaServer } = await import('../ca/index.js');
+        const server = await startCaServer({
+          host: opts.host,
+          port: parsePort(opts.port),
+          dataDir: opts.dataDir,
+          publicUrl: opts.publicUrl,
+          configPath: opts.configPath,
+          ctLog: !opts.ctLog
+            ? { kind: 'none' }
+            : opts.ctLogUrl
+              ? { kind: 'remote', url: opts.ctLogUrl }
+              : { kind: 'embedded' },
+          caChainFile: opts.caCertChain,
+          caKeyFile: opts.caKey,
+          password: readPassword(opts.passwordFile),
+          devOidc: opts.devOidc ?? false,
+          logger: pino({ level: process.env.SIGNET_LOG_LEVEL ?? 'info' }),
+        });
+        console.error(`signet ca: serving the Fulcio API at ${server.url}`);
+        const stop = () => void server.close().then(() => process.exit(0));
+        process.once('SIGINT', stop);
+        process.once('SIGTERM', stop);
+      },
+    );
+}

@@ -120,6 +120,12 @@ export function generatedPassword(dataDir: string): string {
   return password;
 }
 
+/** The generated password of a `signet up` data dir, if there is one. */
+export function storedPassword(dataDir: string): string | undefined {
+  const path = join(dataDir, CA_FILES.generatedPassword);
+  return existsSync(path) ? readFileSync(path, 'utf8').trim() : undefined;
+}
+
 /** Loads the CA from `dataDir`, creating it first when absent (the `signet up` path). */
 export function ensureCa(dataDir: string, password: string): CaChain {
   return hasCa(dataDir) ? loadCa(dataDir, password) : initCa(dataDir, password);

@@ -1,0 +1,100 @@
+import { readFileSync } from 'node:fs';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type { Logger } from 'pino';
+import { SignetError, invalidInput } from '../errors.js';
+import type { Service } from '../http/service.js';
+import { createCaService, type CaService } from './service.js';
+import { remoteCtLog } from './ct-client.js';
+import type { CtLog } from './certificate/sct-list.js';
+import { storedPassword, hasCa, loadCa, loadChainAndKey, type CaChain } from './keys/ca-store.js';
+import { loadIdentityConfig, parseIdentityConfig, type IdentityConfig } from './oidc/config.js';
+import { defaultIdentityConfig } from './oidc/default-config.js';
+
+export interface CaServerOptions {
+  host: string;
+  port: number;
+  dataDir: string;
+  /** URL clients use; defaults to http://host:port. */
+  publicUrl?: string;
+  configPath?: string;
+  /** `remote URL` for an external RFC 6962 log, `embedded` for the in-process log (src/ct), `none` for detached. */
+  ctLog: { kind: 'embedded' } | { kind: 'remote'; url: string } | { kind: 'none' };
+  /** Operator-supplied chain and key, instead of the data dir's CA. */
+  caChainFile?: string;
+  caKeyFile?: string;
+  password?: string;
+  devOidc: boolean;
+  logger: Logger;
+}
+
+/** Starts `signet ca serve`: the CA (plus its CT log and, when asked, the dev provider) on one HTTP server. */
+export async function startCaServer(
+  o: CaServerOptions,
+): Promise<{ url: string; ca: CaService; close(): Promise<void> }> {
+  const publicUrl = (o.publicUrl ?? `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`).replace(
+    /\/+$/,
+    '',
+  );
+  const ctx = { dataDir: o.dataDir, publicUrl, logger: o.logger };
+  const chain = loadChain(o);
+  const services: Service[] = [];
+  let identity = o.configPath ? loadIdentityConfig(o.configPath) : defaultIdentityConfig();
+  if (o.devOidc) {
+    const { createDevOidcProvider, assertDevOidcExposure } = await import('../oidc/provider/index.js');
+    assertDevOidcExposure({ host: o.host, devOidc: true, allowOnNetwork: false });
+    const dev = await createDevOidcProvider(ctx);
+    services.push(dev);
+    identity = withIssuer(identity, dev.issuerConfig);
+  }
+  let ctLog: CtLog | undefined;
+  if (o.ctLog.kind === 'remote') ctLog = remoteCtLog(o.ctLog.url);
+  if (o.ctLog.kind === 'embedded') {
+    const { createCtLog } = await import('../ct/index.js');
+    const ct = await createCtLog({ ...ctx, roots: () => [chain.chain.at(-1)!.raw] });
+    services.push(ct);
+    ctLog = ct;
+  }
+  const ca = await createCaService({ ...ctx, issuers: identity, ctLog, ca: chain });
+  services.push(ca);
+  const app = Fastify({ loggerInstance: o.logger as unknown as FastifyBaseLogger, bodyLimit: 4 * 1024 * 1024 });
+  app.get('/healthz', async () => ({ status: 'SERVING' }));
+  for (const s of services) await s.register(app);
+  await app.listen({ host: o.host, port: o.port });
+  return {
+    url: publicUrl,
+    ca,
+    async close() {
+      await app.close();
+      for (const s of services.reverse()) await s.close();
+    },
+  };
+}
+
+function loadChain(o: CaServerOptions): CaChain {
+  if (o.caChainFile || o.caKeyFile) {
+    if (!o.caChainFile || !o.caKeyFile) throw invalidInput('--ca-cert-chain and --ca-key go together');
+    return loadChainAndKey(readFileSync(o.caChainFile, 'utf8'), readFileSync(o.caKeyFile, 'utf8'), o.password);
+  }
+  if (!hasCa(o.dataDir)) {
+    throw new SignetError('not-found', `no CA in ${o.dataDir}`, {
+      detail: { hint: `run \`signet ca init --data-dir ${o.dataDir}\` first` },
+    });
+  }
+  const password = o.password ?? storedPassword(o.dataDir);
+  if (!password) {
+    throw new SignetError('unauthenticated', `the CA keys in ${o.dataDir} are encrypted and no password was given`, {
+      detail: { hint: 'set SIGNET_CA_PASSWORD or pass --password-file' },
+    });
+  }
+  return loadCa(o.dataDir, password);
+}
+
+function withIssuer(
+  identity: IdentityConfig,
+  issuer: { issuerUrl: string; clientId: string; type: string },
+): IdentityConfig {
+  const extra = parseIdentityConfig({
+    OIDCIssuers: { [issuer.issuerUrl]: { IssuerURL: issuer.issuerUrl, ClientID: issuer.clientId, Type: issuer.type } },
+  });
+  return { ...identity, oidcIssuers: { ...identity.oidcIssuers, ...extra.oidcIssuers } };
+}
