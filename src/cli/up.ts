@@ -1,4 +1,48 @@
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
+import { DEFAULT_MAX_BODY_BYTES } from '../log/index.js';
+import { stackLogger } from '../stack/logger.js';
+import { runServer } from '../stack/run.js';
+import { createStackServices } from '../stack/stack.js';
+import { parseBytes, parsePort, publicUrlFor } from './serve-options.js';
 
-// Not written yet: its issue adds the commands here.
-export function registerUp(_program: Command): void {}
+interface UpFlags {
+  port: number;
+  host: string;
+  dataDir: string;
+  maxBodyBytes: number;
+  publicUrl?: string;
+}
+
+/** `signet up`: the whole stack on one server and one port. */
+export function registerUp(program: Command): void {
+  program
+    .command('up')
+    .description('run the whole signet stack (transparency log, ...) on one port until SIGINT/SIGTERM')
+    .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', 'directory for keys and databases (created on first start)', './signet-data')
+    .option('--max-body-bytes <n>', 'largest accepted log request body', parseBytes, DEFAULT_MAX_BODY_BYTES)
+    .option('--public-url <url>', 'URL clients use to reach the stack')
+    .action(async (flags: UpFlags) => {
+      const logger = stackLogger();
+      const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
+      const dataDir = resolve(flags.dataDir);
+      const services = await createStackServices(
+        { dataDir, publicUrl, logger },
+        { log: { maxBodyBytes: flags.maxBodyBytes } },
+      );
+      await runServer({
+        services,
+        host: flags.host,
+        port: flags.port,
+        logger,
+        onListening: (url) => {
+          console.log(`signet is up on ${url} (data in ${dataDir})`);
+          console.log(`  transparency log (Rekor v1): ${url}/api/v1/log`);
+          console.log(`  log public key:              ${url}/api/v1/log/publicKey`);
+          console.log(`  health:                      ${url}/healthz  ${url}/readyz`);
+        },
+      });
+    });
+}

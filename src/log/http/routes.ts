@@ -1,0 +1,126 @@
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { rekorErrorHandler } from '../../http/errors.js';
+import { invalidInput } from '../../errors.js';
+import { parseEntryId } from '../entry-id.js';
+import type { EntryWithProof, TransparencyLog } from '../log.js';
+import { arrayField, intParam, isObject, queryValue, unprocessable } from './params.js';
+import { parseSearchIndex } from './search-query.js';
+import { logEntryJson, logInfoJson } from './wire.js';
+
+export interface RekorApiOptions {
+  /** Largest accepted request body in bytes (413 above it). */
+  maxBodyBytes: number;
+}
+
+const ENTRIES = '/api/v1/log/entries';
+const MAX_SEARCH = 10;
+
+/**
+ * Rekor v1's REST API (openapi.yaml) as a fastify plugin. Register it with `app.register(rekorApi(log, opts))`
+ * so its error handler and body limit stay in its own encapsulated context.
+ */
+export function rekorApi(log: TransparencyLog, options: RekorApiOptions) {
+  return async function rekorApiPlugin(app: FastifyInstance): Promise<void> {
+    app.setErrorHandler(rekorErrorHandler);
+    app.addHook('onSend', async (request, reply) => {
+      if (request.method === 'GET') reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
+    });
+    const bodyLimit = options.maxBodyBytes;
+    const entryJson = (e: EntryWithProof, attestation = true) => logEntryJson(e, log.identity.logId, attestation);
+
+    app.post(ENTRIES, { bodyLimit }, async (request, reply) => {
+      const created = await log.add(request.body);
+      return reply
+        .code(201)
+        .header('etag', created.entryId)
+        .header('location', `${ENTRIES}/${created.entryId}`)
+        .send(entryJson(created, false));
+    });
+
+    app.get(ENTRIES, async (request, reply) => {
+      const raw = queryValue(request.query, 'logIndex');
+      if (raw === undefined) throw unprocessable('logIndex in query is required');
+      const found = await log.entryByIndex(intParam(raw, 'logIndex', 'query'));
+      if (!found) return notFound(reply, 'no entry at that log index');
+      return entryJson(found);
+    });
+
+    app.get(`${ENTRIES}/:entryUUID`, async (request, reply) => {
+      const uuid = (request.params as { entryUUID: string }).entryUUID;
+      if (!/^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$/.test(uuid)) {
+        throw unprocessable('entryUUID in path should match ^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$');
+      }
+      const found = await log.entryByUuid(uuid);
+      if (!found) return notFound(reply, 'no entry with that UUID');
+      return entryJson(found);
+    });
+
+    app.post(`${ENTRIES}/retrieve`, { bodyLimit }, async (request) => {
+      const hits = await searchLog(log, request.body);
+      return hits.map((e) => entryJson(e));
+    });
+
+    app.get('/api/v1/log', async () => logInfoJson(log.info()));
+
+    app.get('/api/v1/log/publicKey', async (request, reply) => {
+      checkTreeId(log, queryValue(request.query, 'treeID'));
+      return reply.type('application/x-pem-file').send(log.identity.publicKeyPem);
+    });
+
+    app.get('/api/v1/log/proof', async (request) => {
+      checkTreeId(log, queryValue(request.query, 'treeID'));
+      const first = intParam(queryValue(request.query, 'firstSize') ?? '1', 'firstSize', 'query', 1);
+      const lastRaw = queryValue(request.query, 'lastSize');
+      if (lastRaw === undefined) throw unprocessable('lastSize in query is required');
+      const proof = await log.consistency(first, intParam(lastRaw, 'lastSize', 'query', 1));
+      return { rootHash: proof.rootHash.toString('hex'), hashes: proof.hashes.map((h) => h.toString('hex')) };
+    });
+
+    app.post('/api/v1/index/retrieve', { bodyLimit }, async (request: FastifyRequest) => {
+      const query = parseSearchIndex(request.body);
+      return log.search(query.groups, query.operator);
+    });
+  };
+}
+
+/** Rekor answers 404 for missing entries; a JSON message says why. */
+function notFound(reply: FastifyReply, message: string) {
+  return reply.code(404).send({ code: 404, message });
+}
+
+/** `?treeID=` must be this log's decimal tree ID (Rekor: 400 for an unknown or invalid tree). */
+function checkTreeId(log: TransparencyLog, raw: string | undefined): void {
+  if (raw === undefined) return;
+  if (!/^[0-9]{1,19}$/.test(raw) || BigInt(raw) !== BigInt(log.treeId)) throw invalidInput('Bad Request');
+}
+
+/** `SearchLogQuery`: proposed entries, then UUIDs, then indexes (Rekor's order); at most 10 in all. */
+async function searchLog(log: TransparencyLog, body: unknown): Promise<EntryWithProof[]> {
+  if (!isObject(body)) throw unprocessable('search query must be a JSON object');
+  for (const k of Object.keys(body)) {
+    if (!['entryUUIDs', 'logIndexes', 'entries'].includes(k)) throw unprocessable(`unknown field ${JSON.stringify(k)}`);
+  }
+  const uuids = arrayField(body, 'entryUUIDs', MAX_SEARCH);
+  const indexes = arrayField(body, 'logIndexes', MAX_SEARCH);
+  const entries = arrayField(body, 'entries', MAX_SEARCH);
+  if (uuids.length + indexes.length + entries.length > MAX_SEARCH) {
+    throw unprocessable(`more than max allowed ${MAX_SEARCH} entries in request`);
+  }
+  const ids = uuids.map((u) => {
+    if (typeof u !== 'string') throw unprocessable('entryUUIDs in body must be strings');
+    return parseEntryId(u);
+  });
+  const idx = indexes.map((i) => {
+    if (typeof i !== 'number') throw unprocessable('logIndexes in body must be integers');
+    return intParam(i, 'logIndexes', 'body');
+  });
+  const out: EntryWithProof[] = [];
+  for (const proposed of entries) {
+    const hit = await log.entryByProposed(proposed);
+    if (hit) out.push(hit);
+  }
+  const mine = ids.filter((id) => id.treeIdHex === undefined || id.treeIdHex === log.treeIdHex);
+  out.push(...(await log.entriesByLeafHash(mine.map((id) => id.leafHash))));
+  out.push(...(await log.entriesByIndex(idx)));
+  return out;
+}

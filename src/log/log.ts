@@ -1,0 +1,174 @@
+import { consistencyProof, leafHash, rootAt } from '../merkle/index.js';
+import { SignetError, invalidInput } from '../errors.js';
+import { admitEntry, type AdmittedEntry } from './types/index.js';
+import { rekorCheckpointSigner } from './checkpoint.js';
+import { entryIdOf, parseEntryId } from './entry-id.js';
+import { checkpointOrigin, newTreeId, treeIdHex, type LogIdentity } from './identity.js';
+import { NodeCache } from './node-cache.js';
+import { DuplicateEntryError, Sequencer, type InclusionProof } from './sequencer.js';
+import type { LogStore, StoredEntry, TreeHead } from './storage/store.js';
+
+export interface TransparencyLogOptions {
+  store: LogStore;
+  identity: LogIdentity;
+  /** Hostname in checkpoints (origin `<hostname> - <treeID>`, signature name `<hostname>`). */
+  hostname: string;
+  /** Path prefix used in Location headers (default `/api/v1/log/entries`). */
+  entriesPath?: string;
+  maxBatch?: number;
+  maxPending?: number;
+  clock?: () => number;
+  /** Admission of proposed entries (default: the Rekor v1 entry types). */
+  admit?: (proposed: unknown) => Promise<AdmittedEntry>;
+}
+
+/** An entry with its ID and an inclusion proof against a signed head: everything a `LogEntry` needs. */
+export interface EntryWithProof {
+  entryId: string;
+  entry: StoredEntry;
+  proof: InclusionProof;
+}
+
+export interface LogInfo {
+  treeId: string;
+  head: TreeHead;
+}
+
+/**
+ * The transparency log's domain face: admits and sequences entries, looks them up, proves inclusion and
+ * consistency. It never sees HTTP; errors are SignetErrors (conflict carries the existing entry's Location).
+ */
+export class TransparencyLog {
+  readonly treeId: string;
+  readonly treeIdHex: string;
+  readonly identity: LogIdentity;
+  readonly #store: LogStore;
+  readonly #sequencer: Sequencer;
+  readonly #cache: NodeCache;
+  readonly #entriesPath: string;
+  readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
+
+  private constructor(o: TransparencyLogOptions, treeId: string, sequencer: Sequencer, cache: NodeCache) {
+    this.treeId = treeId;
+    this.treeIdHex = treeIdHex(treeId);
+    this.identity = o.identity;
+    this.#store = o.store;
+    this.#sequencer = sequencer;
+    this.#cache = cache;
+    this.#entriesPath = o.entriesPath ?? '/api/v1/log/entries';
+    this.#admit = o.admit ?? ((p) => admitEntry(p));
+  }
+
+  static async open(o: TransparencyLogOptions): Promise<TransparencyLog> {
+    const { treeId } = await o.store.init({ treeId: newTreeId() });
+    const cache = new NodeCache(o.store);
+    const signCheckpoint = rekorCheckpointSigner(o.identity, o.hostname, checkpointOrigin(o.hostname, treeId));
+    const sequencer = await Sequencer.open({ ...o, cache, signCheckpoint });
+    return new TransparencyLog(o, treeId, sequencer, cache);
+  }
+
+  /** Verifies, canonicalizes and logs a proposed entry; resolves once it is durable. */
+  async add(proposed: unknown): Promise<EntryWithProof> {
+    const admitted = await this.#admit(proposed);
+    try {
+      const { entry, proof } = await this.#sequencer.add(admitted);
+      return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };
+    } catch (e) {
+      if (e instanceof DuplicateEntryError) throw this.#conflict(e.leafHash);
+      throw e;
+    }
+  }
+
+  info(): LogInfo {
+    return { treeId: this.treeId, head: this.#sequencer.head() };
+  }
+
+  /** The entry at `logIndex`, or undefined beyond the tree. */
+  async entryByIndex(logIndex: number): Promise<EntryWithProof | undefined> {
+    return (await this.entriesByIndex([logIndex]))[0];
+  }
+
+  /** Entries at these indexes, in the given order, skipping those not in the tree. */
+  async entriesByIndex(indexes: number[]): Promise<EntryWithProof[]> {
+    const head = this.#sequencer.head();
+    const inTree = indexes.filter((i) => Number.isSafeInteger(i) && i >= 0 && i < head.size);
+    if (inTree.length === 0) return [];
+    const found = await this.#store.entriesByIndex(inTree);
+    const out: EntryWithProof[] = [];
+    for (const i of inTree) {
+      const entry = found.get(i);
+      if (entry) out.push(await this.#withProof(entry, head));
+    }
+    return out;
+  }
+
+  /** Looks an entry up by 64-hex UUID or 80-hex entry ID (throws invalid-input for a malformed one). */
+  async entryByUuid(uuid: string): Promise<EntryWithProof | undefined> {
+    const id = parseEntryId(uuid);
+    if (id.treeIdHex !== undefined && id.treeIdHex !== this.treeIdHex) return undefined;
+    return (await this.entriesByLeafHash([id.leafHash]))[0];
+  }
+
+  async entriesByLeafHash(leafHashes: Buffer[]): Promise<EntryWithProof[]> {
+    const indexes = await this.#store.indexesByLeafHash(leafHashes);
+    return this.entriesByIndex(leafHashes.flatMap((h) => indexes.get(h.toString('hex')) ?? []));
+  }
+
+  /** Finds the logged copy of a proposed entry by canonicalizing it as on upload. */
+  async entryByProposed(proposed: unknown): Promise<EntryWithProof | undefined> {
+    const admitted = await this.#admit(proposed);
+    return (await this.entriesByLeafHash([leafHash(admitted.body)]))[0];
+  }
+
+  /** Entry IDs whose index keys match: `or` = any group, `and` = every group (each group is one query field). */
+  async search(groups: string[][], operator: 'and' | 'or'): Promise<string[]> {
+    if (groups.length === 0) return [];
+    const sets = await Promise.all(groups.map((keys) => this.#store.searchIndex(keys)));
+    let result = new Set(sets[0]);
+    for (const s of sets.slice(1)) {
+      result = operator === 'and' ? new Set(s.filter((i) => result.has(i))) : new Set([...result, ...s]);
+    }
+    const indexes = [...result].sort((a, b) => a - b);
+    const entries = await this.#store.entriesByIndex(indexes);
+    return indexes.flatMap((i) => {
+      const e = entries.get(i);
+      return e ? [entryIdOf(this.treeIdHex, e.leafHash)] : [];
+    });
+  }
+
+  /** A consistency proof from `firstSize` to `lastSize` (both within the current tree), with the root at lastSize. */
+  async consistency(firstSize: number, lastSize: number): Promise<{ rootHash: Buffer; hashes: Buffer[] }> {
+    const size = this.#sequencer.head().size;
+    if (firstSize > lastSize) throw invalidInput(`firstSize(${firstSize}) must be less than lastSize(${lastSize})`);
+    if (lastSize > size) {
+      throw invalidInput(`the tree size requested(${lastSize}) was greater than what is currently observable(${size})`);
+    }
+    const read = this.#cache.read;
+    const [rootHash, hashes] = await Promise.all([
+      rootAt(lastSize, read),
+      firstSize === lastSize ? Promise.resolve([]) : consistencyProof(firstSize, lastSize, read),
+    ]);
+    return { rootHash, hashes };
+  }
+
+  async ready(): Promise<void> {
+    await this.#store.ping();
+  }
+
+  /** Finishes sequencing what is queued; the caller closes the store afterwards. */
+  async close(): Promise<void> {
+    await this.#sequencer.close();
+  }
+
+  async #withProof(entry: StoredEntry, head: TreeHead): Promise<EntryWithProof> {
+    const proof = await this.#sequencer.proveInclusion(entry.logIndex, head);
+    return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };
+  }
+
+  #conflict(leafHash: Buffer): SignetError {
+    const id = entryIdOf(this.treeIdHex, leafHash);
+    return new SignetError('conflict', `an equivalent entry already exists in the transparency log with UUID ${id}`, {
+      detail: { location: `${this.#entriesPath}/${id}` },
+    });
+  }
+}
