@@ -45,7 +45,7 @@ export interface CtLog extends Service {
 }
 
 /**
- * Opens (or creates) the CT log in `<dataDir>/ct`: `ct.db` and the P-256 key `log-key.pem`.
+ * Opens (or creates) the CT log in `dataDir` (its own directory; `signet up` gives it `<data-dir>/ct`): `ct.db` and the P-256 key `log-key.pem`.
  *
  * @example
  *   const ct = await createCtLog({ ...ctx, roots: () => [rootDer] });
@@ -53,7 +53,7 @@ export interface CtLog extends Service {
  *   const ext = serializeSctList([sct]); // the X.509 SCT-list extension's OCTET STRING content
  */
 export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<CtLog> {
-  const dir = join(ctx.dataDir, 'ct');
+  const dir = ctx.dataDir;
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = loadOrCreateLogKey(join(dir, 'log-key.pem'));
   const store = new CtStore(join(dir, 'ct.db'));

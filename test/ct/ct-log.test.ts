@@ -75,7 +75,7 @@ test('precert flow: the embedded SCT verifies against the final certificate, her
   const pki = await makePki();
   const { ct, dataDir } = await setup(t, pki);
   t.after(() => rmSync(dataDir, { recursive: true, force: true }));
-  assert.equal(statSync(join(dataDir, 'ct', 'log-key.pem')).mode & 0o777, 0o600);
+  assert.equal(statSync(join(dataDir, 'log-key.pem')).mode & 0o777, 0o600);
   assert.deepEqual(
     ct.logId,
     createHash('sha256')

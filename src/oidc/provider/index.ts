@@ -43,7 +43,7 @@ export async function createDevOidcProvider(ctx: ServiceContext & DevOidcOptions
   const clock = ctx.clock ?? Date.now;
   const prefix = ctx.prefix ?? '/oidc';
   const issuerUrl = ctx.publicUrl.replace(/\/+$/, '') + prefix;
-  const key = await loadOrCreateIdTokenKey(join(ctx.dataDir, 'oidc', 'id-token-key.pem'));
+  const key = await loadOrCreateIdTokenKey(join(ctx.dataDir, 'id-token-key.pem'));
   const state = {
     issuer: issuerUrl,
     prefix,

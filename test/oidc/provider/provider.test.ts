@@ -61,7 +61,7 @@ test('discovery names the issuer and endpoints; the key is kept 0600 and reused'
   assert.equal(d.token_endpoint, `${issuer}/token`);
   assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
   assert.deepEqual(provider.issuerConfig, { issuerUrl: issuer, clientId: 'sigstore', type: 'email' });
-  const keyPath = join(dataDir, 'oidc', 'id-token-key.pem');
+  const keyPath = join(dataDir, 'id-token-key.pem');
   assert.equal(statSync(keyPath).mode & 0o777, 0o600);
   const again = await createDevOidcProvider({ dataDir, publicUrl, logger: pino({ level: 'silent' }) });
   const app2 = Fastify();
