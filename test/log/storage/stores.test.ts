@@ -1,0 +1,19 @@
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { after } from 'node:test';
+import { MemoryLogStore } from '../../../src/log/storage/memory.js';
+import { SqliteLogStore } from '../../../src/log/storage/sqlite.js';
+import { tempDir } from '../../helpers/process.js';
+import { storeConformance } from './conformance.js';
+
+const dirs: string[] = [];
+after(() => dirs.forEach((d) => rmSync(d, { recursive: true, force: true })));
+
+storeConformance('memory', async () => ({ store: new MemoryLogStore() }));
+
+storeConformance('sqlite', async () => {
+  const dir = tempDir('signet-logstore-');
+  dirs.push(dir);
+  const path = join(dir, 'log.db');
+  return { store: new SqliteLogStore(path), reopen: async () => new SqliteLogStore(path) };
+});
