@@ -26,7 +26,7 @@ test('config keys: Go field names, YAML kebab-case and any case are the same', (
 });
 
 test('config validation names the problem', () => {
-  const bad: [object, RegExp][] = [
+  const bad: [unknown, RegExp][] = [
     [{ OIDCIssuers: { 'https://a': { Type: 'nope' } } }, /type "nope" is not supported/],
     [{ OIDCIssuers: { 'https://a': { Type: 'spiffe' } } }, /SPIFFETrustDomain/],
     [{ OIDCIssuers: { 'https://a': { Type: 'uri', SubjectDomain: 'example.com' } } }, /SubjectDomain with a scheme/],
