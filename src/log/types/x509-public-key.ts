@@ -30,6 +30,60 @@ export function parseX509PublicKey(raw: Buffer, path: string): X509PublicKey {
 }
 
 function parseSpki(der: Buffer, path: string): X509PublicKey {
+  const cacheKey = der.toString('latin1');
+  const cached = spkiCache.get(cacheKey);
+  if (cached) return cached;
+  const parsed = parseTemplateSpki(der) ?? parseAnySpki(der, path);
+  if (spkiCache.size >= SPKI_CACHE_SIZE) spkiCache.delete(spkiCache.keys().next().value!);
+  spkiCache.set(cacheKey, parsed);
+  return parsed;
+}
+
+/**
+ * Parsed keys by DER, oldest evicted first: importing a key costs node:crypto ~100 µs, several times the digest
+ * verify itself, and signers reuse their keys. KeyObjects are immutable, so sharing them is safe.
+ */
+const spkiCache = new Map<string, X509PublicKey>();
+const SPKI_CACHE_SIZE = 4096;
+
+/**
+ * The fixed DER layouts Go's MarshalPKIXPublicKey writes for EC (uncompressed point) and Ed25519 keys. Input in
+ * exactly this layout is already canonical, so it is imported through JWK (which checks the point is on the
+ * curve) and not re-exported: both steps are the slow part of admission.
+ */
+const TEMPLATES = [
+  { prefix: Buffer.from('3059301306072a8648ce3d020106082a8648ce3d03010703420004', 'hex'), crv: 'P-256', keyLength: 64 },
+  { prefix: Buffer.from('3076301006072a8648ce3d020106052b8104002203620004', 'hex'), crv: 'P-384', keyLength: 96 },
+  { prefix: Buffer.from('30819b301006072a8648ce3d020106052b810400230381860004', 'hex'), crv: 'P-521', keyLength: 132 },
+  { prefix: Buffer.from('302a300506032b6570032100', 'hex'), crv: 'Ed25519', keyLength: 32 },
+];
+
+function parseTemplateSpki(der: Buffer): X509PublicKey | undefined {
+  const t = TEMPLATES.find(
+    (x) => der.length === x.prefix.length + x.keyLength && der.subarray(0, x.prefix.length).equals(x.prefix),
+  );
+  if (!t) return undefined;
+  const point = der.subarray(t.prefix.length);
+  const half = t.keyLength / 2;
+  const jwk =
+    t.crv === 'Ed25519'
+      ? { kty: 'OKP', crv: t.crv, x: point.toString('base64url') }
+      : {
+          kty: 'EC',
+          crv: t.crv,
+          x: point.subarray(0, half).toString('base64url'),
+          y: point.subarray(half).toString('base64url'),
+        };
+  let key: KeyObject;
+  try {
+    key = createPublicKey({ key: jwk, format: 'jwk' });
+  } catch {
+    return undefined; // let the general path produce the error message
+  }
+  return { key, certs: [], canonical: Buffer.from(encodePem('PUBLIC KEY', der), 'latin1') };
+}
+
+function parseAnySpki(der: Buffer, path: string): X509PublicKey {
   let key: KeyObject;
   try {
     key = createPublicKey({ key: der, format: 'der', type: 'spki' });
