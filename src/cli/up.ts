@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { DEFAULT_MAX_BODY_BYTES } from '../log/index.js';
+import { assertDevOidcExposure } from '../oidc/provider/index.js';
 import { stackLogger } from '../stack/logger.js';
 import { runServer } from '../stack/run.js';
 import { createStackServices } from '../stack/stack.js';
@@ -12,6 +13,7 @@ interface UpFlags {
   dataDir: string;
   maxBodyBytes: number;
   publicUrl?: string;
+  allowDevOidcOnNetwork?: boolean;
 }
 
 /** `signet up`: the whole stack on one server and one port. */
@@ -24,7 +26,9 @@ export function registerUp(program: Command): void {
     .option('--data-dir <dir>', 'directory for keys and databases (created on first start)', './signet-data')
     .option('--max-body-bytes <n>', 'largest accepted log request body', parseBytes, DEFAULT_MAX_BODY_BYTES)
     .option('--public-url <url>', 'URL clients use to reach the stack')
+    .option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback')
     .action(async (flags: UpFlags) => {
+      assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });
       const logger = stackLogger();
       const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
       const dataDir = resolve(flags.dataDir);
@@ -42,6 +46,15 @@ export function registerUp(program: Command): void {
           console.log(`  transparency log (Rekor v1): ${url}/api/v1/log`);
           console.log(`  log public key:              ${url}/api/v1/log/publicKey`);
           console.log(`  health:                      ${url}/healthz  ${url}/readyz`);
+          console.log(`  certificate authority:       ${publicUrl}/api/v2/signingCert  (CT log: ${publicUrl}/ct/v1)`);
+          console.log(`  dev identity provider:       ${publicUrl}/oidc  (any email: for local use only)`);
+          console.log(`  trusted root:                ${publicUrl}/trusted_root.json`);
+          console.log(`  signing config:              ${publicUrl}/signing_config.json`);
+          console.log(`point clients at it:`);
+          console.log(
+            `  curl -so trusted_root.json ${publicUrl}/trusted_root.json   # then --trusted-root trusted_root.json`,
+          );
+          console.log(`  signet oidc token --email you@example.com --issuer ${publicUrl}/oidc`);
         },
       });
     });

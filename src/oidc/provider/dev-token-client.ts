@@ -13,8 +13,10 @@ export async function requestDevIdToken(issuer: string, email: string, timeoutMs
     token_endpoint?: unknown;
     grant_types_supported?: unknown;
   };
-  if (config.issuer !== base || typeof config.token_endpoint !== 'string') {
-    throw new SignetError('invalid-input', `${base} is not an OIDC issuer (its discovery document does not name it)`);
+  // The stack names itself by its public URL (e.g. 127.0.0.1 where the user typed localhost): the token's `iss`
+  // is whatever the provider says, so only require a well-formed document here.
+  if (typeof config.issuer !== 'string' || typeof config.token_endpoint !== 'string') {
+    throw new SignetError('invalid-input', `${base} is not an OIDC issuer (no issuer or token_endpoint in discovery)`);
   }
   if (!Array.isArray(config.grant_types_supported) || !config.grant_types_supported.includes(DEV_EMAIL_GRANT)) {
     throw new SignetError('unsupported', `${base} is not a signet dev identity provider`, {
