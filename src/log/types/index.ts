@@ -11,6 +11,7 @@ import type { AdmittedEntry } from './admitted-entry.js';
 import { admitDsse } from './dsse.js';
 import { admitHashedRekord } from './hashedrekord.js';
 import { admitIntoto } from './intoto.js';
+import { admitIntotoV001 } from './intoto-v001.js';
 import { admitRekord } from './rekord.js';
 import { isObject, onlyKnownFields } from './spec-input.js';
 
@@ -30,7 +31,7 @@ type Admit = (spec: unknown, options: Required<AdmitOptions>) => AdmittedEntry |
 const ADMITTERS: Record<string, Record<string, Admit>> = {
   hashedrekord: { '0.0.1': admitHashedRekord },
   rekord: { '0.0.1': admitRekord },
-  intoto: { '0.0.2': admitIntoto },
+  intoto: { '0.0.1': admitIntotoV001, '0.0.2': admitIntoto },
   dsse: { '0.0.1': admitDsse },
 };
 

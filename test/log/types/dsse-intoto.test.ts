@@ -163,3 +163,34 @@ test('intoto 0.0.2: bad signatures, missing hash and keyid handling', async () =
   const admitted = await admitEntry(withKeyid);
   assert.equal(JSON.parse(admitted.body.toString()).spec.content.envelope.signatures[0].keyid, 'my-key');
 });
+
+test('intoto 0.0.1: envelope text and one key; hashes and canonical key stored, payload as attestation', async () => {
+  const [a, b] = [signer('ec'), signer('ec')];
+  const env = envelope([b!, a!]); // the key needs to verify one of the signatures, not all
+  const text = JSON.stringify(env);
+  const proposed = {
+    kind: 'intoto',
+    apiVersion: '0.0.1',
+    spec: { content: { envelope: text }, publicKey: b64(a!.pem) },
+  };
+  const admitted = await admitEntry(proposed);
+  assert.deepEqual(JSON.parse(admitted.body.toString()), {
+    apiVersion: '0.0.1',
+    kind: 'intoto',
+    spec: {
+      content: {
+        hash: { algorithm: 'sha256', value: sha256(text) },
+        payloadHash: { algorithm: 'sha256', value: sha256(statement) },
+      },
+      publicKey: b64(a!.pem),
+    },
+  });
+  assert.deepEqual(admitted.attestation, { mediaType: PAYLOAD_TYPE, data: statement });
+  assert.ok(admitted.indexKeys.includes(`sha256:${sha256(text)}`));
+  const other = signer('ec');
+  await rejects(
+    admitEntry({ ...proposed, spec: { ...proposed.spec, publicKey: b64(other.pem) } }),
+    'invalid-input',
+    /no signature verifies/,
+  );
+});
