@@ -47,6 +47,8 @@ export class TransparencyLog {
   readonly #cache: NodeCache;
   readonly #entriesPath: string;
   readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
+  readonly #inflight = new Set<Promise<unknown>>();
+  #closing = false;
 
   private constructor(o: TransparencyLogOptions, treeId: string, sequencer: Sequencer, cache: NodeCache) {
     this.treeId = treeId;
@@ -68,7 +70,18 @@ export class TransparencyLog {
   }
 
   /** Verifies, canonicalizes and logs a proposed entry; resolves once it is durable. */
-  async add(proposed: unknown): Promise<EntryWithProof> {
+  add(proposed: unknown): Promise<EntryWithProof> {
+    if (this.#closing) {
+      return Promise.reject(new SignetError('pushback', 'the log is shutting down', { detail: { retryAfter: '5' } }));
+    }
+    const p = this.#add(proposed);
+    this.#inflight.add(p);
+    const forget = () => this.#inflight.delete(p);
+    p.then(forget, forget);
+    return p;
+  }
+
+  async #add(proposed: unknown): Promise<EntryWithProof> {
     const admitted = await this.#admit(proposed);
     try {
       const { entry, proof } = await this.#sequencer.add(admitted);
@@ -155,8 +168,10 @@ export class TransparencyLog {
     await this.#store.ping();
   }
 
-  /** Finishes sequencing what is queued; the caller closes the store afterwards. */
+  /** Refuses new entries, finishes those being admitted or queued; the caller closes the store afterwards. */
   async close(): Promise<void> {
+    this.#closing = true;
+    await Promise.allSettled([...this.#inflight]);
     await this.#sequencer.close();
   }
 

@@ -25,7 +25,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
     loggerInstance: options.logger,
     bodyLimit: options.bodyLimit ?? 64 * 1024 * 1024,
     disableRequestLogging: true,
-    forceCloseConnections: false,
     return503OnClosing: true,
   }) as unknown as FastifyInstance;
   app.get('/healthz', async () => ({ status: 'ok' }));
@@ -43,7 +42,6 @@ export async function buildServer(options: ServerOptions): Promise<FastifyInstan
  * every service in reverse order.
  */
 export async function shutdown(app: FastifyInstance, services: Service[]): Promise<void> {
-  const closing = app.close();
+  await app.close();
   for (const s of [...services].reverse()) await s.close();
-  await closing;
 }

@@ -1,0 +1,164 @@
+import assert from 'node:assert/strict';
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { describe, it } from 'node:test';
+import { isSignetError } from '../../src/errors.js';
+import { identityOf, MemoryLogStore, TransparencyLog, type EntryWithProof } from '../../src/log/index.js';
+import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
+import { checkCheckpoint, checkSet, oracleLeafHash, oracleRoot } from './server/fixtures.js';
+
+const identity = identityOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
+
+/** Admission stub: the tests here are about sequencing, so any JSON value is its own canonical body. */
+const admit = async (p: unknown) => ({
+  kind: 'test',
+  apiVersion: '0.0.1',
+  body: Buffer.from(JSON.stringify(p)),
+  indexKeys: [`k:${JSON.stringify(p)}`.toLowerCase()],
+});
+
+async function openLog(store = new MemoryLogStore(), extra: { maxPending?: number; maxBatch?: number } = {}) {
+  const log = await TransparencyLog.open({
+    store,
+    identity,
+    hostname: 'log.test',
+    admit,
+    clock: () => 1.7e12,
+    ...extra,
+  });
+  return { log, store };
+}
+
+/** Every returned entry must verify against the checkpoint of its batch, with a valid SET and signed note. */
+function checkReturned(e: EntryWithProof): void {
+  const cp = checkCheckpoint(e.proof.checkpoint, identity.publicKey, identity.logId);
+  assert.equal(cp.size, e.proof.treeSize);
+  assert.deepEqual(cp.rootHash, e.proof.rootHash);
+  assert.ok(cp.origin.startsWith('log.test - '));
+  assert.equal(cp.name, 'log.test');
+  const leaf = oracleLeafHash(e.entry.body);
+  assert.deepEqual(e.entry.leafHash, leaf);
+  assert.ok(verifyInclusion(leaf, e.proof.logIndex, e.proof.treeSize, e.proof.hashes, e.proof.rootHash));
+  const wire = {
+    body: e.entry.body.toString('base64'),
+    integratedTime: e.entry.integratedTime,
+    logID: identity.logId,
+    logIndex: e.entry.logIndex,
+  };
+  assert.ok(checkSet(wire, e.entry.signedEntryTimestamp, identity.publicKey));
+}
+
+/** Re-verifies the whole tree: the head's root, every entry's current proof, consistency from the last head. */
+async function checkTree(log: TransparencyLog, bodies: Buffer[], previous?: { size: number; root: Buffer }) {
+  const { head } = log.info();
+  assert.equal(head.size, bodies.length);
+  assert.deepEqual(head.rootHash, oracleRoot(bodies.map(oracleLeafHash)));
+  checkCheckpoint(head.checkpoint, identity.publicKey, identity.logId);
+  for (const e of await log.entriesByIndex(bodies.map((_, i) => i))) {
+    assert.deepEqual(e.entry.body, bodies[e.entry.logIndex]);
+    assert.ok(verifyInclusion(e.entry.leafHash, e.proof.logIndex, e.proof.treeSize, e.proof.hashes, head.rootHash));
+  }
+  if (previous && previous.size > 0 && previous.size < head.size) {
+    const p = await log.consistency(previous.size, head.size);
+    assert.deepEqual(p.rootHash, head.rootHash);
+    assert.ok(verifyConsistency(previous.size, head.size, p.hashes, previous.root, head.rootHash));
+  }
+  return { size: head.size, root: head.rootHash };
+}
+
+describe('sequencer', () => {
+  it('batches concurrent adds; every proof verifies; the tree stays consistent wave after wave', async () => {
+    const { log } = await openLog(undefined, { maxBatch: 64 });
+    const bodies: Buffer[] = [];
+    let previous: { size: number; root: Buffer } | undefined;
+    for (const wave of [1, 2, 5, 63, 64, 65, 200, 3]) {
+      const items = Array.from({ length: wave }, () => randomBytes(8).toString('hex'));
+      const results = await Promise.all(items.map((x) => log.add(x)));
+      for (const r of results) {
+        checkReturned(r);
+        bodies[r.entry.logIndex] = r.entry.body;
+      }
+      // A wave of 200 with batches of at most 64 needs several checkpoints.
+      const sizes = new Set(results.map((r) => r.proof.treeSize));
+      assert.ok(sizes.size >= Math.ceil(wave / 64));
+      previous = await checkTree(log, bodies, previous);
+    }
+    await log.close();
+  });
+
+  it('answers conflict for a duplicate, in the log or in the same batch', async () => {
+    const { log } = await openLog();
+    const [a, b] = await Promise.allSettled([log.add('same'), log.add('same')]);
+    const ok = [a, b].filter((r) => r.status === 'fulfilled');
+    const bad = [a, b].filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    assert.equal(ok.length, 1);
+    assert.equal(bad.length, 1);
+    assert.ok(isSignetError(bad[0]!.reason, 'conflict'));
+    const id = (ok[0] as PromiseFulfilledResult<EntryWithProof>).value.entryId;
+    assert.equal(bad[0]!.reason.detail.location, `/api/v1/log/entries/${id}`);
+    await assert.rejects(log.add('same'), (e) => isSignetError(e, 'conflict') && e.message.includes(id));
+    assert.equal(log.info().head.size, 1);
+    await log.close();
+  });
+
+  it('pushes back when the queue is full', async () => {
+    const { log } = await openLog(undefined, { maxPending: 5 });
+    const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => log.add(`p${i}`)));
+    const rejected = results.filter((r) => r.status === 'rejected') as PromiseRejectedResult[];
+    assert.equal(rejected.length, 7);
+    for (const r of rejected) assert.ok(isSignetError(r.reason, 'pushback'));
+    assert.equal(log.info().head.size, 5);
+    await log.close();
+  });
+
+  it('fails a batch whose commit fails, writes none of it, and carries on', async () => {
+    const { log, store } = await openLog();
+    await log.add('before');
+    store.failNextAppend();
+    const failed = await Promise.allSettled([log.add('lost-1'), log.add('lost-2')]);
+    for (const r of failed) assert.ok(r.status === 'rejected' && isSignetError(r.reason, 'internal'));
+    assert.equal(log.info().head.size, 1);
+    const after = await log.add('after');
+    checkReturned(after);
+    assert.equal(after.entry.logIndex, 1);
+    await checkTree(log, [Buffer.from('"before"'), Buffer.from('"after"')]);
+    // The failed entries were never logged, so they can be submitted again.
+    checkReturned(await log.add('lost-1'));
+    await log.close();
+  });
+
+  it('reopens on the same store with the same tree and keeps appending', async () => {
+    const store = new MemoryLogStore();
+    const first = await openLog(store);
+    const bodies = (await Promise.all(['a', 'b', 'c'].map((x) => first.log.add(x)))).map((r) => r.entry.body);
+    const before = first.log.info();
+    await first.log.close();
+    const second = await openLog(store);
+    assert.equal(second.log.treeId, before.treeId);
+    assert.deepEqual(second.log.info().head, before.head);
+    const d = await second.log.add('d');
+    checkReturned(d);
+    await checkTree(second.log, [...bodies, d.entry.body], { size: 3, root: before.head.rootHash });
+    await second.log.close();
+  });
+
+  it('close() finishes queued entries and then refuses new ones', async () => {
+    const { log } = await openLog();
+    const pending = Array.from({ length: 50 }, (_, i) => log.add(`c${i}`));
+    const closed = log.close();
+    const all = await Promise.all(pending);
+    await closed;
+    assert.equal(all.length, 50);
+    assert.equal(log.info().head.size, 50);
+    await assert.rejects(log.add('late'), (e) => isSignetError(e, 'pushback'));
+  });
+
+  it('searches index keys with and/or', async () => {
+    const { log } = await openLog();
+    const a = await log.add('x');
+    await log.add('y');
+    assert.deepEqual(await log.search([['k:"x"']], 'or'), [a.entryId]);
+    assert.equal((await log.search([['k:"x"'], ['k:"y"']], 'or')).length, 2);
+    assert.deepEqual(await log.search([['k:"x"'], ['k:"y"']], 'and'), []);
+    await log.close();
+  });
+});
