@@ -1,0 +1,10 @@
+export * from './types.js';
+export { bundleVersion, parseBundle, parseBundleJson, serializeBundle, type BundleVersion } from './parse.js';
+export { parseSigningConfig, parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPES } from './trusted-root.js';
+export {
+  isLegacyCosignBundle,
+  legacyToBundle,
+  parseLegacyCosignBundle,
+  pemBlocks,
+  type LegacyCosignBundle,
+} from './legacy.js';

@@ -1,0 +1,74 @@
+import { invalidInput } from '../errors.js';
+
+/**
+ * Field readers for protobuf-specs JSON: each names the path of what was wrong, so a bad bundle or trusted
+ * root gets one clear line ("bundle: verificationMaterial.tlogEntries[0].logIndex is not an integer").
+ */
+export type Obj = Record<string, unknown>;
+
+const BASE64 = /^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=|[A-Za-z0-9+/]{2}|[A-Za-z0-9+/]{3})?$/;
+const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
+
+export class FieldReader {
+  constructor(readonly what: string) {}
+
+  fail(path: string, problem: string): never {
+    throw invalidInput(`${this.what}: ${path} ${problem}`);
+  }
+
+  object(v: unknown, path: string): Obj {
+    if (typeof v !== 'object' || v === null || Array.isArray(v)) this.fail(path, 'is not an object');
+    return v as Obj;
+  }
+
+  optionalObject(v: unknown, path: string): Obj | undefined {
+    return v === undefined || v === null ? undefined : this.object(v, path);
+  }
+
+  array(v: unknown, path: string): unknown[] {
+    if (v === undefined || v === null) return [];
+    if (!Array.isArray(v)) this.fail(path, 'is not an array');
+    return v;
+  }
+
+  string(v: unknown, path: string): string {
+    if (typeof v !== 'string') this.fail(path, v === undefined ? 'is missing' : 'is not a string');
+    return v;
+  }
+
+  optionalString(v: unknown, path: string): string | undefined {
+    return v === undefined || v === null ? undefined : this.string(v, path);
+  }
+
+  /** Proto3 bytes: standard base64 (padding optional) or URL-safe base64; returned in standard form. */
+  bytes(v: unknown, path: string, { allowEmpty = false } = {}): string {
+    const s = this.string(v, path);
+    if (!allowEmpty && s.length === 0) this.fail(path, 'is empty');
+    if (BASE64.test(s)) return s;
+    if (BASE64URL.test(s) && s.length % 4 !== 1) return Buffer.from(s, 'base64url').toString('base64');
+    this.fail(path, 'is not valid base64');
+  }
+
+  /** Proto3 int64: a decimal string (or a JSON number); returned as a canonical decimal string. */
+  int64(v: unknown, path: string, { unsigned = true } = {}): string {
+    const s = typeof v === 'number' && Number.isInteger(v) ? String(v) : this.string(v, path);
+    if (!/^-?\d+$/.test(s)) this.fail(path, 'is not an integer');
+    if (unsigned && s.startsWith('-')) this.fail(path, 'is negative');
+    return BigInt(s).toString();
+  }
+
+  timestamp(v: unknown, path: string): string {
+    const s = this.string(v, path);
+    if (!/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$/.test(s) || Number.isNaN(Date.parse(s))) {
+      this.fail(path, 'is not an RFC 3339 timestamp');
+    }
+    return s;
+  }
+
+  /** Exactly one of `keys` present (a protobuf oneof); returns its name. */
+  oneOf<K extends string>(o: Obj, keys: readonly K[], path: string): K {
+    const present = keys.filter((k) => o[k] !== undefined && o[k] !== null);
+    if (present.length !== 1) this.fail(path, `must have exactly one of ${keys.join(', ')}`);
+    return present[0]!;
+  }
+}

@@ -1,0 +1,9 @@
+export { embeddedTrustedRoot, PUBLIC_GOOD_TUF_URL } from './embedded.js';
+export { refreshTrustedRoot, type TufRefreshOptions } from './tuf.js';
+export {
+  defaultCacheDir,
+  loadTrustedRoot,
+  readTrustedRoot,
+  type LoadedTrustedRoot,
+  type TrustedRootSource,
+} from './load.js';

@@ -1,0 +1,123 @@
+import { X509Certificate, type KeyObject } from 'node:crypto';
+import { verificationFailed } from '../errors.js';
+import { TAG, derBytes, derChildren, derTime, derValue, expectTag, oidString, parseDer, type Der } from './der.js';
+
+/** One extension of a certificate, its value the extnValue content (the DER inside the OCTET STRING). */
+export interface CertificateExtension {
+  oid: string;
+  critical: boolean;
+  value: Buffer;
+  /** The whole Extension SEQUENCE, so CT can cut it out of the TBS. */
+  node: Der;
+}
+
+/**
+ * A certificate parsed once: node's X509Certificate for the signature and key (native), and a DER walk for the
+ * raw names, validity and extensions the Sigstore checks need (node exposes neither raw names nor arbitrary
+ * extensions). Nothing is re-encoded.
+ */
+export interface Certificate {
+  der: Buffer;
+  x509: X509Certificate;
+  publicKey: KeyObject;
+  /** Raw DER of the issuer and subject Names, compared byte for byte for name chaining. */
+  issuer: Buffer;
+  subject: Buffer;
+  notBefore: Date;
+  notAfter: Date;
+  spki: Buffer;
+  tbs: Der;
+  /** The TBS fields in order (version, serial, signature, issuer, validity, subject, spki, [1], [2], [3]). */
+  tbsFields: Der[];
+  extensions: CertificateExtension[];
+  isCa: boolean;
+  serial: Buffer;
+}
+
+export const OID = {
+  basicConstraints: '2.5.29.19',
+  keyUsage: '2.5.29.15',
+  extKeyUsage: '2.5.29.37',
+  subjectAltName: '2.5.29.17',
+  subjectKeyId: '2.5.29.14',
+  sctList: '1.3.6.1.4.1.11129.2.4.2',
+  codeSigning: '1.3.6.1.5.5.7.3.3',
+} as const;
+
+export function parseCertificate(der: Buffer, what = 'certificate'): Certificate {
+  let x509: X509Certificate;
+  try {
+    x509 = new X509Certificate(der);
+  } catch (e) {
+    throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
+  }
+  const cert = expectTag(parseDer(der, what), TAG.sequence, what);
+  const tbs = expectTag(derChildren(cert)[0], TAG.sequence, `${what} TBS`);
+  const fields = derChildren(tbs);
+  const at = fields[0]?.tag === 0xa0 ? 1 : 0;
+  const [serial, , issuer, validity, subject, spki] = fields.slice(at);
+  if (!serial || !issuer || !validity || !subject || !spki) throw verificationFailed(`${what} is malformed`);
+  const [nb, na] = derChildren(validity);
+  if (!nb || !na) throw verificationFailed(`${what} has a malformed validity`);
+  const extensions = readExtensions(fields.find((f) => f.tag === 0xa3));
+  const bc = extensions.find((e) => e.oid === OID.basicConstraints);
+  return {
+    der,
+    x509,
+    publicKey: x509.publicKey,
+    issuer: derBytes(issuer),
+    subject: derBytes(subject),
+    notBefore: derTime(nb),
+    notAfter: derTime(na),
+    spki: derBytes(spki),
+    tbs,
+    tbsFields: fields,
+    extensions,
+    isCa: bc ? basicConstraintsCa(bc.value) : false,
+    serial: derValue(serial),
+  };
+}
+
+function readExtensions(wrapper: Der | undefined): CertificateExtension[] {
+  if (!wrapper) return [];
+  const seq = expectTag(derChildren(wrapper)[0], TAG.sequence, 'certificate extensions');
+  return derChildren(seq).map((ext) => {
+    const parts = derChildren(ext);
+    const oid = oidString(derValue(expectTag(parts[0], TAG.oid, 'extension id')));
+    const critical = parts.length === 3 && parts[1]!.tag === TAG.boolean && derValue(parts[1]!)[0] !== 0;
+    const value = derValue(expectTag(parts[parts.length - 1], TAG.octetString, `extension ${oid}`));
+    return { oid, critical, value, node: ext };
+  });
+}
+
+function basicConstraintsCa(value: Buffer): boolean {
+  const first = derChildren(parseDer(value, 'basic constraints'))[0];
+  return first?.tag === TAG.boolean && derValue(first)[0] !== 0;
+}
+
+export function extension(cert: Certificate, oid: string): CertificateExtension | undefined {
+  return cert.extensions.find((e) => e.oid === oid);
+}
+
+/** Extended key usages as dotted OIDs. */
+export function extendedKeyUsages(cert: Certificate): string[] {
+  const ext = extension(cert, OID.extKeyUsage);
+  if (!ext) return [];
+  return derChildren(parseDer(ext.value, 'extended key usage')).map((n) => oidString(derValue(n)));
+}
+
+export function validAt(cert: Certificate, t: Date): boolean {
+  return cert.notBefore.getTime() <= t.getTime() && t.getTime() <= cert.notAfter.getTime();
+}
+
+/** True when `issuer` issued `cert`: names chain and the signature verifies with the issuer's key. */
+export function issuedBy(cert: Certificate, issuer: Certificate): boolean {
+  if (!cert.issuer.equals(issuer.subject)) return false;
+  try {
+    return cert.x509.verify(issuer.publicKey);
+  } catch {
+    return false;
+  }
+}
+
+export const isSelfIssued = (cert: Certificate): boolean => cert.issuer.equals(cert.subject);

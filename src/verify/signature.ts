@@ -1,0 +1,96 @@
+import { createHash, verify, type KeyObject } from 'node:crypto';
+import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/types.js';
+import { verifyDigestSignature } from '../crypto/index.js';
+import { verificationFailed } from '../errors.js';
+
+/** The artifact to verify: its bytes, or only its digest (`sha256:<hex>` on the command line). */
+export type Artifact = { bytes: Buffer } | { digest: Buffer; algorithm: 'sha256' | 'sha384' | 'sha512' };
+
+/** The hash a signature by this key is made over (sigstore's key details: P-256/SHA-256, P-384/SHA-384...). */
+export function signatureHash(key: KeyObject): string | null {
+  if (key.asymmetricKeyType === 'ed25519') return null;
+  if (key.asymmetricKeyType === 'ec') {
+    const curve = key.asymmetricKeyDetails?.namedCurve;
+    return curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
+  }
+  return 'sha256';
+}
+
+/** The artifact's digest under `algorithm`, when it can be known (always from the bytes; from a digest if same). */
+export function artifactDigest(artifact: Artifact, algorithm: string): Buffer | undefined {
+  if ('bytes' in artifact) return createHash(algorithm).update(artifact.bytes).digest();
+  return artifact.algorithm === algorithm ? artifact.digest : undefined;
+}
+
+/** A message signature over the artifact; over its digest when only the digest was given. */
+export function verifyMessageSignature(key: KeyObject, signature: Buffer, artifact: Artifact): void {
+  const hash = signatureHash(key);
+  let ok: boolean;
+  if ('bytes' in artifact) ok = safeVerify(hash, artifact.bytes, key, signature);
+  else {
+    if (hash === null) throw verificationFailed('an Ed25519 signature can only be verified over the artifact itself');
+    if (hash !== artifact.algorithm) {
+      throw verificationFailed(`the signature is over a ${hash} digest, not the ${artifact.algorithm} digest given`);
+    }
+    ok = verifyDigestSignature(key, hash, artifact.digest, signature);
+  }
+  if (!ok) throw verificationFailed('the signature does not verify over the artifact');
+}
+
+/** DSSE pre-authentication encoding: "DSSEv1" SP len(type) SP type SP len(body) SP body. */
+export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
+  const type = Buffer.from(payloadType, 'utf8');
+  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
+}
+
+export function verifyDsseSignature(key: KeyObject, envelope: DsseEnvelope, pae: Buffer): void {
+  const sig = Buffer.from(envelope.signatures[0]!.sig, 'base64');
+  if (!safeVerify(signatureHash(key), pae, key, sig))
+    throw verificationFailed('the DSSE envelope signature does not verify');
+}
+
+export interface InTotoStatement {
+  _type?: string;
+  predicateType?: string;
+  subject?: { name?: string; digest?: Record<string, string> }[];
+  predicate?: unknown;
+}
+
+/** The envelope's in-toto statement (payload type application/vnd.in-toto+json, a JSON object). */
+export function inTotoStatement(envelope: DsseEnvelope, payload: Buffer): InTotoStatement {
+  if (envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) {
+    throw verificationFailed(
+      `the envelope payload type ${JSON.stringify(envelope.payloadType)} is not an in-toto statement`,
+    );
+  }
+  let statement: unknown;
+  try {
+    statement = JSON.parse(payload.toString('utf8'));
+  } catch (e) {
+    throw verificationFailed('the in-toto statement is not JSON', e);
+  }
+  if (typeof statement !== 'object' || statement === null || Array.isArray(statement)) {
+    throw verificationFailed('the in-toto statement is not a JSON object');
+  }
+  return statement as InTotoStatement;
+}
+
+/** One of the statement's subjects has the artifact's digest. */
+export function checkSubject(statement: InTotoStatement, artifact: Artifact): void {
+  const subjects = Array.isArray(statement.subject) ? statement.subject : [];
+  const found = subjects.some((s) =>
+    Object.entries(s?.digest ?? {}).some(([alg, hex]) => {
+      const want = ['sha256', 'sha384', 'sha512'].includes(alg) ? artifactDigest(artifact, alg) : undefined;
+      return typeof hex === 'string' && want !== undefined && want.toString('hex') === hex.toLowerCase();
+    }),
+  );
+  if (!found) throw verificationFailed('the artifact is not a subject of the in-toto statement');
+}
+
+function safeVerify(hash: string | null, data: Buffer, key: KeyObject, sig: Buffer): boolean {
+  try {
+    return verify(hash, data, key, sig);
+  } catch {
+    return false;
+  }
+}

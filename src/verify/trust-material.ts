@@ -1,0 +1,81 @@
+import type { CertificateAuthority, TrustedRoot } from '../bundle/types.js';
+import { invalidInput } from '../errors.js';
+import { issuedBy, isSelfIssued, parseCertificate, validAt, type Certificate } from './certificate.js';
+import { tlogAuthoritiesFromTrustedRoot, tlogAuthority, type TlogAuthority } from './tlog-authority.js';
+
+export interface TimeWindow {
+  start: Date;
+  end?: Date;
+}
+
+/** A CA (Fulcio) or TSA from the trusted root: its chain parsed and checked once, leaf-most first. */
+export interface Authority {
+  chain: Certificate[];
+  validFor: TimeWindow;
+  uri?: string;
+  /** False when the chain itself does not link up (each cert issued by the next, ending self-signed). */
+  chainLinks: boolean;
+}
+
+/**
+ * The trusted root in the form the verifier uses: keys and certificates parsed once, CA chains checked once.
+ * Build it once per root and reuse it for every bundle; that is most of what makes verification fast.
+ */
+export interface TrustMaterial {
+  root: TrustedRoot;
+  tlogs: TlogAuthority[];
+  ctlogs: TlogAuthority[];
+  certificateAuthorities: Authority[];
+  timestampAuthorities: Authority[];
+}
+
+const cache = new WeakMap<TrustedRoot, TrustMaterial>();
+
+export function trustMaterial(root: TrustedRoot): TrustMaterial {
+  const hit = cache.get(root);
+  if (hit) return hit;
+  const material: TrustMaterial = {
+    root,
+    tlogs: tlogAuthoritiesFromTrustedRoot(root),
+    ctlogs: (root.ctlogs ?? []).map(tlogAuthority),
+    certificateAuthorities: (root.certificateAuthorities ?? []).map((ca, i) =>
+      authority(ca, `certificateAuthorities[${i}]`),
+    ),
+    timestampAuthorities: (root.timestampAuthorities ?? []).map((ca, i) => authority(ca, `timestampAuthorities[${i}]`)),
+  };
+  cache.set(root, material);
+  return material;
+}
+
+function authority(ca: CertificateAuthority, where: string): Authority {
+  if (!ca.validFor?.start) throw invalidInput(`trusted root: ${where} has no validFor.start`);
+  let chain: Certificate[];
+  try {
+    chain = ca.certChain.certificates.map((c, i) =>
+      parseCertificate(Buffer.from(c.rawBytes, 'base64'), `trusted root ${where} certificate ${i}`),
+    );
+  } catch (e) {
+    throw invalidInput(`trusted root: ${where} has a certificate that does not parse`, e);
+  }
+  const validFor: TimeWindow = { start: new Date(ca.validFor.start) };
+  if (ca.validFor.end) validFor.end = new Date(ca.validFor.end);
+  const result: Authority = { chain, validFor, chainLinks: chainLinks(chain) };
+  if (ca.uri) result.uri = ca.uri;
+  return result;
+}
+
+/** Each certificate is issued by the next one; the last is self-signed. Checked once per trusted root. */
+function chainLinks(chain: Certificate[]): boolean {
+  for (let i = 0; i + 1 < chain.length; i++) if (!issuedBy(chain[i]!, chain[i + 1]!)) return false;
+  const anchor = chain[chain.length - 1]!;
+  return isSelfIssued(anchor) && issuedBy(anchor, anchor);
+}
+
+export function windowContains(w: TimeWindow, t: Date): boolean {
+  return w.start.getTime() <= t.getTime() && (!w.end || t.getTime() <= w.end.getTime());
+}
+
+/** Every certificate of a chain valid at `t` (RFC 5280 §6.1.3 (a)(2), applied at the verified time). */
+export function chainValidAt(chain: Certificate[], t: Date): boolean {
+  return chain.every((c) => validAt(c, t));
+}

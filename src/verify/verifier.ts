@@ -1,0 +1,165 @@
+import type { KeyObject } from 'node:crypto';
+import { bundleVersion } from '../bundle/parse.js';
+import type { Bundle } from '../bundle/types.js';
+import { verificationFailed } from '../errors.js';
+import { isSelfIssued, parseCertificate, type Certificate } from './certificate.js';
+import { verifyCertificateChain } from './chain.js';
+import { verifyEntryBody, type LoggedContent } from './entry-body.js';
+import { checkIdentity, signerIdentity, type IdentityPolicy, type SignerIdentity } from './identity.js';
+import { verifyEmbeddedScts } from './sct.js';
+import {
+  artifactDigest,
+  checkSubject,
+  inTotoStatement,
+  preAuthEncoding,
+  verifyDsseSignature,
+  verifyMessageSignature,
+  type Artifact,
+  type InTotoStatement,
+} from './signature.js';
+import { verifyRfc3161Timestamp } from './timestamp.js';
+import { verifyTransparencyLogEntry } from './tlog.js';
+import type { TrustMaterial } from './trust-material.js';
+
+export interface VerifyOptions {
+  /** The artifact; absent only to check a DSSE envelope alone (verify-blob-attestation with no file). */
+  artifact?: Artifact;
+  /** A trusted public key (`--key`): the bundle's signer must be this key. */
+  key?: KeyObject;
+  /** Required for certificate-signed bundles unless `allowAnyIdentity`. */
+  policy?: IdentityPolicy;
+  allowAnyIdentity?: boolean;
+  ignoreTlog?: boolean;
+  ignoreSct?: boolean;
+  now?: Date;
+}
+
+export interface VerificationResult {
+  /** Times a log (SET) or TSA vouched for; the signing certificate was valid at each. */
+  verifiedTimes: { source: 'tlog' | 'tsa'; time: Date }[];
+  identity?: SignerIdentity;
+  statement?: InTotoStatement;
+}
+
+/**
+ * Verifies a Sigstore bundle (client spec §4), pure and synchronous: shape, signer, timestamps, certificate
+ * chain and SCTs, transparency log entries and their bodies, the signature over the artifact, then the identity
+ * policy. Every failure is a SignetError('verification-failed') saying which check failed.
+ */
+export function verifyBundle(bundle: Bundle, trust: TrustMaterial, options: VerifyOptions): VerificationResult {
+  const version = bundleVersion(bundle);
+  const now = options.now ?? new Date();
+  const signer = bundleSigner(bundle, options);
+  const content = signedContent(bundle);
+
+  const verifiedTimes: VerificationResult['verifiedTimes'] = [];
+  for (const ts of bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []) {
+    const time = verifyRfc3161Timestamp(
+      Buffer.from(ts.signedTimestamp, 'base64'),
+      content.signature,
+      trust.timestampAuthorities,
+    );
+    if (time.getTime() > now.getTime()) throw verificationFailed('the signed timestamp is in the future');
+    verifiedTimes.push({ source: 'tsa', time });
+  }
+  if (!options.ignoreTlog) {
+    const entries = bundle.verificationMaterial.tlogEntries;
+    if (entries.length === 0) throw verificationFailed('the bundle has no transparency log entry');
+    const logged: LoggedContent = { ...content, signer: signer.logged };
+    if (options.artifact) logged.artifactDigest = (alg) => artifactDigest(options.artifact!, alg);
+    for (const entry of entries) {
+      const tlog = verifyTransparencyLogEntry(entry, trust.tlogs, {
+        requireSet: version === '0.1',
+        requireInclusionProof: version !== '0.1',
+        now,
+      });
+      verifyEntryBody(entry, logged);
+      if (tlog.integratedTime) verifiedTimes.push({ source: 'tlog', time: tlog.integratedTime });
+    }
+  }
+
+  const result: VerificationResult = { verifiedTimes };
+  if (signer.certificate) {
+    const times = verifiedTimes.map((t) => t.time);
+    if (times.length === 0) {
+      if (!options.ignoreTlog)
+        throw verificationFailed('no verified timestamp: the bundle has neither a SET nor a signed timestamp');
+      times.push(now);
+    }
+    const path = verifyCertificateChain(signer.certificate, trust.certificateAuthorities, times);
+    if (!options.ignoreSct && verifyEmbeddedScts(signer.certificate, path[0]!, trust.ctlogs) < 1) {
+      throw verificationFailed('the signing certificate has no valid SCT from a trusted CT log');
+    }
+    result.identity = signerIdentity(signer.certificate);
+  }
+
+  if (content.dsse) {
+    verifyDsseSignature(signer.key, content.dsse.envelope, content.dsse.pae);
+    if (options.artifact || content.dsse.envelope.payloadType === 'application/vnd.in-toto+json') {
+      result.statement = inTotoStatement(content.dsse.envelope, content.dsse.payload);
+      if (options.artifact) checkSubject(result.statement, options.artifact);
+    }
+  } else {
+    if (!options.artifact) throw verificationFailed('a message signature needs the artifact to verify');
+    checkMessageDigest(bundle, options.artifact);
+    verifyMessageSignature(signer.key, content.signature, options.artifact);
+  }
+
+  if (result.identity && !options.allowAnyIdentity) {
+    if (!options.policy?.identity || !options.policy.issuer) {
+      throw verificationFailed('a certificate identity and OIDC issuer are required to verify a keyless signature');
+    }
+    checkIdentity(result.identity, options.policy);
+  }
+  return result;
+}
+
+const PROTO_HASHES: Record<string, string> = { SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
+
+/** The bundle's messageDigest is only a hint, but a hint that names another artifact is a mismatch. */
+function checkMessageDigest(bundle: Bundle, artifact: Artifact): void {
+  const md = bundle.messageSignature?.messageDigest;
+  const alg = md && PROTO_HASHES[md.algorithm];
+  const want = alg && artifactDigest(artifact, alg);
+  if (want && !want.equals(Buffer.from(md.digest, 'base64'))) {
+    throw verificationFailed("the bundle's message digest is not the artifact digest");
+  }
+}
+
+interface Signer {
+  key: KeyObject;
+  certificate?: Certificate;
+  logged: LoggedContent['signer'];
+}
+
+function bundleSigner(bundle: Bundle, options: VerifyOptions): Signer {
+  const m = bundle.verificationMaterial;
+  const certs = m.certificate ? [m.certificate] : (m.x509CertificateChain?.certificates ?? []);
+  if (certs.length === 0) {
+    if (!options.key) throw verificationFailed('the bundle is signed with a key: give the public key (--key)');
+    const spki = options.key.export({ format: 'der', type: 'spki' });
+    return { key: options.key, logged: { spki } };
+  }
+  const chain = certs.map((c, i) => parseCertificate(Buffer.from(c.rawBytes, 'base64'), `bundle certificate ${i}`));
+  if (chain.some(isSelfIssued)) throw verificationFailed("the bundle's certificate chain includes a root certificate");
+  const leaf = chain[0]!;
+  if (options.key && !options.key.equals(leaf.publicKey)) {
+    throw verificationFailed("the bundle's certificate is not for the given key");
+  }
+  return { key: leaf.publicKey, certificate: leaf, logged: { certificate: leaf.der } };
+}
+
+interface SignedContent {
+  signature: Buffer;
+  dsse?: LoggedContent['dsse'];
+}
+
+function signedContent(bundle: Bundle): SignedContent {
+  if (bundle.messageSignature) return { signature: Buffer.from(bundle.messageSignature.signature, 'base64') };
+  const envelope = bundle.dsseEnvelope!;
+  const payload = Buffer.from(envelope.payload, 'base64');
+  return {
+    signature: Buffer.from(envelope.signatures[0]!.sig, 'base64'),
+    dsse: { envelope, payload, pae: preAuthEncoding(envelope.payloadType, payload) },
+  };
+}
