@@ -148,3 +148,72 @@ test('uppercase digests are kept in the body and lower-cased in the index', asyn
   assert.equal(JSON.parse(admitted.body.toString()).spec.data.hash.value, upper);
   assert.ok(admitted.indexKeys.includes(`sha256:${upper.toLowerCase()}`));
 });
+
+test('certificate chains: verified leaf-to-root at the leaf notBefore, stored as concatenated Go PEM', async (t) => {
+  if (!requireProgram(t, 'openssl', 'version')) return;
+  const dir = mkdtempSync(join(tmpdir(), 'signet-hr-'));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  const f = (n: string) => join(dir, n);
+  writeFileSync(f('ca.key'), run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']));
+  const ca = run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    f('ca.key'),
+    '-subj',
+    '/CN=ca',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:TRUE',
+  ]);
+  writeFileSync(f('ca.pem'), ca);
+  writeFileSync(f('leaf.key'), run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']));
+  writeFileSync(f('leaf.csr'), run('openssl', ['req', '-new', '-key', f('leaf.key'), '-subj', '/CN=leaf']));
+  writeFileSync(f('ext'), 'subjectAltName=email:leaf@example.com\n');
+  const leaf = run('openssl', [
+    'x509',
+    '-req',
+    '-in',
+    f('leaf.csr'),
+    '-CA',
+    f('ca.pem'),
+    '-CAkey',
+    f('ca.key'),
+    '-CAcreateserial',
+    '-days',
+    '1',
+    '-extfile',
+    f('ext'),
+  ]);
+  const artifact = Buffer.from('chained');
+  writeFileSync(f('a'), artifact);
+  const sig = run('openssl', ['dgst', '-sha256', '-sign', f('leaf.key'), f('a')]);
+  const chain = Buffer.concat([leaf, ca]);
+  const admitted = await admitEntry(entry(chain, sig, 'sha256', sha('sha256', artifact)));
+  const stored = Buffer.from(JSON.parse(admitted.body.toString()).spec.signature.publicKey.content, 'base64');
+  assert.equal(stored.toString(), chain.toString());
+  assert.deepEqual(admitted.indexKeys.slice(0, 2), [sha('sha256', chain), 'leaf@example.com']);
+  // Root first is not a chain: the leaf (here the CA's cert) is not issued by the "root" that follows it.
+  await rejects(admitEntry(entry(Buffer.concat([ca, leaf]), sig, 'sha256', sha('sha256', artifact))), 'invalid-input');
+  // A self-signed "intermediate" that is not a CA cannot issue.
+  const notCa = run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    f('ca.key'),
+    '-subj',
+    '/CN=ca',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+  ]);
+  await rejects(
+    admitEntry(entry(Buffer.concat([leaf, notCa]), sig, 'sha256', sha('sha256', artifact))),
+    'invalid-input',
+    /not a CA/,
+  );
+});
