@@ -271,7 +271,7 @@ async function loginfo(opts: Opts): Promise<void> {
   const statePath = treeStatePath(client.baseUrl, info.treeID);
   let check;
   try {
-    check = opts.storeTreeState === 'false' ? { info } : await checkLogInfo(client, log, statePath);
+    check = await checkLogInfo(client, log, opts.storeTreeState === 'false' ? undefined : statePath, info);
   } catch (e) {
     if (e instanceof SignetError && e.code === 'verification-failed') {
       console.error(

@@ -62,6 +62,32 @@ function entry(tamper: 'none' | 'body' | 'set' | 'checkpoint' | 'root') {
 
 const TAMPER = ['none', 'body', 'set', 'checkpoint', 'root'] as const;
 
+/**
+ * A log that grows from one leaf to two between loginfo calls; the `fork` one rewrites its first leaf on the way
+ * (a split view), so its consistency proof cannot hold.
+ */
+const calls: Record<string, number> = { grow: 0, fork: 0 };
+const leaf = (s: string) => sha(Buffer.from([0]), Buffer.from(s));
+function growingLog(name: string, path: string, u: URL): [number, unknown, string?] {
+  const pem = logKey.publicKey.export({ type: 'spki', format: 'pem' }) as string;
+  if (path === '/api/v1/log/publicKey') return [200, pem, 'application/x-pem-file'];
+  const first = name === 'fork' && calls[name]! > 0 ? leaf('rewritten') : leaf('a');
+  if (path === '/api/v1/log/proof') {
+    assert.equal(u.searchParams.get('firstSize'), '1');
+    assert.equal(u.searchParams.get('lastSize'), '2');
+    return [
+      200,
+      { rootHash: sha(Buffer.from([1]), first, leaf('b')).toString('hex'), hashes: [leaf('b').toString('hex')] },
+    ];
+  }
+  if (path !== '/api/v1/log') return [404, ''];
+  const size = calls[name]! === 0 ? 1 : 2;
+  calls[name]!++;
+  const root = size === 1 ? first : sha(Buffer.from([1]), first, leaf('b'));
+  const sth = note(`signet.test - ${treeId}\n${size}\n${root.toString('base64')}\n`, logKey.privateKey, logId);
+  return [200, { rootHash: root.toString('hex'), treeSize: size, signedTreeHead: sth, treeID: treeId }];
+}
+
 before(async () => {
   dir = tempDir('signet-log-errors-');
   server = createServer((req, res) => {
@@ -70,6 +96,8 @@ before(async () => {
       res.writeHead(status, { 'content-type': type });
       res.end(typeof body === 'string' ? body : JSON.stringify(body));
     };
+    const growing = /^\/(grow|fork)(\/.*)$/.exec(u.pathname);
+    if (growing) return send(...growingLog(growing[1]!, growing[2]!, u));
     if (u.pathname === '/api/v1/log/publicKey')
       return send(200, logKey.publicKey.export({ type: 'spki', format: 'pem' }), 'application/x-pem-file');
     if (u.pathname === '/api/v1/log/entries' && req.method === 'POST') {
@@ -134,4 +162,20 @@ test("server errors carry the log's message", async () => {
   failsWith(await log('get', '--log-index', '11'), /\(404\): not found/);
   failsWith(await log('search', '--email', 'a@example.com'), /search index is not enabled/);
   failsWith(await log('loginfo'), /\(500\): unexpected error communicating with transparency log/);
+});
+
+test('loginfo checks consistency with the tree head it saw last', async () => {
+  const home = join(dir, 'grow-home');
+  const run = (prefix: string) =>
+    runSignetAsync(['log', 'loginfo', '--rekor-url', `${url}/${prefix}`], { env: { HOME: home } });
+  for (const size of [1, 2, 2]) {
+    const r = await run('grow');
+    assert.equal(r.status, 0, r.stderr);
+    assert.match(r.stdout, new RegExp(`^Active Tree Size: +${size}$`, 'm'));
+  }
+  assert.equal((await run('fork')).status, 0, 'first sight of the fork log');
+  const forked = await run('fork');
+  assert.equal(forked.status, 1);
+  assert.match(forked.stderr, /WARNING: the log is NOT consistent/);
+  assert.match(forked.stderr, /signet: error: tree of size 2 is not consistent with the earlier tree of size 1/);
 });

@@ -64,14 +64,19 @@ export interface LogInfoCheck {
 }
 
 /**
- * Verifies the signed tree head and its consistency with the last one seen (kept at `statePath`), then saves it.
+ * Verifies the signed tree head (`info`, as the client just fetched it) and its consistency with the last one seen (kept at `statePath`), then saves it (no state path: the signature only).
  * An inconsistent log is a verification failure and the saved state is left as it was.
  */
-export async function checkLogInfo(client: RekorClient, log: TlogAuthority, statePath: string): Promise<LogInfoCheck> {
-  const info = await client.getLogInfo();
+export async function checkLogInfo(
+  client: RekorClient,
+  log: TlogAuthority,
+  statePath: string | undefined,
+  info: LogInfo,
+): Promise<LogInfoCheck> {
   const rootHash = Buffer.from(info.rootHash, 'hex');
   if (rootHash.length !== 32) throw verificationFailed('the log info root hash is not 32 bytes of hex');
   verifyCheckpoint(info.signedTreeHead, log.publicKey, { logIndex: 0, treeSize: info.treeSize, rootHash }, log.baseUrl);
+  if (statePath === undefined) return { info };
   const previous = loadTreeState(statePath);
   if (previous) {
     const proof =
