@@ -68,7 +68,11 @@ export function registerLogClient(log: Command): void {
 
 function withLog(cmd: Command): Command {
   return cmd
-    .option('--rekor-url <url>', 'address of the log', process.env.SIGNET_REKOR_URL ?? 'http://localhost:3000')
+    .option(
+      '--rekor-url <url>',
+      'address of the log',
+      process.env.SIGNET_REKOR_URL ?? process.env.REKOR_SERVER ?? 'http://localhost:3000',
+    )
     .addOption(new Option('--rekor_server <url>', 'alias of --rekor-url (rekor-cli)').hideHelp())
     .option('--rekor-public-key <file>', "the log's PEM public key (else fetched from the log)")
     .addOption(new Option('--format <format>', 'output format').choices(['default', 'json']).default('default'))
