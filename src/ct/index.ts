@@ -67,7 +67,7 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
     addChain: async (chain) => log.add(chain, false),
     addPreChain: async (chain) => log.add(chain, true),
     async register(app: FastifyInstance) {
-      await app.register(async (scope) => registerCtRoutes(scope, log));
+      await app.register(async (scope) => registerCtRoutes(scope, log), { prefix: '/ct/v1' });
     },
     async close() {
       store.close();

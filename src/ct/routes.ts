@@ -6,13 +6,13 @@ import { sctToJson } from './sct.js';
 
 const BODY_LIMIT = 1024 * 1024;
 
-/** RFC 6962 §4 endpoints under /ct/v1. Errors are `{code, message}` JSON with a 4xx for anything the client sent. */
+/** RFC 6962 §4 endpoints; registered under the /ct/v1 prefix. Errors are `{code, message}` JSON with a 4xx for anything the client sent. */
 export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog): Promise<void> {
   app.setErrorHandler(rekorErrorHandler);
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 404, message: 'not found' }));
-  app.post('/ct/v1/add-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), false)));
-  app.post('/ct/v1/add-pre-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), true)));
-  app.get('/ct/v1/get-sth', async () => {
+  app.post('/add-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), false)));
+  app.post('/add-pre-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), true)));
+  app.get('/get-sth', async () => {
     const sth = log.signedTreeHead();
     return {
       tree_size: sth.treeSize,
@@ -21,17 +21,17 @@ export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog
       tree_head_signature: sth.signature.toString('base64'),
     };
   });
-  app.get('/ct/v1/get-sth-consistency', async (req) => {
+  app.get('/get-sth-consistency', async (req) => {
     const q = query(req);
     const proof = log.consistency(uint(q, 'first'), uint(q, 'second'));
     return { consistency: proof.map((h) => h.toString('base64')) };
   });
-  app.get('/ct/v1/get-proof-by-hash', async (req) => {
+  app.get('/get-proof-by-hash', async (req) => {
     const q = query(req);
     const { leafIndex, auditPath } = log.proofByHash(base64(q.hash, 'hash'), uint(q, 'tree_size'));
     return { leaf_index: leafIndex, audit_path: auditPath.map((h) => h.toString('base64')) };
   });
-  app.get('/ct/v1/get-entries', async (req) => {
+  app.get('/get-entries', async (req) => {
     const q = query(req);
     const entries = log.entries(uint(q, 'start'), uint(q, 'end'));
     return {
@@ -41,7 +41,7 @@ export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog
       })),
     };
   });
-  app.get('/ct/v1/get-roots', async () => ({ certificates: log.acceptedRoots().map((r) => r.toString('base64')) }));
+  app.get('/get-roots', async () => ({ certificates: log.acceptedRoots().map((r) => r.toString('base64')) }));
 }
 
 function chainOf(req: FastifyRequest): Buffer[] {

@@ -86,7 +86,7 @@ test('authorization code + PKCE with plain fetch: login form, redirect, exchange
     const cookie = page.headers.get('set-cookie')!.split(';')[0]!;
     const action = /<form method="post" action="([^"]+)"/.exec(html)![1]!;
     const res = await postForm(
-      new URL(action, stack.url).toString(),
+      new URL(action, page.url).toString(),
       { login_id: field(html, 'login_id'), csrf: field(html, 'csrf'), email: 'erin@example.com' },
       { cookie },
     );

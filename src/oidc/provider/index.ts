@@ -57,7 +57,7 @@ export async function createDevOidcProvider(ctx: ServiceContext & DevOidcOptions
     issuerUrl,
     issuerConfig: { issuerUrl, clientId: CLIENT_ID, type: 'email' },
     async register(app: FastifyInstance) {
-      await app.register(async (scope) => registerRoutes(scope, state));
+      await app.register(async (scope) => registerRoutes(scope, state), { prefix });
     },
     async close() {},
   };

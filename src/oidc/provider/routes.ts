@@ -27,20 +27,24 @@ export async function registerRoutes(app: FastifyInstance, s: ProviderState): Pr
   app.setNotFoundHandler((_req, reply) =>
     reply.code(404).send({ error: 'invalid_request', error_description: 'not found' }),
   );
-  const p = s.prefix;
-  app.get(`${p}/.well-known/openid-configuration`, async () => discovery(s));
-  app.get(`${p}/jwks`, async (_req, reply) => reply.header('cache-control', 'max-age=300').send({ keys: [s.key.jwk] }));
-  app.get(`${p}/authorize`, (req, reply) => authorizePage(s, req, reply));
-  app.post(`${p}/authorize`, (req, reply) => authorizeSubmit(s, req, reply));
-  app.post(`${p}/device_authorization`, async (req, reply) =>
+  app.get('/.well-known/openid-configuration', async () => discovery(s));
+  app.get('/jwks', async (_req, reply) => reply.header('cache-control', 'max-age=300').send({ keys: [s.key.jwk] }));
+  app.get('/authorize', (req, reply) => authorizePage(s, req, reply));
+  app.post('/authorize', (req, reply) => authorizeSubmit(s, req, reply));
+  app.post('/device_authorization', async (req, reply) =>
     reply.header('cache-control', 'no-store').send(s.devices.start(clientParams(req))),
   );
-  app.get(`${p}/device`, (req, reply) => {
+  app.get('/device', (req, reply) => {
     const userCode = queryParams(req).user_code ?? '';
-    return sendPage(reply, 200, 'Approve a device', deviceForm(`${p}/device`, issueCsrf(req, reply, p), userCode));
+    return sendPage(
+      reply,
+      200,
+      'Approve a device',
+      deviceForm('device', issueCsrf(req, reply, cookiePath(s)), userCode),
+    );
   });
-  app.post(`${p}/device`, (req, reply) => deviceSubmit(s, req, reply));
-  app.post(`${p}/token`, (req, reply) => token(s, req, reply));
+  app.post('/device', (req, reply) => deviceSubmit(s, req, reply));
+  app.post('/token', (req, reply) => token(s, req, reply));
 }
 
 function discovery(s: ProviderState) {
@@ -78,8 +82,8 @@ function authorizePage(s: ProviderState, req: FastifyRequest, reply: FastifyRepl
     }
     throw e;
   }
-  const csrf = issueCsrf(req, reply, s.prefix);
-  return sendPage(reply, 200, 'Sign in', loginForm(`${s.prefix}/authorize`, begun.loginId, csrf));
+  const csrf = issueCsrf(req, reply, cookiePath(s));
+  return sendPage(reply, 200, 'Sign in', loginForm('authorize', begun.loginId, csrf));
 }
 
 function authorizeSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyReply) {
@@ -87,13 +91,8 @@ function authorizeSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyRe
   checkCsrf(req, f.csrf);
   if (!isPlausibleEmail(f.email)) {
     if (!f.login_id) throw new OAuthError('invalid_request', 'login_id is required');
-    const csrf = issueCsrf(req, reply, s.prefix);
-    return sendPage(
-      reply,
-      400,
-      'Sign in',
-      loginForm(`${s.prefix}/authorize`, f.login_id, csrf, 'That is not an email address.'),
-    );
+    const csrf = issueCsrf(req, reply, cookiePath(s));
+    return sendPage(reply, 400, 'Sign in', loginForm('authorize', f.login_id, csrf, 'That is not an email address.'));
   }
   const { request, code } = s.codes.approve(f.login_id ?? '', f.email, Math.floor(s.clock() / 1000));
   if (request.redirectUri === OOB_REDIRECT) return sendPage(reply, 200, 'Signed in', oobCodePage(code, request.state));
@@ -103,9 +102,9 @@ function authorizeSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyRe
 function deviceSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyReply) {
   const f = formBody(req);
   checkCsrf(req, f.csrf);
-  const csrf = issueCsrf(req, reply, s.prefix);
+  const csrf = issueCsrf(req, reply, cookiePath(s));
   const again = (msg: string) =>
-    sendPage(reply, 400, 'Approve a device', deviceForm(`${s.prefix}/device`, csrf, f.user_code ?? '', msg));
+    sendPage(reply, 400, 'Approve a device', deviceForm('device', csrf, f.user_code ?? '', msg));
   if (f.action === 'deny') {
     s.devices.decide(f.user_code ?? '', 'deny');
     return sendPage(reply, 200, 'Denied', '<p>The device was not signed in. You can close this page.</p>');
@@ -171,4 +170,9 @@ function clientParams(req: FastifyRequest): Record<string, string> {
     p.client_id = id;
   }
   return p;
+}
+
+/** The provider's path as clients see it (behind a proxy the public path may differ from the mount point). */
+function cookiePath(s: ProviderState): string {
+  return new URL(s.issuer).pathname;
 }
