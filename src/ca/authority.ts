@@ -50,8 +50,8 @@ export class CertificateAuthority {
       now: this.now(),
     });
     const caChain = this.ca.chain.map((c) => c.raw);
-    if (!this.ctLog) return { chainDer: [signFinalCertificate(this.issuing, tbs), ...caChain] };
-    const precert = signPrecertificate(this.issuing, tbs);
+    if (!this.ctLog) return { chainDer: [await signFinalCertificate(this.issuing, tbs), ...caChain] };
+    const precert = await signPrecertificate(this.issuing, tbs);
     let sct: Sct;
     try {
       sct = await this.ctLog.addPreChain([precert, ...caChain]);
@@ -60,7 +60,7 @@ export class CertificateAuthority {
       throw new SignetError('pushback', 'error entering certificate in CTL', { cause: e });
     }
     const sctList = await encodeSctList([sct]);
-    return { chainDer: [signFinalCertificate(this.issuing, tbs, sctList), ...caChain], sct };
+    return { chainDer: [await signFinalCertificate(this.issuing, tbs, sctList), ...caChain], sct };
   }
 
   /** The CA chain (intermediate, root) as PEM strings. */

@@ -24,7 +24,7 @@ import {
   id_ce_subjectKeyIdentifier,
   id_kp_codeSigning,
 } from '@peculiar/asn1-x509';
-import { extension, keyIdentifier, randomSerial, signCertificate, spkiOf, validity } from './sign.js';
+import { extension, keyIdentifier, randomSerial, signCertificateAsync, spkiOf, validity } from './sign.js';
 import { renderSigstoreExtensions, SIGSTORE_ARC, type SigstoreExtensions } from './extensions.js';
 
 /** The one subject alternative name of a leaf: rfc822Name, URI, or Fulcio's username OtherName (`user!domain`). */
@@ -54,23 +54,19 @@ export const LEAF_LIFETIME_MS = 10 * 60 * 1000;
  * AKI, SAN (critical), and the Sigstore extensions in Fulcio's order.
  */
 export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
-  const issuerCert = AsnConvert.parse(ca.certDer, Certificate).tbsCertificate;
+  const issuer = issuerFields(ca);
   const exts = [
     extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
     extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_codeSigning])),
     extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(req.publicKey))),
-    extension(
-      id_ce_authorityKeyIdentifier,
-      false,
-      new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(issuerKeyId(issuerCert, ca.key)) }),
-    ),
+    issuer.authorityKeyId,
     extension(id_ce_subjectAltName, true, new SubjectAlternativeName([generalName(req.san)])),
     ...renderSigstoreExtensions(req.extensions),
   ];
   return new TBSCertificate({
     version: Version.v3,
     serialNumber: randomSerial(),
-    issuer: issuerCert.subject,
+    issuer: issuer.subject,
     validity: validity(req.now, new Date(req.now.getTime() + LEAF_LIFETIME_MS)),
     subject: new Name([]),
     subjectPublicKeyInfo: spkiOf(req.publicKey),
@@ -79,26 +75,40 @@ export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
 }
 
 /** The RFC 6962 precertificate: the TBS plus the critical poison extension (NULL), signed by the real CA key. */
-export function signPrecertificate(ca: IssuingCa, tbs: TBSCertificate): Buffer {
+export function signPrecertificate(ca: IssuingCa, tbs: TBSCertificate): Promise<Buffer> {
   const poison = new Extension({
     extnID: CT_POISON_OID,
     critical: true,
     extnValue: new OctetString(new Uint8Array([0x05, 0x00])),
   });
-  return signCertificate(withExtensions(tbs, [...tbs.extensions!, poison]), ca.key);
+  return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!, poison]), ca.key);
 }
 
 /** The final certificate: same TBS (serial, validity, extensions) with the SCT list appended last. */
-export function signFinalCertificate(ca: IssuingCa, tbs: TBSCertificate, sctList?: Buffer): Buffer {
-  if (!sctList) return signCertificate(withExtensions(tbs, [...tbs.extensions!]), ca.key);
+export function signFinalCertificate(ca: IssuingCa, tbs: TBSCertificate, sctList?: Buffer): Promise<Buffer> {
+  if (!sctList) return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!]), ca.key);
   // extnValue = OCTET STRING wrapping the TLS-encoded SignedCertificateTimestampList (RFC 6962 3.3).
   const inner = new Uint8Array(AsnConvert.serialize(new OctetString(sctList)));
   const sct = new Extension({ extnID: CT_SCT_LIST_OID, critical: false, extnValue: new OctetString(inner) });
-  return signCertificate(withExtensions(tbs, [...tbs.extensions!, sct]), ca.key);
+  return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!, sct]), ca.key);
 }
 
 function withExtensions(tbs: TBSCertificate, exts: Extension[]): TBSCertificate {
   return new TBSCertificate({ ...tbs, extensions: new Extensions(exts) });
+}
+
+/** The issuer's subject and the AKI extension, parsed once per CA certificate (parsing costs as much as a signature). */
+const issuerCache = new WeakMap<Buffer, { subject: Name; authorityKeyId: Extension }>();
+
+function issuerFields(ca: IssuingCa): { subject: Name; authorityKeyId: Extension } {
+  let fields = issuerCache.get(ca.certDer);
+  if (!fields) {
+    const tbs = AsnConvert.parse(ca.certDer, Certificate).tbsCertificate;
+    const aki = new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(issuerKeyId(tbs, ca.key)) });
+    fields = { subject: tbs.subject, authorityKeyId: extension(id_ce_authorityKeyIdentifier, false, aki) };
+    issuerCache.set(ca.certDer, fields);
+  }
+  return fields;
 }
 
 function issuerKeyId(issuer: TBSCertificate, key: KeyObject): Buffer {

@@ -41,7 +41,24 @@ export function signCertificate(tbs: TBSCertificate, key: KeyObject): Buffer {
   const { algorithm, hash } = signatureAlgorithmFor(key);
   tbs.signature = algorithm;
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  const signature = sign(hash, tbsDer, key);
+  return assemble(tbs, algorithm, sign(hash, tbsDer, key));
+}
+
+/**
+ * The same, with the signature computed on libuv's thread pool (node:crypto's callback form), so concurrent
+ * requests sign on several cores while the event loop keeps parsing and serializing.
+ */
+export async function signCertificateAsync(tbs: TBSCertificate, key: KeyObject): Promise<Buffer> {
+  const { algorithm, hash } = signatureAlgorithmFor(key);
+  tbs.signature = algorithm;
+  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+  const signature = await new Promise<Buffer>((resolve, reject) =>
+    sign(hash, tbsDer, key, (err, sig) => (err ? reject(err) : resolve(sig))),
+  );
+  return assemble(tbs, algorithm, signature);
+}
+
+function assemble(tbs: TBSCertificate, algorithm: AlgorithmIdentifier, signature: Buffer): Buffer {
   const cert = new Certificate({
     tbsCertificate: tbs,
     signatureAlgorithm: algorithm,
