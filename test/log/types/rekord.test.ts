@@ -4,6 +4,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test, type TestContext } from 'node:test';
+import { splitPackets } from '../../../src/crypto/pgp-packets.js';
 import { admitEntry, indexKeysForPublicKey } from '../../../src/log/types/index.js';
 import { requireProgram } from '../../helpers/env.js';
 import { b64, fixture, rejects, run } from './tools.js';
@@ -289,4 +290,38 @@ test("pgp: Rekor's fixtures (armored and binary keys, armored and binary signatu
   const again = [...canonical][0]!;
   assert.deepEqual(indexKeysForPublicKey('pgp', Buffer.from(again, 'latin1')), [sha256(again)]);
   assert.ok(createPublicKey); // keep node:crypto import used by helpers
+});
+
+test('pgp: the public log entry at index 0 is reproduced (Go-armored key and binary signature)', async () => {
+  const logged = JSON.parse(fixture('public-log', 'logindex-0.body.json').toString());
+  const leaf = createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(fixture('public-log', 'logindex-0.body.json'))
+    .digest('hex');
+  assert.equal(
+    leaf,
+    'b08416d417acdb0610d4a030d8f697f9d0a718024681a00fa0b9ba67072a38b5',
+    'the fixture is the logged leaf',
+  );
+  const key = Buffer.from(logged.spec.signature.publicKey.content, 'base64');
+  const armoredSig = Buffer.from(logged.spec.signature.content, 'base64').toString();
+  // The client sent a binary signature; Rekor stored it armored. Send the binary form and expect the same armor.
+  const binarySig = Buffer.from(armoredSig.split('\n\n')[1]!.split('\n=')[0]!.replace(/\n/g, ''), 'base64');
+  const admitted = await admitEntry(rekord('pgp', binarySig, key, fixture('public-log', 'test_file.txt')));
+  // The 2021 body predates RFC 8785 (its keys are in Go struct order); the content must be identical.
+  assert.deepEqual(JSON.parse(admitted.body.toString()), logged);
+  assert.ok(admitted.indexKeys.includes('lhinds@protonmail.com'));
+  // The same key as gpg exports it (old-format packet headers, binary) canonicalizes to the logged armor.
+  const packets = splitPackets(
+    Buffer.from(key.toString().split('\n\n')[1]!.split('\n=')[0]!.replace(/\n/g, ''), 'base64'),
+  );
+  const oldFormat = Buffer.concat(
+    packets.map((p) => {
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(p.body.length);
+      return Buffer.concat([Buffer.from([0x80 | (p.tag << 2) | 1]), len, p.body]);
+    }),
+  );
+  const again = await admitEntry(rekord('pgp', binarySig, oldFormat, fixture('public-log', 'test_file.txt')));
+  assert.deepEqual(again.body, admitted.body);
 });
