@@ -37,6 +37,9 @@ export function requireString(v: unknown, path: string, maxLength = MAX_STRING):
   if (v === undefined || v === null) throw invalidInput(`${path}: missing`);
   if (typeof v !== 'string') throw invalidInput(`${path}: must be a string`);
   if (v.length > maxLength) throw invalidInput(`${path}: longer than ${maxLength} characters`);
+  // Go replaces lone UTF-16 surrogates while decoding; keeping them would store bytes Rekor never would.
+  if (!(v as string & { isWellFormed(): boolean }).isWellFormed())
+    throw invalidInput(`${path}: not well-formed Unicode`);
   return v;
 }
 
