@@ -1,5 +1,5 @@
 import { invalidInput } from '../../errors.js';
-import { decodeDsseBase64, isObject, onlyKnownFields, requireArray, requireString } from './spec-input.js';
+import { decodeDsseBase64, isObject, requireArray, requireString } from './spec-input.js';
 import type { X509PublicKey } from './x509-public-key.js';
 import { verifyX509Message } from './x509-verify.js';
 
@@ -19,7 +19,10 @@ export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
   return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
 }
 
-/** Parses the envelope JSON text a dsse entry carries; field names are DSSE's, other fields are refused. */
+/**
+ * Parses the envelope JSON text a dsse or intoto 0.0.1 entry carries. Like Rekor (Go's json.Unmarshal), fields
+ * DSSE does not define are ignored: the envelope is only hashed and verified, never stored.
+ */
 export function parseEnvelopeJson(text: string, path: string): DsseEnvelope {
   let raw: unknown;
   try {
@@ -28,14 +31,12 @@ export function parseEnvelopeJson(text: string, path: string): DsseEnvelope {
     throw invalidInput(`${path}: not valid JSON`);
   }
   if (!isObject(raw)) throw invalidInput(`${path}: must be a JSON object`);
-  onlyKnownFields(raw, path, ['payloadType', 'payload', 'signatures']);
   const payloadType = requireString(raw.payloadType, `${path}.payloadType`);
   const payload = requireString(raw.payload, `${path}.payload`);
   const sigs = requireArray(raw.signatures, `${path}.signatures`, MAX_SIGNATURES);
   const signatures = sigs.map((s, i) => {
     const p = `${path}.signatures[${i}]`;
     if (!isObject(s)) throw invalidInput(`${p}: must be an object`);
-    onlyKnownFields(s, p, ['keyid', 'sig']);
     const keyid = s.keyid === undefined || s.keyid === null ? '' : requireString(s.keyid, `${p}.keyid`, 1024);
     return { keyid, sig: requireString(s.sig, `${p}.sig`) };
   });
