@@ -293,10 +293,10 @@ test("pgp: Rekor's fixtures (armored and binary keys, armored and binary signatu
 });
 
 test('pgp: the public log entry at index 0 is reproduced (Go-armored key and binary signature)', async () => {
-  const logged = JSON.parse(fixture('public-log', 'logindex-0.body.json').toString());
+  const logged = JSON.parse(fixture('public-log', 'logindex-0.body').toString());
   const leaf = createHash('sha256')
     .update(Buffer.from([0]))
-    .update(fixture('public-log', 'logindex-0.body.json'))
+    .update(fixture('public-log', 'logindex-0.body'))
     .digest('hex');
   assert.equal(
     leaf,
