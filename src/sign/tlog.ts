@@ -1,0 +1,53 @@
+import type { TransparencyLogEntry } from '../bundle/index.js';
+import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../log/client/index.js';
+import { SignetError } from '../errors.js';
+
+/** hashedrekord 0.0.1 for a message signature: sha256 digest, base64 signature, base64 PEM of the key or cert. */
+export function hashedRekordEntry(digestHex: string, signature: Buffer, verifierPem: string): ProposedEntry {
+  return buildProposedEntry('hashedrekord:0.0.1', {
+    artifactHash: `sha256:${digestHex}`,
+    // The builder accepts a signature file (raw or base64 text); base64 text is unambiguous.
+    signature: Buffer.from(signature.toString('base64')),
+    publicKeys: [Buffer.from(verifierPem)],
+    pkiFormat: 'x509',
+  });
+}
+
+/**
+ * dsse 0.0.1 for an attestation, as cosign v3 and sigstore-js send it: the envelope JSON as a string and the
+ * signer's PEM (the certificate itself when keyless, so the log indexes its identity) base64-encoded.
+ */
+export function dsseEntry(envelopeJson: string, verifierPem: string): ProposedEntry {
+  return {
+    apiVersion: '0.0.1',
+    kind: 'dsse',
+    spec: {
+      proposedContent: { envelope: envelopeJson, verifiers: [Buffer.from(verifierPem).toString('base64')] },
+    },
+  } as ProposedEntry;
+}
+
+/**
+ * Uploads the entry and returns it as a bundle's TransparencyLogEntry. Refuses an answer without an inclusion
+ * proof and checkpoint (bundle v0.3 needs both) or without a SET.
+ */
+export async function uploadEntry(rekorUrl: string, entry: ProposedEntry): Promise<TransparencyLogEntry> {
+  const client = new RekorClient(rekorUrl);
+  let created;
+  try {
+    created = await client.createEntry(entry);
+  } catch (e) {
+    if (e instanceof SignetError && !e.message.startsWith('rekor')) {
+      throw new SignetError(e.code, `rekor: ${e.message}`, { cause: e, detail: e.detail });
+    }
+    throw e;
+  }
+  const tle = toTransparencyLogEntry(created.uuid, created.entry);
+  if (!tle.inclusionProof?.checkpoint) {
+    throw new SignetError('internal', `rekor at ${rekorUrl} answered without an inclusion proof and checkpoint`);
+  }
+  if (!tle.inclusionPromise) {
+    throw new SignetError('internal', `rekor at ${rekorUrl} answered without a signed entry timestamp`);
+  }
+  return tle;
+}
