@@ -24,16 +24,18 @@ const MAX_ENTRIES_PER_GET = 256;
  * and answers tree heads and proofs. It never sees HTTP.
  */
 export class CertificateLog {
-  private readonly tree: CtTree;
   private sthCache?: SignedTreeHead;
 
-  constructor(
+  private constructor(
     private readonly store: CtStore,
+    private readonly tree: CtTree,
     readonly key: LogKey,
     private readonly roots: () => Buffer[],
     private readonly clock: () => number,
-  ) {
-    this.tree = new CtTree(store);
+  ) {}
+
+  static async open(store: CtStore, key: LogKey, roots: () => Buffer[], clock: () => number): Promise<CertificateLog> {
+    return new CertificateLog(store, await CtTree.open(store), key, roots, clock);
   }
 
   acceptedRoots(): Buffer[] {
@@ -71,10 +73,10 @@ export class CertificateLog {
 
   /** get-sth: the current tree head, signed once per tree size. */
   signedTreeHead(): SignedTreeHead {
-    const treeSize = this.store.size();
+    const treeSize = this.tree.size;
     if (this.sthCache?.treeSize === treeSize) return this.sthCache;
     const timestamp = Math.max(this.clock(), this.sthCache?.timestamp ?? 0);
-    const rootHash = this.tree.root(treeSize);
+    const rootHash = this.tree.currentRoot();
     const tbs = new TlsWriter().u8(0).u8(1).u64(timestamp).u64(treeSize).bytes(rootHash).finish();
     const signature = encodeDigitallySigned({
       hashAlgorithm: 4,
@@ -85,7 +87,7 @@ export class CertificateLog {
     return this.sthCache;
   }
 
-  consistency(first: number, second: number): Buffer[] {
+  async consistency(first: number, second: number): Promise<Buffer[]> {
     const size = this.store.size();
     if (first > second || second > size) {
       throw invalidInput(`need 0 <= first <= second <= tree size (${size}); got first=${first} second=${second}`);
@@ -94,14 +96,14 @@ export class CertificateLog {
     return this.tree.consistency(first, second);
   }
 
-  proofByHash(leafHash: Buffer, treeSize: number): { leafIndex: number; auditPath: Buffer[] } {
+  async proofByHash(leafHash: Buffer, treeSize: number): Promise<{ leafIndex: number; auditPath: Buffer[] }> {
     if (leafHash.length !== 32) throw invalidInput('hash must be a base64 SHA-256 leaf hash (32 bytes)');
     const size = this.store.size();
     if (treeSize < 1 || treeSize > size) throw invalidInput(`tree_size must be between 1 and ${size}`);
     const leafIndex = this.store.indexOfLeafHash(leafHash);
     if (leafIndex === undefined || leafIndex >= treeSize)
       throw notFound(`no leaf with that hash in a tree of size ${treeSize}`);
-    return { leafIndex, auditPath: this.tree.inclusion(leafIndex, treeSize) };
+    return { leafIndex, auditPath: await this.tree.inclusion(leafIndex, treeSize) };
   }
 
   entries(start: number, end: number) {

@@ -57,7 +57,13 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   const key = loadOrCreateLogKey(join(dir, 'log-key.pem'));
   const store = new CtStore(join(dir, 'ct.db'));
-  const log = new CertificateLog(store, key, ctx.roots, ctx.clock ?? Date.now);
+  let log: CertificateLog;
+  try {
+    log = await CertificateLog.open(store, key, ctx.roots, ctx.clock ?? Date.now);
+  } catch (e) {
+    store.close();
+    throw e;
+  }
   return {
     name: 'ct',
     publicKey: key.publicKey,

@@ -23,12 +23,12 @@ export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog
   });
   app.get('/get-sth-consistency', async (req) => {
     const q = query(req);
-    const proof = log.consistency(uint(q, 'first'), uint(q, 'second'));
+    const proof = await log.consistency(uint(q, 'first'), uint(q, 'second'));
     return { consistency: proof.map((h) => h.toString('base64')) };
   });
   app.get('/get-proof-by-hash', async (req) => {
     const q = query(req);
-    const { leafIndex, auditPath } = log.proofByHash(base64(q.hash, 'hash'), uint(q, 'tree_size'));
+    const { leafIndex, auditPath } = await log.proofByHash(base64(q.hash, 'hash'), uint(q, 'tree_size'));
     return { leaf_index: leafIndex, audit_path: auditPath.map((h) => h.toString('base64')) };
   });
   app.get('/get-entries', async (req) => {

@@ -1,92 +1,59 @@
-import { createHash } from 'node:crypto';
+import { CompactRange, consistencyProof, inclusionProof, leafHash, rootAt, type NodeReader } from '../merkle/index.js';
 import type { CtStore, StoredEntry } from './store.js';
-
-// NOTE: src/merkle (signet's shared Merkle engine) had not landed when the CT log was written; these few RFC 6962
-// functions over the stored subtree nodes stand in for it and should switch to its CompactRange/proof functions.
 
 type NodeWrite = { level: number; index: number; hash: Buffer };
 
-const leafHash = (data: Buffer) =>
-  createHash('sha256')
-    .update(Buffer.from([0]))
-    .update(data)
-    .digest();
-const nodeHash = (l: Buffer, r: Buffer) =>
-  createHash('sha256')
-    .update(Buffer.from([1]))
-    .update(l)
-    .update(r)
-    .digest();
-const EMPTY_ROOT = createHash('sha256').digest();
-
-/** Largest power of two strictly less than n (n >= 2). */
-function split(n: number): number {
-  let k = 1;
-  while (k * 2 < n) k *= 2;
-  return k;
-}
-
 /**
- * The log's RFC 6962 Merkle tree over the stored hashes of complete subtrees: node (level, index) covers leaves
- * [index * 2^level, (index + 1) * 2^level). Any other subtree hash is combined from those on the fly.
+ * The log's RFC 6962 Merkle tree: signet's Merkle engine does the maths, the store keeps the perfect-subtree nodes
+ * each append completes, and proofs read them back. The right edge (a CompactRange) stays in memory, so an append
+ * is synchronous from hashing to commit and two submissions can never race for the same index.
  */
 export class CtTree {
-  constructor(private readonly store: CtStore) {}
+  private constructor(
+    private readonly read: NodeReader,
+    private range: CompactRange,
+  ) {}
+
+  static async open(store: CtStore): Promise<CtTree> {
+    const read: NodeReader = (level, index) => {
+      const h = store.node(level, index);
+      if (!h) throw new Error(`ct tree node (${level}, ${index}) is missing`);
+      return h;
+    };
+    return new CtTree(read, await CompactRange.fromSize(store.size(), read));
+  }
+
+  get size(): number {
+    return this.range.size;
+  }
 
   /** Hashes `leafInput` and lets `write` store the entry together with the subtree nodes it completes. */
   append(leafInput: Buffer, write: (leafHash: Buffer, nodesFor: (index: number) => NodeWrite[]) => StoredEntry): void {
     const hash = leafHash(leafInput);
+    const next = this.range.clone();
     write(hash, (index) => {
-      const nodes: NodeWrite[] = [{ level: 0, index, hash }];
-      let [level, i, h] = [0, index, hash];
-      while (i % 2 === 1) {
-        h = nodeHash(this.node(level, i - 1), h);
-        [level, i] = [level + 1, i >> 1];
-        nodes.push({ level, index: i, hash: h });
-      }
+      if (index !== next.size) throw new Error(`ct tree is at size ${next.size} but the store is at ${index}`);
+      const nodes: NodeWrite[] = [];
+      next.append(hash, (level, i, h) => nodes.push({ level, index: i, hash: h }));
       return nodes;
     });
+    this.range = next; // only once the store committed
   }
 
-  /** MTH(D[0:size]) (RFC 6962 §2.1). */
-  root(size: number): Buffer {
-    return size === 0 ? EMPTY_ROOT : this.subtree(0, size);
+  /** The root of the current tree. */
+  currentRoot(): Buffer {
+    return this.range.root();
   }
 
-  /** PATH(m, D[0:size]) (RFC 6962 §2.1.1). */
-  inclusion(index: number, size: number): Buffer[] {
-    return this.path(index, 0, size);
+  root(size: number): Promise<Buffer> {
+    return rootAt(size, this.read);
   }
 
-  /** PROOF(first, D[0:second]) (RFC 6962 §2.1.2). */
-  consistency(first: number, second: number): Buffer[] {
-    return this.subproof(first, 0, second, true);
+  inclusion(index: number, size: number): Promise<Buffer[]> {
+    return inclusionProof(index, size, this.read);
   }
 
-  private path(m: number, lo: number, n: number): Buffer[] {
-    if (n <= 1) return [];
-    const k = split(n);
-    if (m < k) return [...this.path(m, lo, k), this.subtree(lo + k, n - k)];
-    return [...this.path(m - k, lo + k, n - k), this.subtree(lo, k)];
-  }
-
-  private subproof(m: number, lo: number, n: number, complete: boolean): Buffer[] {
-    if (m === n) return complete ? [] : [this.subtree(lo, n)];
-    const k = split(n);
-    if (m <= k) return [...this.subproof(m, lo, k, complete), this.subtree(lo + k, n - k)];
-    return [...this.subproof(m - k, lo + k, n - k, false), this.subtree(lo, k)];
-  }
-
-  /** MTH of leaves [lo, lo + n). */
-  private subtree(lo: number, n: number): Buffer {
-    if ((n & (n - 1)) === 0 && lo % n === 0) return this.node(Math.log2(n), lo / n);
-    const k = split(n);
-    return nodeHash(this.subtree(lo, k), this.subtree(lo + k, n - k));
-  }
-
-  private node(level: number, index: number): Buffer {
-    const h = this.store.node(level, index);
-    if (!h) throw new Error(`ct tree node (${level}, ${index}) is missing`);
-    return h;
+  consistency(first: number, second: number): Promise<Buffer[]> {
+    return consistencyProof(first, second, this.read);
   }
 }
