@@ -61,7 +61,9 @@ test('sigstore-js FulcioSigner gets a certificate with an embedded SCT from sign
   const leaf = new X509Certificate((sig.key as { certificate: string }).certificate);
   assert.equal(leaf.subjectAltName, 'email:alice@example.com');
   assert.ok(leaf.raw.includes(Buffer.from('2b06010401d679020402', 'hex')), 'the SCT list extension is embedded');
-  const bundle = await (await fetch(`${server.url}/api/v2/trustBundle`)).json();
+  const bundle = (await (await fetch(`${server.url}/api/v2/trustBundle`)).json()) as {
+    chains: { certificates: string[] }[];
+  };
   const intermediate = new X509Certificate(bundle.chains[0].certificates[0]);
   assert.ok(leaf.verify(intermediate.publicKey));
 });

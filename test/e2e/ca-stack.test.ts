@@ -53,7 +53,9 @@ test('signet up: sigstore-js signs through the CA and @sigstore/verify enforces 
 });
 
 test('signet up: the CA trusts the dev provider, serves v1 and v2, and keeps its generated password 0600', async () => {
-  const config = await (await fetch(`${stack.url}/api/v2/configuration`)).json();
+  const config = (await (await fetch(`${stack.url}/api/v2/configuration`)).json()) as {
+    issuers: { issuerUrl: string }[];
+  };
   assert.deepEqual(
     config.issuers.map((i: { issuerUrl: string }) => i.issuerUrl),
     [`${stack.url}/oidc`],
