@@ -106,6 +106,16 @@ export class CertificateLog {
     return { leafIndex, auditPath: await this.tree.inclusion(leafIndex, treeSize) };
   }
 
+  /** get-entry-and-proof (RFC 6962 §4.8): one entry with its audit path in the tree of `treeSize`. */
+  async entryAndProof(leafIndex: number, treeSize: number) {
+    const size = this.tree.size;
+    if (treeSize < 1 || treeSize > size || leafIndex >= treeSize) {
+      throw invalidInput(`need 0 <= leaf_index < tree_size <= ${size}`);
+    }
+    const [entry] = this.store.entries(leafIndex, leafIndex);
+    return { entry: entry!, auditPath: await this.tree.inclusion(leafIndex, treeSize) };
+  }
+
   entries(start: number, end: number) {
     const size = this.store.size();
     if (start < 0 || end < start) throw invalidInput('need 0 <= start <= end');

@@ -41,6 +41,15 @@ export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog
       })),
     };
   });
+  app.get('/get-entry-and-proof', async (req) => {
+    const q = query(req);
+    const { entry, auditPath } = await log.entryAndProof(uint(q, 'leaf_index'), uint(q, 'tree_size'));
+    return {
+      leaf_input: entry.leafInput.toString('base64'),
+      extra_data: entry.extraData.toString('base64'),
+      audit_path: auditPath.map((h) => h.toString('base64')),
+    };
+  });
   app.get('/get-roots', async () => ({ certificates: log.acceptedRoots().map((r) => r.toString('base64')) }));
 }
 

@@ -205,6 +205,18 @@ test('add-chain, get-sth, get-proof-by-hash, get-entries, consistency over HTTP'
   const entries = (await app.inject('/ct/v1/get-entries?start=0&end=6')).json().entries;
   assert.equal(entries.length, 7);
   assert.deepEqual(Buffer.from(entries[3].leaf_input, 'base64'), leaves[3]);
+  const eap = (await app.inject('/ct/v1/get-entry-and-proof?leaf_index=5&tree_size=7')).json();
+  assert.deepEqual(Buffer.from(eap.leaf_input, 'base64'), leaves[5]);
+  assert.deepEqual(
+    rootFromProof(
+      5,
+      7,
+      leafHash(leaves[5]!),
+      eap.audit_path.map((h: string) => Buffer.from(h, 'base64')),
+      nodeHash,
+    ),
+    Buffer.from(sth.sha256_root_hash, 'base64'),
+  );
   const cons = await app.inject('/ct/v1/get-sth-consistency?first=3&second=7');
   assert.equal(cons.statusCode, 200);
   assert.ok(cons.json().consistency.length > 0);
@@ -289,6 +301,8 @@ test('bad chains and bad queries get 4xx JSON, never a crash', async (t) => {
     '/ct/v1/get-entries?start=5&end=1',
     '/ct/v1/get-entries?start=a&end=1',
     '/ct/v1/get-entries?start=1&start=2&end=1',
+    '/ct/v1/get-entry-and-proof?leaf_index=0&tree_size=0',
+    '/ct/v1/get-entry-and-proof?leaf_index=x',
     '/ct/v1/nothing',
   ];
   for (const url of gets) {
