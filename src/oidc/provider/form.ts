@@ -50,10 +50,14 @@ export function queryParams(request: FastifyRequest): Record<string, string> {
  * Double-submit CSRF token: a random value in an HttpOnly, SameSite=Strict cookie scoped to the provider, and the
  * same value in the form. Another site can make a browser post the form but can neither read nor set the cookie.
  */
-export function issueCsrf(request: FastifyRequest, reply: FastifyReply, cookiePath: string): string {
+export function issueCsrf(request: FastifyRequest, reply: FastifyReply, issuer: URL): string {
   const existing = readCookie(request, CSRF_COOKIE);
   const token = existing && /^[A-Za-z0-9_-]{43}$/.test(existing) ? existing : randomBytes(32).toString('base64url');
-  void reply.header('set-cookie', `${CSRF_COOKIE}=${token}; Path=${cookiePath}; HttpOnly; SameSite=Strict`);
+  const secure = issuer.protocol === 'https:' ? '; Secure' : '';
+  void reply.header(
+    'set-cookie',
+    `${CSRF_COOKIE}=${token}; Path=${issuer.pathname}; HttpOnly; SameSite=Strict${secure}`,
+  );
   return token;
 }
 

@@ -40,7 +40,7 @@ export async function registerRoutes(app: FastifyInstance, s: ProviderState): Pr
       reply,
       200,
       'Approve a device',
-      deviceForm('device', issueCsrf(req, reply, cookiePath(s)), userCode),
+      deviceForm('device', issueCsrf(req, reply, new URL(s.issuer)), userCode),
     );
   });
   app.post('/device', (req, reply) => deviceSubmit(s, req, reply));
@@ -82,7 +82,7 @@ function authorizePage(s: ProviderState, req: FastifyRequest, reply: FastifyRepl
     }
     throw e;
   }
-  const csrf = issueCsrf(req, reply, cookiePath(s));
+  const csrf = issueCsrf(req, reply, new URL(s.issuer));
   return sendPage(reply, 200, 'Sign in', loginForm('authorize', begun.loginId, csrf));
 }
 
@@ -91,7 +91,7 @@ function authorizeSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyRe
   checkCsrf(req, f.csrf);
   if (!isPlausibleEmail(f.email)) {
     if (!f.login_id) throw new OAuthError('invalid_request', 'login_id is required');
-    const csrf = issueCsrf(req, reply, cookiePath(s));
+    const csrf = issueCsrf(req, reply, new URL(s.issuer));
     return sendPage(reply, 400, 'Sign in', loginForm('authorize', f.login_id, csrf, 'That is not an email address.'));
   }
   const { request, code } = s.codes.approve(f.login_id ?? '', f.email, Math.floor(s.clock() / 1000));
@@ -102,7 +102,7 @@ function authorizeSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyRe
 function deviceSubmit(s: ProviderState, req: FastifyRequest, reply: FastifyReply) {
   const f = formBody(req);
   checkCsrf(req, f.csrf);
-  const csrf = issueCsrf(req, reply, cookiePath(s));
+  const csrf = issueCsrf(req, reply, new URL(s.issuer));
   const again = (msg: string) =>
     sendPage(reply, 400, 'Approve a device', deviceForm('device', csrf, f.user_code ?? '', msg));
   if (f.action === 'deny') {
@@ -170,9 +170,4 @@ function clientParams(req: FastifyRequest): Record<string, string> {
     p.client_id = id;
   }
   return p;
-}
-
-/** The provider's path as clients see it (behind a proxy the public path may differ from the mount point). */
-function cookiePath(s: ProviderState): string {
-  return new URL(s.issuer).pathname;
 }
