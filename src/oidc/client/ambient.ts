@@ -8,7 +8,10 @@ type Env = Record<string, string | undefined>;
  * `$ACTIONS_ID_TOKEN_REQUEST_URL&audience=sigstore` with the request token as bearer; the answer is `{value}`.
  * Returns undefined when not running in an Actions job with `id-token: write`.
  */
-export async function githubActionsToken(env: Env = process.env, fetchFn: FetchLike = fetch): Promise<string | undefined> {
+export async function githubActionsToken(
+  env: Env = process.env,
+  fetchFn: FetchLike = fetch,
+): Promise<string | undefined> {
   const url = env.ACTIONS_ID_TOKEN_REQUEST_URL;
   const bearer = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
   if (!url || !bearer) return undefined;
@@ -19,7 +22,10 @@ export async function githubActionsToken(env: Env = process.env, fetchFn: FetchL
     const res = await fetchOrFail(
       'github actions id token',
       u.toString(),
-      { headers: { authorization: `bearer ${bearer}`, accept: 'application/json' }, signal: AbortSignal.timeout(30_000) },
+      {
+        headers: { authorization: `bearer ${bearer}`, accept: 'application/json' },
+        signal: AbortSignal.timeout(30_000),
+      },
       fetchFn,
     );
     const text = await res.text();

@@ -115,7 +115,9 @@ function handle(
   } else if (error) {
     page(res, 400, 'Login failed. You may close this window.');
     const description = url.searchParams.get('error_description');
-    settle.reject(new SignetError('unauthenticated', `oidc login failed: ${error}${description ? `: ${description}` : ''}`));
+    settle.reject(
+      new SignetError('unauthenticated', `oidc login failed: ${error}${description ? `: ${description}` : ''}`),
+    );
   } else if (!code) {
     page(res, 400, 'Login failed: no code. Start the login again.');
     settle.reject(new SignetError('unauthenticated', 'oidc login: the callback has no code'));

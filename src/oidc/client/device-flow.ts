@@ -30,11 +30,19 @@ export interface DeviceFlowOptions {
 export async function deviceLogin(options: DeviceFlowOptions): Promise<string> {
   const endpoint = options.provider.device_authorization_endpoint;
   if (!endpoint) {
-    throw new SignetError('unsupported', `${options.provider.issuer} offers no device flow (no device_authorization_endpoint)`);
+    throw new SignetError(
+      'unsupported',
+      `${options.provider.issuer} offers no device flow (no device_authorization_endpoint)`,
+    );
   }
   const client: Record<string, string> = { client_id: options.clientId };
   if (options.clientSecret) client.client_secret = options.clientSecret;
-  const start = await postForm('oidc device authorization', endpoint, { ...client, scope: 'openid email' }, options.fetch);
+  const start = await postForm(
+    'oidc device authorization',
+    endpoint,
+    { ...client, scope: 'openid email' },
+    options.fetch,
+  );
   const auth = start.json as unknown as DeviceAuthorization;
   if (start.status !== 200 || typeof auth.device_code !== 'string' || typeof auth.user_code !== 'string') {
     throw httpError('oidc device authorization', start.status, JSON.stringify(start.json));

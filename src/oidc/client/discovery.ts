@@ -90,5 +90,8 @@ export function httpError(what: string, status: number, text: string): SignetErr
   } catch {
     // keep the text
   }
-  return new SignetError(status === 401 ? 'unauthenticated' : 'invalid-input', `${what} answered ${status}: ${message}`);
+  return new SignetError(
+    status === 401 ? 'unauthenticated' : 'invalid-input',
+    `${what} answered ${status}: ${message}`,
+  );
 }
