@@ -10,6 +10,25 @@ const BODY_LIMIT = 4 * 1024 * 1024;
 /** Registers Fulcio's v2 and legacy v1 HTTP JSON API (grpc-gateway shapes) for `ca` on `app`. */
 export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuthority): Promise<void> {
   app.setErrorHandler(fulcioErrorHandler);
+  // Fulcio's rs/cors defaults: any origin, GET/POST/HEAD, simple headers only (send the token in the body).
+  app.addHook('onRequest', async (_req, reply) => {
+    reply.header('access-control-allow-origin', '*');
+  });
+  for (const path of [
+    '/api/v2/signingCert',
+    '/api/v1/signingCert',
+    '/api/v2/trustBundle',
+    '/api/v2/configuration',
+    '/api/v1/rootCert',
+  ]) {
+    app.options(path, async (_req, reply) =>
+      reply
+        .code(204)
+        .header('access-control-allow-methods', 'GET, POST, HEAD')
+        .header('access-control-allow-headers', 'Accept, Accept-Language, Content-Type, X-Requested-With')
+        .send(),
+    );
+  }
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     try {
       done(null, JSON.parse(body as string));

@@ -18,6 +18,8 @@ export interface TestIssuer {
   /** Signs a token with the issuer's RS256 key; `claims` override the defaults (iss, aud, iat, exp). */
   token(claims?: JWTPayload, options?: { alg?: 'RS256' | 'ES256'; key?: CryptoKey; kid?: string }): Promise<string>;
   jwksFetches: number;
+  /** Adds a new RS256 signing key to the JWKS (key rotation) and returns its kid. */
+  rotate(): Promise<string>;
   close(): Promise<void>;
 }
 
@@ -32,6 +34,7 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
   };
   let url = '';
   const state = { jwksFetches: 0 };
+  let rotated: CryptoKey | undefined;
   const server: Server = createServer((req, res) => {
     res.setHeader('content-type', 'application/json');
     if (req.url === `${path}/.well-known/openid-configuration`) {
@@ -62,7 +65,16 @@ export async function startTestIssuer(path = ''): Promise<TestIssuer> {
       const now = Math.floor(Date.now() / 1000);
       return new SignJWT({ iss: url, aud: 'sigstore', iat: now, exp: now + 300, ...claims })
         .setProtectedHeader({ alg, kid: options.kid ?? (alg === 'RS256' ? 'rsa1' : 'ec1') })
-        .sign(options.key ?? (alg === 'RS256' ? rsa.privateKey : ec.privateKey));
+        .sign(
+          options.key ??
+            (options.kid === 'rsa2' && rotated ? rotated : alg === 'RS256' ? rsa.privateKey : ec.privateKey),
+        );
+    },
+    async rotate() {
+      const next = await generateKeyPair('RS256');
+      rotated = next.privateKey;
+      jwks.keys.push({ ...(await exportJWK(next.publicKey)), kid: 'rsa2', alg: 'RS256', use: 'sig' });
+      return 'rsa2';
     },
     close: () => new Promise<void>((r) => server.close(() => r())),
   } as TestIssuer;
@@ -90,6 +102,7 @@ export async function startTestCa(identity: IdentityConfig | object, options: { 
     issuers: config,
     ctLog: options.ctLog,
     password: 'test-password',
+    oidc: { jwksCooldownMs: 0 },
   });
   await ca.register(app);
   await app.ready();

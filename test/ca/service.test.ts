@@ -216,6 +216,34 @@ test('spiffe, uri, username and kubernetes identities', async () => {
   assert.equal(userEmail.statusCode, 400);
 });
 
+test('issuer key rotation: an unknown kid makes the CA refetch the JWKS once', async () => {
+  assert.equal(
+    (await issue(await email.token({ sub: 's', email: 'r@example.com', email_verified: true }), 'r@example.com'))
+      .statusCode,
+    200,
+  );
+  const fetches = email.jwksFetches;
+  const kid = await email.rotate();
+  const res = await issue(
+    await email.token({ sub: 's', email: 'r@example.com', email_verified: true }, { kid }),
+    'r@example.com',
+  );
+  assert.equal(res.statusCode, 200, res.body);
+  assert.equal(email.jwksFetches, fetches + 1);
+});
+
+test('CORS as Fulcio: any origin, preflight for the API paths', async () => {
+  const res = await ca.app.inject({
+    method: 'OPTIONS',
+    url: '/api/v2/signingCert',
+    headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+  });
+  assert.equal(res.statusCode, 204);
+  assert.equal(res.headers['access-control-allow-origin'], '*');
+  assert.match(String(res.headers['access-control-allow-methods']), /POST/);
+  assert.equal((await ca.app.inject({ url: '/api/v2/trustBundle' })).headers['access-control-allow-origin'], '*');
+});
+
 test('a meta issuer matches one label and issues', async () => {
   const res = await issue(
     await tenant.token({ sub: 's', email: 'carol@example.com', email_verified: true }),

@@ -13,9 +13,10 @@ const MAX_DOCUMENT_BYTES = 64 * 1024;
 
 /**
  * Fetches `{issuer}/.well-known/openid-configuration` (no redirects, 10 s), checks its `issuer` equals the URL, and
- * makes a remote key set for its `jwks_uri`.
+ * makes a remote key set for its `jwks_uri`. The key set is refetched when a token names an unknown `kid`, at most
+ * once per `jwksCooldownMs` so tokens with random key ids cannot make the CA hammer the issuer.
  */
-export async function discoverIssuer(issuerUrl: string): Promise<IssuerKeys> {
+export async function discoverIssuer(issuerUrl: string, jwksCooldownMs = 30_000): Promise<IssuerKeys> {
   const url = `${issuerUrl.replace(/\/$/, '')}/.well-known/openid-configuration`;
   let doc: { issuer?: unknown; jwks_uri?: unknown; id_token_signing_alg_values_supported?: unknown };
   try {
@@ -42,7 +43,7 @@ export async function discoverIssuer(issuerUrl: string): Promise<IssuerKeys> {
   }
   const algs = doc.id_token_signing_alg_values_supported;
   return {
-    jwks: createRemoteJWKSet(jwksUrl, { timeoutDuration: DISCOVERY_TIMEOUT_MS, cooldownDuration: 30_000 }),
+    jwks: createRemoteJWKSet(jwksUrl, { timeoutDuration: DISCOVERY_TIMEOUT_MS, cooldownDuration: jwksCooldownMs }),
     algorithms: Array.isArray(algs) ? algs.filter((a): a is string => typeof a === 'string') : undefined,
   };
 }

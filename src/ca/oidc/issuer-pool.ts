@@ -15,6 +15,8 @@ export interface IssuerPoolOptions {
   now?: () => Date;
   /** Allowed clock skew, seconds (default 60). */
   clockToleranceSec?: number;
+  /** Minimum time between two JWKS fetches of one issuer (default 30 s). */
+  jwksCooldownMs?: number;
 }
 
 /** Asymmetric JWS algorithms only: never `none` or HMAC, whose key an issuer's public JWKS cannot hold. */
@@ -93,7 +95,7 @@ export class IssuerPool {
     let p = this.keys.get(iss);
     if (!p) {
       if (this.keys.size >= MAX_CACHED_ISSUERS) this.keys.delete(this.keys.keys().next().value!);
-      p = discoverIssuer(iss);
+      p = discoverIssuer(iss, this.options.jwksCooldownMs);
       this.keys.set(iss, p);
       // A failed discovery is retried on the next request instead of being cached.
       p.catch(() => this.keys.delete(iss));
