@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import type { InclusionProof } from '../bundle/types.js';
 import { verificationFailed } from '../errors.js';
 import { leafHash, verifyInclusion } from '../merkle/index.js';
-import { ed25519NoteVerifier, openNote, parseCheckpoint, rekorNoteVerifier } from '../note/index.js';
+import { ed25519NoteVerifier, openNote, parseCheckpoint, parseNote, rekorNoteVerifier } from '../note/index.js';
 
 export interface CheckedProof {
   logIndex: number;
@@ -38,7 +38,7 @@ export function verifyEntryInclusion(body: Buffer, proof: InclusionProof): Check
 export function verifyCheckpoint(envelope: string, key: KeyObject, proof: CheckedProof, baseUrl?: string): void {
   let checkpoint: ReturnType<typeof parseCheckpoint>;
   try {
-    checkpoint = parseCheckpoint(noteBody(envelope));
+    checkpoint = parseCheckpoint(parseNote(envelope).text);
   } catch (e) {
     throw verificationFailed(`checkpoint is malformed: ${(e as Error).message}`, e);
   }
@@ -56,13 +56,6 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   if (!Buffer.from(checkpoint.rootHash).equals(proof.rootHash)) {
     throw verificationFailed('inclusion proof does not match the checkpoint root');
   }
-}
-
-/** The note text before the signatures (parseCheckpoint reads the body only). */
-function noteBody(envelope: string): string {
-  const end = envelope.indexOf('\n\n');
-  if (end < 0) throw new Error('no blank line before the signatures');
-  return envelope.slice(0, end + 1);
 }
 
 /** Names a log may sign its checkpoint as: v1 uses the hostname before " - <treeID>"; v2 the whole origin. */

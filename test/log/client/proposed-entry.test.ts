@@ -8,7 +8,7 @@ import {
   parseArtifactHash,
   parseProposedEntry,
   signatureBytes,
-} from '../../../src/log/client/proposed-entry.js';
+} from '../../../src/log/client/index.js';
 import { SignetError } from '../../../src/errors.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });

@@ -1,8 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
-import { RekorClient } from '../../../src/log/client/rekor-client.js';
-import type { FetchLike } from '../../../src/log/client/http.js';
+import { RekorClient, type FetchLike } from '../../../src/log/client/index.js';
 import { SignetError } from '../../../src/errors.js';
 
 const UUID = '108e9186e8c5677a' + 'ab'.repeat(32);
