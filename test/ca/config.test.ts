@@ -130,3 +130,36 @@ test('templates: Go text/template subset as Fulcio config uses it', () => {
   assert.throws(() => applyTemplate('{{ printf "%s" .url }}', v), /not supported/);
   assert.throws(() => applyTemplate('{{if eq .ref "main"}}x', v), /without \{\{end\}\}/);
 });
+
+test('built-in CI metadata: Buildkite and CircleCI templates render from their claims', async () => {
+  const { BUILTIN_CI_METADATA } = await import('../../src/ca/oidc/ci-metadata.js');
+  const bk = BUILTIN_CI_METADATA['buildkite-job']!;
+  const v = {
+    url: 'https://buildkite.com',
+    organization_slug: 'acme',
+    pipeline_slug: 'app',
+    build_number: '7',
+    job_id: 'j1',
+  };
+  assert.equal(applyTemplate(bk.subjectAlternativeNameTemplate, v), 'https://buildkite.com/acme/app');
+  assert.equal(
+    applyTemplate(bk.extensionTemplates['run-invocation-uri']!, v),
+    'https://buildkite.com/acme/app/builds/7#j1',
+  );
+  const cc = BUILTIN_CI_METADATA['circleci-job']!;
+  const c = {
+    ...cc.defaultTemplateValues,
+    'oidc.circleci.com/project-id': 'p',
+    'oidc.circleci.com/pipeline-definition-id': 'd',
+    'oidc.circleci.com/ssh-rerun': 'false',
+  };
+  assert.equal(
+    applyTemplate(cc.subjectAlternativeNameTemplate, c),
+    'https://circleci.com/api/v2/projects/p/pipeline-definitions/d',
+  );
+  assert.equal(
+    applyTemplate(cc.extensionTemplates['runner-environment']!, c),
+    '""',
+    "Fulcio's template prints two quote characters",
+  );
+});

@@ -9,7 +9,10 @@ export interface CiMetadata {
   subjectAlternativeNameTemplate: string;
 }
 
-/** The GitHub Actions and GitLab CI mappings of Fulcio's public-good `config/identity/config.yaml` (its facts). */
+/**
+ * The GitHub Actions, GitLab CI, Codefresh, Buildkite and CircleCI mappings of Fulcio's public-good
+ * `config/identity/config.yaml` (its facts), usable as `"CIProvider": "<name>"` without writing them out.
+ */
 export const BUILTIN_CI_METADATA: Record<string, CiMetadata> = {
   'github-workflow': {
     defaultTemplateValues: { url: 'https://github.com', environment: '' },
@@ -57,6 +60,49 @@ export const BUILTIN_CI_METADATA: Record<string, CiMetadata> = {
       'deployment-environment': 'environment',
     },
     subjectAlternativeNameTemplate: 'https://{{ .ci_config_ref_uri }}',
+  },
+  'codefresh-workflow': {
+    defaultTemplateValues: {
+      platform_url: 'https://g.codefresh.io',
+      scm_repo_url: '',
+      scm_ref: '',
+      runner_environment: '',
+    },
+    extensionTemplates: {
+      'build-signer-uri': '{{.platform_url}}/build/{{ .workflow_id }}',
+      'runner-environment': 'runner_environment',
+      'source-repository-uri': 'scm_repo_url',
+      'source-repository-ref': 'scm_ref',
+      'build-config-uri': '{{.platform_url}}/api/pipelines/{{ .pipeline_id }}',
+      'run-invocation-uri': '{{.platform_url}}/build/{{ .workflow_id }}',
+    },
+    subjectAlternativeNameTemplate:
+      '{{.platform_url}}/{{.account_name}}/{{.pipeline_name}}:{{.account_id}}/{{.pipeline_id}}',
+  },
+  'buildkite-job': {
+    defaultTemplateValues: { url: 'https://buildkite.com' },
+    extensionTemplates: {
+      'run-invocation-uri': '{{.url}}/{{.organization_slug}}/{{.pipeline_slug}}/builds/{{.build_number}}#{{.job_id}}',
+      'runner-environment': 'runner_environment',
+      'source-repository-digest': 'build_commit',
+      'build-trigger': 'build_source',
+    },
+    subjectAlternativeNameTemplate: '{{.url}}/{{.organization_slug}}/{{.pipeline_slug}}',
+  },
+  'circleci-job': {
+    defaultTemplateValues: { api_url: 'https://circleci.com/api/v2', platform_url: 'https://app.circleci.com/' },
+    extensionTemplates: {
+      'build-config-uri': '{{.api_url}}/pipeline/{{(index . "oidc.circleci.com/pipeline-id")}}/config',
+      'build-signer-uri':
+        '{{.api_url}}/projects/{{(index . "oidc.circleci.com/project-id")}}/pipeline-definitions/{{(index . "oidc.circleci.com/pipeline-definition-id")}}',
+      'run-invocation-uri':
+        '{{.platform_url}}/workflow/{{(index . "oidc.circleci.com/workflow-id")}}/job/{{(index . "oidc.circleci.com/job-id")}}',
+      'runner-environment': '{{if eq (index . "oidc.circleci.com/ssh-rerun") "true"}}ssh-rerun{{ else }}""{{end}}',
+      'source-repository-ref': '{{index . "oidc.circleci.com/vcs-ref"}}',
+      'source-repository-uri': '{{index . "oidc.circleci.com/vcs-origin"}}',
+    },
+    subjectAlternativeNameTemplate:
+      '{{.api_url}}/projects/{{(index . "oidc.circleci.com/project-id")}}/pipeline-definitions/{{(index . "oidc.circleci.com/pipeline-definition-id")}}',
   },
 };
 
