@@ -5,7 +5,11 @@
  *
  *   npx tsx bench/entry-types.ts            (or: npm run build && node dist/bench/entry-types.js)
  */
+import { execFileSync } from 'node:child_process';
 import { createHash, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { admitEntry } from '../src/log/types/index.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 2);
@@ -59,9 +63,43 @@ async function main() {
   });
   let i = 0;
   const cold = await rate('admitEntry hashedrekord, a new key each time', () => admitEntry(fresh[i++ % fresh.length]));
+  const certificate = await certificateRate(artifact, digest);
+  const ratio = (n: number | undefined) => (n === undefined ? 'n/a' : (n / raw).toFixed(2));
   console.log(
-    `admits/s vs raw verifies/s: same key ${(admit / raw).toFixed(2)}, from JSON text ${(parsed / raw).toFixed(2)}, new keys ${(cold / raw).toFixed(2)}`,
+    `admits/s vs raw verifies/s: same key ${ratio(admit)}, from JSON text ${ratio(parsed)}, new keys ${ratio(cold)}, ` +
+      `same certificate ${ratio(certificate)}`,
   );
+}
+
+/** A certificate signer (keyless-style entries) made with openssl, when it is installed. */
+async function certificateRate(artifact: Buffer, digest: Buffer): Promise<number | undefined> {
+  const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
+  try {
+    const key = join(dir, 'k.pem');
+    execFileSync('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout', '-out', key], { stdio: 'ignore' });
+    const san = 'subjectAltName=email:bench@example.com';
+    const cert = execFileSync('openssl', [
+      'req',
+      '-x509',
+      '-new',
+      '-key',
+      key,
+      '-subj',
+      '/CN=b',
+      '-days',
+      '1',
+      '-addext',
+      san,
+    ]);
+    const entry = proposal(cert.toString(), sign('sha256', artifact, readFileSync(key, 'utf8')), digest);
+    await admitEntry(entry);
+    return await rate('admitEntry hashedrekord, certificate (cached)', () => admitEntry(entry));
+  } catch {
+    console.log('(openssl not available: certificate measurement skipped)');
+    return undefined;
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 }
 
 await main();

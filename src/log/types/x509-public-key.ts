@@ -25,26 +25,32 @@ export function parseX509PublicKey(raw: Buffer, path: string): X509PublicKey {
   if (!first) throw invalidInput(`${path}: invalid public key: failure decoding PEM`);
   if (first.rest.length > 0) return parseChain(text, path);
   if (first.block.type === 'PUBLIC KEY') return parseSpki(first.block.bytes, path);
-  if (first.block.type === 'CERTIFICATE') return fromCerts([parseCert(first.block.bytes, path)]);
+  if (first.block.type === 'CERTIFICATE')
+    return cached(first.block.bytes, () => fromCerts([parseCert(first.block.bytes, path)]));
   throw invalidInput(`${path}: invalid public key: cannot handle PEM type ${JSON.stringify(first.block.type)}`);
 }
 
 function parseSpki(der: Buffer, path: string): X509PublicKey {
-  const cacheKey = der.toString('latin1');
-  const cached = spkiCache.get(cacheKey);
-  if (cached) return cached;
-  const parsed = parseTemplateSpki(der) ?? parseAnySpki(der, path);
-  if (spkiCache.size >= SPKI_CACHE_SIZE) spkiCache.delete(spkiCache.keys().next().value!);
-  spkiCache.set(cacheKey, parsed);
-  return parsed;
+  return cached(der, () => parseTemplateSpki(der) ?? parseAnySpki(der, path));
 }
 
 /**
- * Parsed keys by DER, oldest evicted first: importing a key costs node:crypto ~100 µs, several times the digest
- * verify itself, and signers reuse their keys. KeyObjects are immutable, so sharing them is safe.
+ * Parsed keys and certificates by DER, oldest evicted first: importing a key costs node:crypto ~100 µs and a
+ * certificate ~250 µs, several times the digest verify itself, and signers reuse keys (and a keyless certificate
+ * for its ten minutes). KeyObjects and X509Certificates are immutable, so sharing them is safe.
  */
-const spkiCache = new Map<string, X509PublicKey>();
-const SPKI_CACHE_SIZE = 4096;
+const parsedCache = new Map<string, X509PublicKey>();
+const CACHE_SIZE = 4096;
+
+function cached(der: Buffer, parse: () => X509PublicKey): X509PublicKey {
+  const cacheKey = der.toString('latin1');
+  const hit = parsedCache.get(cacheKey);
+  if (hit) return hit;
+  const parsed = parse();
+  if (parsedCache.size >= CACHE_SIZE) parsedCache.delete(parsedCache.keys().next().value!);
+  parsedCache.set(cacheKey, parsed);
+  return parsed;
+}
 
 /**
  * The fixed DER layouts Go's MarshalPKIXPublicKey writes for EC (uncompressed point) and Ed25519 keys. Input in
