@@ -73,7 +73,8 @@ export class Sequencer {
   #idle: Array<() => void> = [];
 
   private constructor(o: SequencerOptions, range: CompactRange, head: TreeHead) {
-    this.#o = { maxBatch: 1024, maxPending: 8192, clock: Date.now, ...o };
+    // `??`, not spread: an explicit `undefined` option must still get its default.
+    this.#o = { ...o, maxBatch: o.maxBatch ?? 1024, maxPending: o.maxPending ?? 8192, clock: o.clock ?? Date.now };
     this.#range = range;
     this.#head = head;
   }

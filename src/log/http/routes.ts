@@ -22,7 +22,7 @@ const MAX_SEARCH = 10;
 export function rekorApi(log: TransparencyLog, options: RekorApiOptions) {
   return async function rekorApiPlugin(app: FastifyInstance): Promise<void> {
     app.setErrorHandler(rekorErrorHandler);
-    app.addHook('onSend', async (request, reply) => {
+    app.addHook('onRequest', async (request, reply) => {
       if (request.method === 'GET') reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
     });
     const bodyLimit = options.maxBodyBytes;
