@@ -42,7 +42,8 @@ export class FieldReader {
 
   /** Proto3 bytes: standard base64 (padding optional) or URL-safe base64; returned in standard form. */
   bytes(v: unknown, path: string, { allowEmpty = false } = {}): string {
-    const s = this.string(v, path);
+    // Line breaks are skipped, as Go's decoder (protojson) does: some tools wrap base64 at 76 columns.
+    const s = this.string(v, path).replace(/[\r\n]/g, '');
     if (!allowEmpty && s.length === 0) this.fail(path, 'is empty');
     if (BASE64.test(s)) return s;
     if (BASE64URL.test(s) && s.length % 4 !== 1) return Buffer.from(s, 'base64url').toString('base64');

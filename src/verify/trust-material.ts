@@ -1,4 +1,5 @@
-import type { CertificateAuthority, TrustedRoot } from '../bundle/types.js';
+import { createPublicKey } from 'node:crypto';
+import type { CertificateAuthority, TransparencyLogInstance, TrustedRoot } from '../bundle/types.js';
 import { invalidInput } from '../errors.js';
 import { issuedBy, isSelfIssued, parseCertificate, validAt, type Certificate } from './certificate.js';
 import { tlogAuthoritiesFromTrustedRoot, tlogAuthority, type TlogAuthority } from './tlog-authority.js';
@@ -37,7 +38,7 @@ export function trustMaterial(root: TrustedRoot): TrustMaterial {
   const material: TrustMaterial = {
     root,
     tlogs: tlogAuthoritiesFromTrustedRoot(root),
-    ctlogs: (root.ctlogs ?? []).map(tlogAuthority),
+    ctlogs: (root.ctlogs ?? []).flatMap(ctlogAuthority),
     certificateAuthorities: (root.certificateAuthorities ?? []).map((ca, i) =>
       authority(ca, `certificateAuthorities[${i}]`),
     ),
@@ -45,6 +46,29 @@ export function trustMaterial(root: TrustedRoot): TrustMaterial {
   };
   cache.set(root, material);
   return material;
+}
+
+/**
+ * A CT log key. Old roots list keys as PKCS#1 RSA (`PKCS1_RSA_PKCS1V5`), which tlogAuthority (SPKI only) rejects;
+ * such a key is read as PKCS#1. A CT log whose key cannot be read is left out: its SCTs then do not count.
+ */
+function ctlogAuthority(log: TransparencyLogInstance): TlogAuthority[] {
+  if (log.publicKey?.keyDetails?.startsWith('PKCS1_RSA') && log.publicKey.rawBytes) {
+    try {
+      const spki = createPublicKey({ key: Buffer.from(log.publicKey.rawBytes, 'base64'), format: 'der', type: 'pkcs1' })
+        .export({ format: 'der', type: 'spki' })
+        .toString('base64');
+      return [tlogAuthority({ ...log, publicKey: { ...log.publicKey, rawBytes: spki } })];
+    } catch {
+      return [];
+    }
+  }
+  try {
+    return [tlogAuthority(log)];
+  } catch (e) {
+    if (!log.publicKey?.validFor?.start) throw e; // a missing validity start makes the whole root invalid
+    return [];
+  }
 }
 
 function authority(ca: CertificateAuthority, where: string): Authority {
