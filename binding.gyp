@@ -1,0 +1,10 @@
+{
+  "targets": [
+    {
+      "target_name": "signet_digest_verify",
+      "sources": ["native/digest_verify.c"],
+      "cflags": ["-O2", "-Wall", "-Wextra"],
+      "defines": ["NAPI_VERSION=8"]
+    }
+  ]
+}

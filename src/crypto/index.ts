@@ -1,0 +1,28 @@
+/**
+ * Keys and signatures. Each format lives in its own file; add a line here for each public function a new file
+ * offers (ssh, pgp, minisign, cosign keys), grouped by file.
+ */
+
+// keys.ts: public key parsing and policy
+export {
+  assertAcceptableKey,
+  describeKey,
+  keyDetails,
+  parsePublicKey,
+  publicKeyDer,
+  type Curve,
+  type KeyType,
+} from './keys.js';
+
+// digest-verify.ts: ECDSA / RSA verification over a pre-computed digest
+export { digestVerifyBackend, verifyDigestSignature, type DigestHash } from './digest-verify.js';
+
+// minisign.ts
+export * from './minisign.js';
+
+// pgp.ts
+export * from './pgp.js';
+
+// ssh-key.ts, ssh-sig.ts
+export * from './ssh-key.js';
+export * from './ssh-sig.js';
