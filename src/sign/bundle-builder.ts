@@ -20,15 +20,17 @@ export function verificationMaterial(signer: Signer, tlogEntries: TransparencyLo
 /** A Sigstore bundle v0.3 over a message signature (sign-blob). */
 export function messageSignatureBundle(
   signer: Signer,
+  algorithm: 'sha256' | 'sha384' | 'sha512',
   digest: Buffer,
   signature: Buffer,
   tlogEntries: TransparencyLogEntry[],
 ): Bundle {
+  const names = { sha256: 'SHA2_256', sha384: 'SHA2_384', sha512: 'SHA2_512' } as const;
   return {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
     verificationMaterial: verificationMaterial(signer, tlogEntries),
     messageSignature: {
-      messageDigest: { algorithm: 'SHA2_256', digest: digest.toString('base64') },
+      messageDigest: { algorithm: names[algorithm], digest: digest.toString('base64') },
       signature: signature.toString('base64'),
     },
   };

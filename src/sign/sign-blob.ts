@@ -5,7 +5,7 @@ import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
 import { requireEmbeddedSct } from './sct.js';
-import { ephemeralKeyPair, signBytes, verifierPem, type Signer } from './signer.js';
+import { ephemeralKeyPair, signBytes, signingHash, verifierPem, type Signer } from './signer.js';
 import { signEnvelope, type InTotoStatement } from './statement.js';
 import { dsseEntry, hashedRekordEntry, uploadEntry } from './tlog.js';
 
@@ -31,16 +31,17 @@ export interface SignedBlob {
  *   const { bundle } = await signBlob(data, signerFromPrivateKey(key), { rekorUrl: 'http://127.0.0.1:3000' });
  */
 export async function signBlob(artifact: Buffer, signer: Signer, options: TlogOptions = {}): Promise<SignedBlob> {
-  const digest = createHash('sha256').update(artifact).digest();
+  // The digest matches the key's signing hash (P-384: SHA-384...), as sigstore-go records it; Ed25519 uses SHA-256.
+  const algorithm = signingHash(signer.privateKey) ?? 'sha256';
+  const digest = createHash(algorithm).update(artifact).digest();
   const signature = signBytes(signer, artifact);
   const pem = verifierPem(signer);
   const tlogEntries: TransparencyLogEntry[] = [];
   if (options.tlogUpload !== false) {
-    tlogEntries.push(
-      await uploadEntry(requireRekor(options), hashedRekordEntry(digest.toString('hex'), signature, pem)),
-    );
+    const entry = hashedRekordEntry(algorithm, digest.toString('hex'), signature, pem);
+    tlogEntries.push(await uploadEntry(requireRekor(options), entry));
   }
-  const bundle = messageSignatureBundle(signer, digest, signature, tlogEntries);
+  const bundle = messageSignatureBundle(signer, algorithm, digest, signature, tlogEntries);
   return { bundle, signature, verifierPem: pem, tlogEntry: tlogEntries[0] };
 }
 

@@ -2,10 +2,15 @@ import type { TransparencyLogEntry } from '../bundle/index.js';
 import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../log/client/index.js';
 import { SignetError } from '../errors.js';
 
-/** hashedrekord 0.0.1 for a message signature: sha256 digest, base64 signature, base64 PEM of the key or cert. */
-export function hashedRekordEntry(digestHex: string, signature: Buffer, verifierPem: string): ProposedEntry {
+/** hashedrekord 0.0.1 for a message signature: the digest (sha256, or the key's hash), base64 signature, base64 PEM of the key or cert. */
+export function hashedRekordEntry(
+  algorithm: 'sha256' | 'sha384' | 'sha512',
+  digestHex: string,
+  signature: Buffer,
+  verifierPem: string,
+): ProposedEntry {
   return buildProposedEntry('hashedrekord:0.0.1', {
-    artifactHash: `sha256:${digestHex}`,
+    artifactHash: `${algorithm}:${digestHex}`,
     // The builder accepts a signature file (raw or base64 text); base64 text is unambiguous.
     signature: Buffer.from(signature.toString('base64')),
     publicKeys: [Buffer.from(verifierPem)],

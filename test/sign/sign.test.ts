@@ -1,0 +1,237 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createHash, createPublicKey, generateKeyPairSync, verify, X509Certificate } from 'node:crypto';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { dsse } from '@sigstore/core';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import '../ct/reflect-shim.js';
+import * as x509 from '@peculiar/x509';
+import { SignJWT } from 'jose';
+import { serializeBundle } from '../../src/bundle/index.js';
+import { isSignetError } from '../../src/errors.js';
+import {
+  attestStatement,
+  blobStatement,
+  legacyBlobBundle,
+  predicateFrom,
+  preAuthEncoding,
+  proofOfPossessionChallenge,
+  publicKeyHint,
+  requestSigningCertificate,
+  requireEmbeddedSct,
+  servicesFromSigningConfig,
+  signBlob,
+  signerFromPrivateKey,
+  type FetchLike,
+} from '../../src/sign/index.js';
+
+const emptyRoot = TrustedRoot.fromJSON({
+  mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
+  tlogs: [],
+  certificateAuthorities: [],
+  ctlogs: [],
+  timestampAuthorities: [],
+});
+
+/** @sigstore/verify with the signer's key as the only trust, no log: checks what the bundle itself says. */
+function verifyWithKey(json: unknown, key: ReturnType<typeof createPublicKey>, artifact?: Buffer) {
+  const material = toTrustMaterial(emptyRoot, (hint) => {
+    assert.equal(hint, publicKeyHint(key));
+    return { publicKey: key, validFor: () => true };
+  });
+  const verifier = new Verifier(material, { tlogThreshold: 0, ctlogThreshold: 0, timestampThreshold: 0 });
+  return verifier.verify(toSignedEntity(bundleFromJSON(json), artifact));
+}
+
+for (const [name, gen] of [
+  ['P-256', () => generateKeyPairSync('ec', { namedCurve: 'P-256' })],
+  ['P-384', () => generateKeyPairSync('ec', { namedCurve: 'P-384' })],
+  ['RSA-2048', () => generateKeyPairSync('rsa', { modulusLength: 2048 })],
+] as const) {
+  test(`key-based sign-blob without the log (${name}): bundle v0.3 with a publicKey hint that sigstore-js verifies`, async () => {
+    const { privateKey, publicKey } = gen();
+    const artifact = Buffer.from(`hello ${name}`);
+    const signed = await signBlob(artifact, signerFromPrivateKey(privateKey), { tlogUpload: false });
+    const json = JSON.parse(serializeBundle(signed.bundle));
+    assert.equal(json.mediaType, 'application/vnd.dev.sigstore.bundle.v0.3+json');
+    assert.deepEqual(json.verificationMaterial, { publicKey: { hint: publicKeyHint(publicKey) }, tlogEntries: [] });
+    const alg = name === 'P-384' ? 'sha384' : 'sha256';
+    assert.equal(json.messageSignature.messageDigest.digest, createHash(alg).update(artifact).digest('base64'));
+    if (name === 'P-384') {
+      // sigstore-go's key details: P-384 signs over SHA-384 and the bundle records that digest.
+      assert.equal(json.messageSignature.messageDigest.algorithm, 'SHA2_384');
+      const sig = Buffer.from(json.messageSignature.signature, 'base64');
+      assert.ok(verify('sha384', artifact, publicKey, sig));
+      return;
+    }
+    assert.equal(json.messageSignature.messageDigest.algorithm, 'SHA2_256');
+    verifyWithKey(json, publicKey, artifact);
+    assert.throws(() => verifyWithKey(json, publicKey, Buffer.from('tampered')));
+  });
+}
+
+test('attest-blob: in-toto v1 statement in a DSSE envelope (PAE as sigstore-js computes it), verified by sigstore-js', async () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const artifact = Buffer.from('binary');
+  const predicate = predicateFrom('https://slsa.dev/provenance/v1', Buffer.from('{"buildDefinition":{}}'));
+  const statement = blobStatement('dir/app.bin', artifact, 'https://slsa.dev/provenance/v1', predicate);
+  assert.deepEqual(statement.subject, [
+    { name: 'app.bin', digest: { sha256: createHash('sha256').update(artifact).digest('hex') } },
+  ]);
+  assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
+  const signed = await attestStatement(statement, signerFromPrivateKey(privateKey), { tlogUpload: false });
+  const env = signed.bundle.dsseEnvelope!;
+  assert.equal(env.payloadType, 'application/vnd.in-toto+json');
+  const payload = Buffer.from(env.payload, 'base64');
+  assert.deepEqual(preAuthEncoding(env.payloadType, payload), dsse.preAuthEncoding(env.payloadType, payload));
+  assert.ok(
+    verify(
+      'sha256',
+      preAuthEncoding(env.payloadType, payload),
+      publicKey,
+      Buffer.from(env.signatures[0]!.sig, 'base64'),
+    ),
+  );
+  verifyWithKey(JSON.parse(serializeBundle(signed.bundle)), publicKey);
+});
+
+test('predicates: custom wraps the text with a timestamp; typed predicates must be JSON objects', () => {
+  const now = new Date('2026-01-02T03:04:05.678Z');
+  assert.deepEqual(predicateFrom('https://cosign.sigstore.dev/attestation/v1', Buffer.from('free text'), now), {
+    Data: 'free text',
+    Timestamp: '2026-01-02T03:04:05Z',
+  });
+  assert.throws(() => predicateFrom('https://spdx.dev/Document', Buffer.from('nope')), /is not JSON/);
+  assert.throws(() => predicateFrom('https://spdx.dev/Document', Buffer.from('[1]')), /must be a JSON object/);
+});
+
+test('tlog upload without a log URL is a clear error', async () => {
+  const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await assert.rejects(signBlob(Buffer.from('x'), signerFromPrivateKey(privateKey)), /no transparency log URL/);
+});
+
+test('old cosign bundle: base64 signature, base64 PEM, rekorBundle from the entry', () => {
+  const entry = {
+    logIndex: '7',
+    logId: { keyId: Buffer.from('ab'.repeat(32), 'hex').toString('base64') },
+    kindVersion: { kind: 'hashedrekord', version: '0.0.1' },
+    integratedTime: '1700000000',
+    inclusionPromise: { signedEntryTimestamp: 'U0VU' },
+    canonicalizedBody: 'Ym9keQ==',
+  };
+  assert.deepEqual(legacyBlobBundle(Buffer.from('sig'), 'PEM', entry), {
+    base64Signature: 'c2ln',
+    cert: 'UEVN',
+    rekorBundle: {
+      SignedEntryTimestamp: 'U0VU',
+      Payload: { body: 'Ym9keQ==', integratedTime: 1700000000, logIndex: 7, logID: 'ab'.repeat(32) },
+    },
+  });
+  assert.deepEqual(legacyBlobBundle(Buffer.from('sig'), 'PEM', undefined), { base64Signature: 'c2ln', cert: 'UEVN' });
+});
+
+test('signing config: the CA, Rekor v1 and OIDC URLs valid now, highest supported version, newest first', () => {
+  const s = (url: string, v: number, start: string, end?: string) => ({
+    url,
+    majorApiVersion: v,
+    validFor: end ? { start, end } : { start },
+  });
+  const found = servicesFromSigningConfig(
+    {
+      mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+      caUrls: [s('https://old-ca', 1, '2020-01-01T00:00:00Z'), s('https://ca/', 1, '2024-01-01T00:00:00Z')],
+      rekorTlogUrls: [
+        s('https://rekor-v2', 2, '2025-01-01T00:00:00Z'),
+        s('https://ended', 1, '2025-01-01T00:00:00Z', '2025-02-01T00:00:00Z'),
+        s('https://rekor', 1, '2021-01-01T00:00:00Z'),
+      ],
+      oidcUrls: [s('https://oidc', 1, '2021-01-01T00:00:00Z')],
+    },
+    new Date('2026-01-01T00:00:00Z'),
+  );
+  assert.deepEqual(found, { fulcioUrl: 'https://ca', rekorUrl: 'https://rekor', oidcIssuer: 'https://oidc' });
+});
+
+// A small CA for the Fulcio client tests: answers like Fulcio, with or without an SCT extension.
+async function fakeFulcio(opts: { sct: boolean; status?: number; otherKey?: boolean }) {
+  const alg = { name: 'ECDSA', namedCurve: 'P-256', hash: 'SHA-256' };
+  const caKeys = await crypto.subtle.generateKey(alg, true, ['sign', 'verify']);
+  let request: { auth?: string; body?: any } = {};
+  const fetchFn: FetchLike = async (_url, init) => {
+    request = { auth: (init!.headers as Record<string, string>).authorization, body: JSON.parse(String(init!.body)) };
+    if (opts.status) return new Response('{"code":16,"message":"invalid identity token"}', { status: opts.status });
+    const pem = request.body.publicKeyRequest.publicKey.content;
+    const subjectKey = opts.otherKey
+      ? (await crypto.subtle.generateKey(alg, true, ['sign', 'verify'])).publicKey
+      : await crypto.subtle.importKey('spki', createPublicKey(pem).export({ type: 'spki', format: 'der' }), alg, true, [
+          'verify',
+        ]);
+    const extensions = opts.sct
+      ? [new x509.Extension('1.3.6.1.4.1.11129.2.4.2', false, new Uint8Array([4, 6, 0, 4, 0, 2, 1, 2]))]
+      : [];
+    const leaf = await x509.X509CertificateGenerator.create({
+      serialNumber: '01',
+      issuer: 'CN=fake',
+      subject: '',
+      notBefore: new Date(Date.now() - 1000),
+      notAfter: new Date(Date.now() + 600_000),
+      publicKey: subjectKey,
+      signingKey: caKeys.privateKey,
+      signingAlgorithm: alg,
+      extensions,
+    });
+    const chain = { certificates: [leaf.toString('pem')] };
+    const answer = opts.sct ? { signedCertificateEmbeddedSct: { chain } } : { signedCertificateDetachedSct: { chain } };
+    return new Response(JSON.stringify(answer), { status: 201 });
+  };
+  return { fetchFn, request: () => request };
+}
+
+async function jwt(claims: Record<string, unknown>) {
+  const key = await crypto.subtle.generateKey({ name: 'ECDSA', namedCurve: 'P-256' }, true, ['sign']);
+  return new SignJWT(claims).setProtectedHeader({ alg: 'ES256' }).sign(key.privateKey);
+}
+
+test('fulcio client: proof of possession over the email (else sub), bearer token, the leaf for our key with an SCT', async () => {
+  const token = await jwt({ sub: 'user-123', email: 'eve@example.com' });
+  assert.equal(proofOfPossessionChallenge(token), 'eve@example.com');
+  assert.equal(proofOfPossessionChallenge(await jwt({ sub: 'repo:x/y' })), 'repo:x/y');
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ca = await fakeFulcio({ sct: true });
+  const issued = await requestSigningCertificate('http://ca.test/', token, key, { fetch: ca.fetchFn });
+  const { auth, body } = ca.request();
+  assert.equal(auth, `Bearer ${token}`);
+  assert.equal(body.credentials.oidcIdentityToken, token);
+  assert.equal(body.publicKeyRequest.publicKey.algorithm, 'ECDSA');
+  const pop = Buffer.from(body.publicKeyRequest.proofOfPossession, 'base64');
+  assert.ok(verify('sha256', Buffer.from('eve@example.com'), key.publicKey, pop));
+  assert.ok(issued.leaf instanceof X509Certificate);
+  requireEmbeddedSct(issued);
+});
+
+test('fulcio client: HTTP errors, a missing SCT and a certificate for another key are refused in one line', async () => {
+  const token = await jwt({ sub: 's', email: 'e@example.com' });
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  await assert.rejects(
+    requestSigningCertificate('http://ca.test', token, key, {
+      fetch: (await fakeFulcio({ sct: true, status: 401 })).fetchFn,
+    }),
+    (e) => isSignetError(e, 'unauthenticated') && e.message === 'fulcio answered 401: invalid identity token',
+  );
+  const noSct = await requestSigningCertificate('http://ca.test', token, key, {
+    fetch: (await fakeFulcio({ sct: false })).fetchFn,
+  });
+  assert.throws(() => requireEmbeddedSct(noSct), /no embedded SCT/);
+  await assert.rejects(
+    requestSigningCertificate('http://ca.test', token, key, {
+      fetch: (await fakeFulcio({ sct: true, otherKey: true })).fetchFn,
+    }),
+    /different key/,
+  );
+  await assert.rejects(
+    requestSigningCertificate('http://127.0.0.1:1', token, key),
+    (e) => isSignetError(e, 'pushback') && /^fulcio: cannot reach http:\/\/127\.0\.0\.1:1/.test(e.message),
+  );
+  await assert.rejects(requestSigningCertificate('http://ca.test', 'not-a-jwt', key), /not a JWT/);
+});
