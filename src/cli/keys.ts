@@ -2,8 +2,15 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, readFile, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { decryptCosignKey, encryptCosignKey, isCosignEncryptedKey } from '../crypto/cosign-key.js';
-import { importPrivateKey, loadPrivateKey, publicKeyPem, type PasswordSource } from '../crypto/cosign-key-file.js';
+import {
+  decryptCosignKey,
+  encryptCosignKey,
+  importPrivateKey,
+  isCosignEncryptedKey,
+  loadPrivateKey,
+  publicKeyPem,
+  type PasswordSource,
+} from '../crypto/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 
 /**

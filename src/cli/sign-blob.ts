@@ -1,7 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { serializeBundle, type Bundle } from '../bundle/index.js';
-import { loadPrivateKey } from '../crypto/cosign-key-file.js';
+import { loadPrivateKey } from '../crypto/index.js';
 import { invalidInput } from '../errors.js';
 import { getIdentityToken, tokenIdentity, type AuthFlow } from '../oidc/client/index.js';
 import { predicateTypeFor } from '../verify/index.js';

@@ -26,3 +26,21 @@ export * from './pgp.js';
 // ssh-key.ts, ssh-sig.ts
 export * from './ssh-key.js';
 export * from './ssh-sig.js';
+
+// cosign-key.ts, cosign-key-file.ts: cosign's encrypted private keys, key import and loading
+export {
+  decryptCosignKey,
+  encryptCosignKey,
+  isCosignEncryptedKey,
+  COSIGN_KEY_LABEL,
+  DEFAULT_SCRYPT_N,
+  SIGSTORE_KEY_LABEL,
+  type EncryptKeyOptions,
+} from './cosign-key.js';
+export {
+  checkGoodKey,
+  importPrivateKey,
+  loadPrivateKey,
+  publicKeyPem,
+  type PasswordSource,
+} from './cosign-key-file.js';
