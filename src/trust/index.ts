@@ -7,3 +7,4 @@ export {
   type LoadedTrustedRoot,
   type TrustedRootSource,
 } from './load.js';
+export { seedsPath } from './embedded.js';

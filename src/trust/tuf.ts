@@ -8,6 +8,8 @@ export interface TufRefreshOptions {
   /** The cache directory (signet uses ~/.signet/tuf). */
   cacheDir: string;
   mirrorUrl?: string;
+  /** The initial TUF root.json for a mirror other than public-good (whose root is embedded in @sigstore/tuf). */
+  rootPath?: string;
   timeoutMs?: number;
   /** After a failed refresh, do not try the network again for this long. */
   backoffMs?: number;
@@ -36,6 +38,7 @@ export async function refreshTrustedRoot(options: TufRefreshOptions): Promise<Tr
         retry: false,
         timeout: timeoutMs,
         forceCache: true,
+        ...(options.rootPath ? { rootPath: options.rootPath } : {}),
       });
       return parseTrustedRoot(JSON.parse(await client.getTarget('trusted_root.json')));
     })();
