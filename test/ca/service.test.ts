@@ -362,15 +362,25 @@ test('key and proof failures: wrong proof, RSA 1024, unsupported key types, garb
     k.publicKey.export({ format: 'pem', type: 'spki' }) as string;
   await expectRefused(
     await send(pemOf(rsa1024), sign('sha256', Buffer.from('alice@example.com'), rsa1024.privateKey)),
-    /insecure: RSA key of 1024 bits/,
+    /insecure: RSA keys of 1024 bits are not/,
+  );
+  const rsa2560 = generateKeyPairSync('rsa', { modulusLength: 2560 });
+  await expectRefused(
+    await send(pemOf(rsa2560), sign('sha256', Buffer.from('alice@example.com'), rsa2560.privateKey)),
+    /RSA keys of 2560 bits are not allowed \(use 2048, 3072 or 4096/,
+  );
+  const rsaE3 = generateKeyPairSync('rsa', { modulusLength: 2048, publicExponent: 3 });
+  await expectRefused(
+    await send(pemOf(rsaE3), sign('sha256', Buffer.from('alice@example.com'), rsaE3.privateKey)),
+    /exponent must be 65537/,
   );
   const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
   await expectRefused(
     await send(pemOf(k1), sign('sha256', Buffer.from('alice@example.com'), k1.privateKey)),
-    /ECDSA curve secp256k1 is not allowed/,
+    /insecure: ECDSA keys on curve secp256k1 are not supported/,
   );
   const x = generateKeyPairSync('x25519');
-  await expectRefused(await send(pemOf(x), Buffer.from('00', 'hex')), /unsupported public key type x25519/);
+  await expectRefused(await send(pemOf(x), Buffer.from('00', 'hex')), /insecure: x25519 keys are not supported/);
   await expectRefused(
     await send('-----BEGIN PUBLIC KEY-----\nAAAA\n-----END PUBLIC KEY-----\n', Buffer.from('00', 'hex')),
     /could not be parsed/,

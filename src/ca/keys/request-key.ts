@@ -1,4 +1,5 @@
 import { createPublicKey, verify, type KeyObject } from 'node:crypto';
+import { assertAcceptableKey as assertSigstoreKey, describeKey } from '../../crypto/index.js';
 import { SignetError, invalidInput } from '../../errors.js';
 
 /**
@@ -26,44 +27,37 @@ export function parseRequestPublicKey(content: string | Buffer): KeyObject {
   }
 }
 
-const CURVES: Record<string, string> = { prime256v1: 'sha256', secp384r1: 'sha384', secp521r1: 'sha512' };
+const CURVE_HASH: Record<string, string> = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' };
 const RSA_SIZES = new Set([2048, 3072, 4096]);
 
 /**
- * Fulcio's goodkey policy: ECDSA P-256/384/521, RSA 2048/3072/4096 with e=65537, Ed25519. Throws a 400-class error
- * naming what is wrong with the key.
+ * Fulcio's goodkey policy on top of src/crypto's key policy (ECDSA P-256/384/521, RSA, Ed25519): RSA only 2048,
+ * 3072 or 4096 bits with e = 65537. Throws a 400-class error naming what is wrong with the key.
  */
 export function assertAcceptableKey(key: KeyObject): void {
-  const type = key.asymmetricKeyType;
-  const details = key.asymmetricKeyDetails ?? {};
-  if (type === 'ec') {
-    if (!details.namedCurve || !(details.namedCurve in CURVES)) {
-      throw insecure(`ECDSA curve ${details.namedCurve ?? 'unknown'} is not allowed (use P-256, P-384 or P-521)`);
-    }
-    return;
+  try {
+    assertSigstoreKey(key);
+  } catch (e) {
+    if (e instanceof SignetError) throw insecure(e.message, e);
+    throw e;
   }
-  if (type === 'rsa') {
-    const bits = details.modulusLength ?? 0;
-    if (!RSA_SIZES.has(bits)) throw insecure(`RSA key of ${bits} bits is not allowed (use 2048, 3072 or 4096 bits)`);
-    if (details.publicExponent !== 65537n) throw insecure('RSA public exponent must be 65537');
-    return;
-  }
-  if (type === 'ed25519') return;
-  throw new SignetError(
-    'unsupported',
-    `the public key supplied in the request is insecure: unsupported public key type ${type ?? 'unknown'} (use ECDSA, RSA or Ed25519)`,
-  );
+  const k = describeKey(key);
+  if (k.type !== 'rsa') return;
+  if (!RSA_SIZES.has(k.bits!))
+    throw insecure(`RSA keys of ${k.bits} bits are not allowed (use 2048, 3072 or 4096 bits)`);
+  if (key.asymmetricKeyDetails?.publicExponent !== 65537n) throw insecure('RSA public exponent must be 65537');
 }
 
-function insecure(why: string): SignetError {
-  return new SignetError('unsupported', `the public key supplied in the request is insecure: ${why}`);
+function insecure(why: string, cause?: unknown): SignetError {
+  return new SignetError('unsupported', `the public key supplied in the request is insecure: ${why}`, { cause });
 }
 
 /** The hash the proof of possession uses for this key (Fulcio >= 1.7: curve-matched), or null for Ed25519. */
 export function defaultHash(key: KeyObject): string | null {
-  if (key.asymmetricKeyType === 'ed25519') return null;
-  if (key.asymmetricKeyType === 'rsa') return 'sha256';
-  return CURVES[key.asymmetricKeyDetails?.namedCurve ?? ''] ?? 'sha256';
+  const k = describeKey(key);
+  if (k.type === 'ed25519') return null;
+  if (k.type === 'rsa') return 'sha256';
+  return CURVE_HASH[k.curve!] ?? 'sha256';
 }
 
 /**
