@@ -3,7 +3,14 @@ import { invalidInput, notFound } from '../errors.js';
 import { acceptChain } from './chain.js';
 import { extraData, merkleTreeLeaf } from './leaf.js';
 import type { LogKey } from './log-key.js';
-import { decodeDigitallySigned, digitallySign, encodeDigitallySigned, sctSignedData, type Sct } from './sct.js';
+import {
+  decodeDigitallySigned,
+  digitallySign,
+  encodeDigitallySigned,
+  sctSignedData,
+  type Sct,
+  type SignedEntry,
+} from './sct.js';
 import type { CtStore } from './store.js';
 import { TlsWriter } from './tls.js';
 import { CtTree } from './tree.js';
@@ -18,13 +25,25 @@ export interface SignedTreeHead {
 }
 
 const MAX_ENTRIES_PER_GET = 256;
+const NO_EXTENSIONS = Buffer.alloc(0);
+
+interface Pending {
+  identity: Buffer;
+  entry: SignedEntry;
+  chain: Buffer[];
+  resolve(sct: Sct): void;
+  reject(e: unknown): void;
+}
 
 /**
- * The CT log's domain: accepts chains, sequences them at once (the SCT's promise is kept before it is returned),
+ * The CT log's domain: accepts chains, sequences them within a tick (the SCT's promise is kept before it is returned),
  * and answers tree heads and proofs. It never sees HTTP.
  */
 export class CertificateLog {
   private sthCache?: SignedTreeHead;
+  private readonly queue: Pending[] = [];
+  /** Submissions waiting for the next commit, by identity, so a duplicate in the same batch shares the SCT. */
+  private readonly queued = new Map<string, Promise<Sct>>();
 
   private constructor(
     private readonly store: CtStore,
@@ -42,8 +61,11 @@ export class CertificateLog {
     return this.roots();
   }
 
-  /** add-chain / add-pre-chain: log the chain (or find it already logged) and return its SCT. */
-  add(chainDer: Buffer[], precert: boolean): Sct {
+  /**
+   * add-chain / add-pre-chain: log the chain (or find it already logged) and resolve to its SCT once the entry is
+   * durable. Submissions that arrive together are committed in one transaction (one fsync), in arrival order.
+   */
+  async add(chainDer: Buffer[], precert: boolean): Promise<Sct> {
     const { entry, chain } = acceptChain(chainDer, this.roots(), precert);
     const identity = createHash('sha256')
       .update(Buffer.from([precert ? 1 : 0]))
@@ -51,24 +73,47 @@ export class CertificateLog {
       .digest();
     const existing = this.store.byIdentity(identity);
     if (existing) return this.sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature));
-    const timestamp = this.clock();
-    const extensions = Buffer.alloc(0);
-    const signature = digitallySign(this.key.privateKey, sctSignedData(entry, timestamp, extensions));
-    const leafInput = merkleTreeLeaf(timestamp, entry, extensions);
-    this.tree.append(leafInput, (leafHash, nodesFor) =>
-      this.store.append(
-        {
-          identity,
-          leafHash,
-          leafInput,
-          extraData: extraData(entry.type, chain),
-          timestamp,
-          sctSignature: encodeDigitallySigned(signature),
-        },
-        nodesFor,
-      ),
-    );
-    return this.sct(timestamp, signature);
+    const key = identity.toString('hex');
+    const queued = this.queued.get(key);
+    if (queued) return queued;
+    const promise = new Promise<Sct>((resolve, reject) => {
+      this.queue.push({ identity, entry, chain, resolve, reject });
+      if (this.queue.length === 1) setImmediate(() => this.flush());
+    });
+    this.queued.set(key, promise);
+    return promise;
+  }
+
+  /** Signs and commits everything queued; every waiter learns the outcome of the one transaction. */
+  private flush(): void {
+    const batch = this.queue.splice(0);
+    try {
+      const rows = batch.map((p) => {
+        const timestamp = this.clock();
+        const signature = digitallySign(this.key.privateKey, sctSignedData(p.entry, timestamp, NO_EXTENSIONS));
+        return { p, timestamp, signature, leafInput: merkleTreeLeaf(timestamp, p.entry, NO_EXTENSIONS) };
+      });
+      this.tree.append(
+        rows.map((r) => r.leafInput),
+        (leafHashes, nodesFor) =>
+          this.store.append(
+            rows.map((r, i) => ({
+              identity: r.p.identity,
+              leafHash: leafHashes[i]!,
+              leafInput: r.leafInput,
+              extraData: extraData(r.p.entry.type, r.p.chain),
+              timestamp: r.timestamp,
+              sctSignature: encodeDigitallySigned(r.signature),
+            })),
+            nodesFor,
+          ),
+      );
+      for (const r of rows) r.p.resolve(this.sct(r.timestamp, r.signature));
+    } catch (e) {
+      for (const p of batch) p.reject(e);
+    } finally {
+      for (const p of batch) this.queued.delete(p.identity.toString('hex'));
+    }
   }
 
   /** get-sth: the current tree head, signed once per tree size. */

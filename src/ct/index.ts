@@ -70,8 +70,8 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
     logId: key.logId,
     baseUrl: ctx.publicUrl.replace(/\/+$/, ''),
     createdAt: key.createdAt,
-    addChain: async (chain) => log.add(chain, false),
-    addPreChain: async (chain) => log.add(chain, true),
+    addChain: (chain) => log.add(chain, false),
+    addPreChain: (chain) => log.add(chain, true),
     async register(app: FastifyInstance) {
       await app.register(async (scope) => registerCtRoutes(scope, log), { prefix: '/ct/v1' });
     },

@@ -10,8 +10,8 @@ const BODY_LIMIT = 1024 * 1024;
 export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog): Promise<void> {
   app.setErrorHandler(rekorErrorHandler);
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 404, message: 'not found' }));
-  app.post('/add-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), false)));
-  app.post('/add-pre-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(log.add(chainOf(req), true)));
+  app.post('/add-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(await log.add(chainOf(req), false)));
+  app.post('/add-pre-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(await log.add(chainOf(req), true)));
   app.get('/get-sth', async () => {
     const sth = log.signedTreeHead();
     return {

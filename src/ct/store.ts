@@ -11,7 +11,7 @@ export interface StoredEntry {
 
 /**
  * The CT log's SQLite file (WAL, synchronous FULL): entries and the hashes of complete subtrees. Every write is one
- * transaction that is on disk when the call returns, so an SCT is never handed out for an entry that a crash could
+ * transaction (a batch of entries) that is on disk when the call returns, so an SCT is never handed out for an entry that a crash could
  * lose. Single process: better-sqlite3 is synchronous, so calls never interleave.
  */
 export class CtStore {
@@ -69,28 +69,31 @@ export class CtStore {
   }
 
   /**
-   * Appends the next entry and the subtree hashes it completes, in one durable transaction. `nodesFor` gets the new
-   * entry's index and returns the (level, index, hash) nodes to store.
+   * Appends entries at the next indexes, with the subtree hashes each completes, in one durable transaction (one
+   * fsync for the batch). `nodesFor` gets each new entry's index and leaf hash and returns the nodes to store.
    */
   append(
-    e: Omit<StoredEntry, 'index'> & { identity: Buffer; leafHash: Buffer },
-    nodesFor: (index: number) => Array<{ level: number; index: number; hash: Buffer }>,
-  ): StoredEntry {
+    batch: Array<Omit<StoredEntry, 'index'> & { identity: Buffer; leafHash: Buffer }>,
+    nodesFor: (index: number, leafHash: Buffer) => Array<{ level: number; index: number; hash: Buffer }>,
+  ): StoredEntry[] {
     const insertEntry = this.db.prepare(
       'INSERT INTO entries (idx, identity, leaf_hash, leaf_input, extra_data, timestamp, sct_signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
     const insertNode = this.db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
     return this.db.transaction(() => {
-      const index = this.size();
-      insertEntry.run(index, e.identity, e.leafHash, e.leafInput, e.extraData, e.timestamp, e.sctSignature);
-      for (const n of nodesFor(index)) insertNode.run(n.level, n.index, n.hash);
-      return {
-        index,
-        leafInput: e.leafInput,
-        extraData: e.extraData,
-        timestamp: e.timestamp,
-        sctSignature: e.sctSignature,
-      };
+      const start = this.size();
+      return batch.map((e, i) => {
+        const index = start + i;
+        insertEntry.run(index, e.identity, e.leafHash, e.leafInput, e.extraData, e.timestamp, e.sctSignature);
+        for (const n of nodesFor(index, e.leafHash)) insertNode.run(n.level, n.index, n.hash);
+        return {
+          index,
+          leafInput: e.leafInput,
+          extraData: e.extraData,
+          timestamp: e.timestamp,
+          sctSignature: e.sctSignature,
+        };
+      });
     })();
   }
 

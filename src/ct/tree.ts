@@ -1,7 +1,7 @@
 import { CompactRange, consistencyProof, inclusionProof, leafHash, rootAt, type NodeReader } from '../merkle/index.js';
-import type { CtStore, StoredEntry } from './store.js';
+import type { CtStore } from './store.js';
 
-type NodeWrite = { level: number; index: number; hash: Buffer };
+export type NodeWrite = { level: number; index: number; hash: Buffer };
 
 /**
  * The log's RFC 6962 Merkle tree: signet's Merkle engine does the maths, the store keeps the perfect-subtree nodes
@@ -27,17 +27,24 @@ export class CtTree {
     return this.range.size;
   }
 
-  /** Hashes `leafInput` and lets `write` store the entry together with the subtree nodes it completes. */
-  append(leafInput: Buffer, write: (leafHash: Buffer, nodesFor: (index: number) => NodeWrite[]) => StoredEntry): void {
-    const hash = leafHash(leafInput);
+  /**
+   * Hashes the leaves and lets `write` store them together with the subtree nodes each completes (one transaction
+   * for the whole batch). The in-memory edge moves only once `write` returned.
+   */
+  append<T>(
+    leafInputs: Buffer[],
+    write: (leafHashes: Buffer[], nodesFor: (index: number, hash: Buffer) => NodeWrite[]) => T,
+  ): T {
+    const hashes = leafInputs.map((l) => leafHash(l));
     const next = this.range.clone();
-    write(hash, (index) => {
+    const out = write(hashes, (index, hash) => {
       if (index !== next.size) throw new Error(`ct tree is at size ${next.size} but the store is at ${index}`);
       const nodes: NodeWrite[] = [];
       next.append(hash, (level, i, h) => nodes.push({ level, index: i, hash: h }));
       return nodes;
     });
-    this.range = next; // only once the store committed
+    this.range = next;
+    return out;
   }
 
   /** The root of the current tree. */

@@ -66,19 +66,10 @@ test('stored tree: roots, inclusion and consistency proofs verify for every size
     for (let n = 1; n <= 40; n++) {
       const leaf = Buffer.from(`leaf ${n}`);
       leaves.push(leaf);
-      tree.append(leaf, (hash, nodesFor) =>
-        store.append(
-          {
-            identity: hash,
-            leafHash: hash,
-            leafInput: leaf,
-            extraData: Buffer.alloc(0),
-            timestamp: n,
-            sctSignature: Buffer.alloc(0),
-          },
-          nodesFor,
-        ),
-      );
+      tree.append([leaf], ([hash], nodesFor) => {
+        const row = { identity: hash!, leafHash: hash!, leafInput: leaf, extraData: Buffer.alloc(0), timestamp: n };
+        return store.append([{ ...row, sctSignature: Buffer.alloc(0) }], nodesFor);
+      });
       assert.deepEqual(tree.currentRoot(), mth(leaves), `root of ${n}`);
       assert.deepEqual(await tree.root(n), mth(leaves));
     }
