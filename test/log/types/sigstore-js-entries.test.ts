@@ -3,6 +3,7 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { test } from 'node:test';
 import { admitEntry } from '../../../src/log/types/index.js';
+import { fixture } from './tools.js';
 
 /**
  * Proposed entries built by sigstore-js's own Rekor entry builder (@sigstore/sign, the code `sigstore sign` and
@@ -42,4 +43,25 @@ test('sigstore-js dsse and intoto entries are admitted', async () => {
   const intoto = await admitEntry(toProposedEntry({ $case: 'dsseEnvelope', dsseEnvelope }, pem, 'intoto'));
   assert.equal(intoto.apiVersion, '0.0.2');
   assert.deepEqual(intoto.attestation?.data, payload);
+});
+
+test('a production intoto 0.0.2 entry (rekor.sigstore.dev log index 30955468) is reproduced byte for byte', async () => {
+  // From sigstore-js's DEMO.md: `sigstore attest` output, with the canonicalizedBody Rekor logged for it.
+  const bundle = JSON.parse(fixture('public-log', 'intoto-30955468.sigstore.json').toString());
+  const env = bundle.dsseEnvelope;
+  const der = bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes as string;
+  // sigstore-js then wrote the certificate PEM without a trailing newline; Rekor keeps intoto keys verbatim.
+  const pem = `-----BEGIN CERTIFICATE-----\n${der.match(/.{1,64}/g)!.join('\n')}\n-----END CERTIFICATE-----`;
+  const dsseEnvelope = {
+    payload: Buffer.from(env.payload, 'base64'),
+    payloadType: env.payloadType,
+    signatures: env.signatures.map((s: { sig: string; keyid: string }) => ({
+      sig: Buffer.from(s.sig, 'base64'),
+      keyid: s.keyid,
+    })),
+  };
+  const admitted = await admitEntry(toProposedEntry({ $case: 'dsseEnvelope', dsseEnvelope }, pem, 'intoto'));
+  const logged = Buffer.from(bundle.verificationMaterial.tlogEntries[0].canonicalizedBody, 'base64');
+  assert.equal(admitted.body.toString(), logged.toString());
+  assert.deepEqual(admitted.attestation?.data, dsseEnvelope.payload);
 });
