@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
@@ -15,7 +16,10 @@ before(async () => {
   stack = await startSignet(['up'], { env, readyPath: '/oidc/.well-known/openid-configuration' });
   issuer = (await json(await fetch(`${stack.url}/oidc/.well-known/openid-configuration`))).issuer;
 });
-after(() => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  if (stack) rmSync(stack.dataDir, { recursive: true, force: true });
+});
 
 const postForm = (url: string, body: Record<string, string>, headers: Record<string, string> = {}) =>
   fetch(url, {
@@ -183,11 +187,13 @@ test('bad input on every dev provider endpoint: 4xx JSON, and the server keeps a
 });
 
 test('signet up refuses to serve the dev provider beyond loopback unless explicitly allowed', async () => {
+  const dataDir = tempDir();
   const r = await runSignetAsync(
-    ['up', '--host', '0.0.0.0', '--port', String(await freePort()), '--data-dir', tempDir()],
+    ['up', '--host', '0.0.0.0', '--port', String(await freePort()), '--data-dir', dataDir],
     { env },
   );
   assert.equal(r.status, 1);
   assert.match(r.stderr, /^signet: error: refusing to serve the dev identity provider on 0\.0\.0\.0/m);
   assert.match(r.stderr, /^signet: hint: .*--allow-dev-oidc-on-network/m);
+  rmSync(dataDir, { recursive: true, force: true });
 });

@@ -1,3 +1,4 @@
+import { rmSync } from 'node:fs';
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { createPublicKey, verify, X509Certificate } from 'node:crypto';
@@ -20,7 +21,10 @@ const get = async (path: string): Promise<Json> => {
 before(async () => {
   stack = await startSignet(['up'], { env, readyPath: '/trusted_root.json' });
 });
-after(() => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  if (stack) rmSync(stack.dataDir, { recursive: true, force: true });
+});
 
 test('trusted_root.json loads in sigstore-js and matches what each service serves', async () => {
   const root = await get('/trusted_root.json');
