@@ -471,6 +471,17 @@ test('legacy v1, trust bundle, configuration, rootCert', async () => {
   assert.equal(root.body.match(/BEGIN CERTIFICATE/g)!.length, 2);
 });
 
+test('a body over 4 MiB is refused with 413 before any work', async () => {
+  const res = await ca.app.inject({
+    method: 'POST',
+    url: '/api/v2/signingCert',
+    headers: { 'content-type': 'application/json' },
+    payload: JSON.stringify({ x: 'a'.repeat(4 * 1024 * 1024 + 10) }),
+  });
+  assert.equal(res.statusCode, 413);
+  assert.equal(res.json().code, 8);
+});
+
 test('bad request bodies get a 4xx JSON error, never a crash', async () => {
   for (const payload of ['{', '[]', '"x"', '{"publicKeyRequest":5}', '{"credentials":{"oidcIdentityToken":7}}']) {
     const res = await ca.app.inject({

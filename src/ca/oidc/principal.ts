@@ -102,6 +102,7 @@ function ciPrincipal(claims: JWTPayload, sub: string, meta: CiMetadata, omit: (k
   for (const [k, v] of Object.entries(claims)) values[k] = claimString(v);
   const san = applyTemplate(meta.subjectAlternativeNameTemplate, values);
   if (san === '') throw invalidInput('the subject alternative name template produced an empty value');
+  if (!URL.canParse(san)) throw invalidInput(`the subject alternative name ${JSON.stringify(san)} is not a URI`);
   const extensions: SigstoreExtensions = { issuer: claims.iss!, tokenSubject: sub || undefined };
   for (const [key, template] of Object.entries(meta.extensionTemplates)) {
     const field = TEMPLATE_KEYS[key];
