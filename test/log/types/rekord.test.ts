@@ -325,3 +325,34 @@ test('pgp: the public log entry at index 0 is reproduced (Go-armored key and bin
   const again = await admitEntry(rekord('pgp', binarySig, oldFormat, fixture('public-log', 'test_file.txt')));
   assert.deepEqual(again.body, admitted.body);
 });
+
+test('ssh: the public log entry at index 1236200 is reproduced byte for byte', async () => {
+  const body = fixture('public-log', 'logindex-1236200.body');
+  const leaf = createHash('sha256')
+    .update(Buffer.from([0]))
+    .update(body)
+    .digest('hex');
+  assert.equal(
+    leaf,
+    '9bf4f37447a48848c1f69b6463190cd6cef7728d6b86b7723f08aad0c54cb8d4',
+    'the fixture is the logged leaf',
+  );
+  const spec = JSON.parse(body.toString()).spec;
+  const sig = Buffer.from(spec.signature.content, 'base64');
+  const key = Buffer.from(spec.signature.publicKey.content, 'base64');
+  const admitted = await admitEntry(rekord('ssh', sig, key, fixture('public-log', 'logindex-1236200.artifact')));
+  assert.equal(admitted.body.toString(), body.toString());
+  // ssh-keygen's own armor (70 columns) and a key line with a comment canonicalize to the same logged bytes.
+  const sshKeygenArmor = sig
+    .toString()
+    .replace(/^-----BEGIN SSH SIGNATURE-----\n([\s\S]*)\n-----END/, (_m, b64: string) => {
+      const flat = b64.replace(/\n/g, '');
+      return `-----BEGIN SSH SIGNATURE-----\n${flat.match(/.{1,70}/g)!.join('\n')}\n-----END`;
+    });
+  const withComment = Buffer.from(key.toString().trim() + ' someone@example.com\n');
+  const again = await admitEntry(
+    rekord('ssh', Buffer.from(sshKeygenArmor), withComment, fixture('public-log', 'logindex-1236200.artifact')),
+  );
+  assert.equal(again.body.toString(), body.toString());
+  assert.ok(again.indexKeys.includes('someone@example.com'));
+});
