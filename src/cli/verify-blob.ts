@@ -318,3 +318,25 @@ async function readStdin(): Promise<Buffer> {
   for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
   return Buffer.concat(chunks);
 }
+
+/**
+ * Runs just the verify commands (no server modules loaded): the sigstore-conformance entrypoint calls this once
+ * per case, where loading the whole CLI would dominate. Errors print as the main CLI prints them.
+ */
+export async function runVerifyCli(argv: string[]): Promise<number> {
+  const { Command, CommanderError } = await import('commander');
+  const { SignetError } = await import('../errors.js');
+  const program = new Command('signet').exitOverride();
+  registerVerifyBlob(program);
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return 0;
+  } catch (e) {
+    if (e instanceof CommanderError) return e.exitCode;
+    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
+    console.error(`signet: error: ${message}`);
+    if (e instanceof CliExit && e.hint) console.error(`signet: hint: ${e.hint}`);
+    if (e instanceof SignetError && e.detail.hint) console.error(`signet: hint: ${e.detail.hint}`);
+    return e instanceof CliExit ? e.exitCode : 1;
+  }
+}
