@@ -494,3 +494,29 @@ test('bad request bodies get a 4xx JSON error, never a crash', async () => {
     assert.equal(typeof res.json().message, 'string');
   }
 });
+
+test('a CT log failure is a 500 "error entering certificate in CTL" and no certificate', async () => {
+  const failing = await startTestCa(
+    { OIDCIssuers: { [email.url]: { Type: 'email' } } },
+    {
+      ctLog: {
+        addPreChain: async () => {
+          throw new Error('disk full at /secret/path');
+        },
+      },
+    },
+  );
+  try {
+    const { pem, proof } = keyAndProof('alice@example.com');
+    const token = await email.token({ sub: 's', email: 'alice@example.com', email_verified: true });
+    const res = await failing.app.inject({
+      method: 'POST',
+      url: '/api/v2/signingCert',
+      payload: v2Body(token, pem, proof),
+    });
+    assert.equal(res.statusCode, 500);
+    assert.deepEqual(res.json(), { code: 13, message: 'error entering certificate in CTL', details: [] });
+  } finally {
+    await failing.close();
+  }
+});
