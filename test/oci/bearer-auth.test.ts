@@ -12,13 +12,15 @@ async function bearerRegistry() {
     if (url.pathname === '/token') {
       seen.push({ scope: url.searchParams.getAll('scope'), basic: req.headers.authorization });
       res.setHeader('content-type', 'application/json');
-      return res.end(JSON.stringify({ token: 'tok-' + url.searchParams.get('service') }));
+      res.end(JSON.stringify({ token: 'tok-' + url.searchParams.get('service') }));
+      return;
     }
     if (req.headers.authorization !== 'Bearer tok-reg') {
       res.statusCode = 401;
       const realm = `http://127.0.0.1:${port}/token`;
       res.setHeader('www-authenticate', `Bearer realm="${realm}",service="reg",scope="repository:a/b:pull"`);
-      return res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      res.end(JSON.stringify({ errors: [{ code: 'UNAUTHORIZED', message: 'authentication required' }] }));
+      return;
     }
     res.setHeader('content-type', 'application/json');
     res.end(JSON.stringify({ name: 'a/b', tags: ['v1'] }));
