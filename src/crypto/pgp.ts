@@ -1,6 +1,7 @@
 import * as openpgp from 'openpgp';
 import { goArmor } from './pgp-armor.js';
-import { PGP_TAG, serializePacket, splitPackets, type PgpPacket } from './pgp-packets.js';
+import { goEntities, userIdEmail } from './pgp-entity.js';
+import { PGP_TAG, serializePacket, splitPackets } from './pgp-packets.js';
 
 /**
  * OpenPGP public keys and detached signatures (as `gpg --detach-sign [--armor]` writes them), parsed with the
@@ -24,22 +25,27 @@ const ARMOR_START = '-----BEGIN PGP';
 
 /** Reads a public key ring, armored (one or more blocks) or binary. Private keys are refused. */
 export async function parsePgpPublicKeys(raw: Buffer): Promise<PgpPublicKeys> {
-  const { binary, canonical } = canonicalPgpPublicKeys(raw);
+  const { binary, canonical, userIds } = canonicalPgpPublicKeys(raw);
   const keys = await openpgp.readKeys({ binaryKeys: binary });
-  const emails = keys.flatMap((k) => k.users.map((u) => u.userID?.email ?? '').filter((e) => e !== ''));
+  const emails = userIds.map(userIdEmail).filter((e) => e !== '');
   return { keys: keys as openpgp.PublicKey[], canonical, emails };
 }
 
 /** The Go re-serialization of a key ring without the full parse (enough to compute its index key). */
-export function canonicalPgpPublicKeys(raw: Buffer): { binary: Buffer; canonical: string } {
+export function canonicalPgpPublicKeys(raw: Buffer): { binary: Buffer; canonical: string; userIds: string[] } {
   const isArmored = raw.subarray(0, ARMOR_START.length).toString('latin1') === ARMOR_START;
   const binary = isArmored ? dearmorKeyBlocks(raw.toString('latin1')) : raw;
   const packets = splitPackets(binary);
   if (packets.some((p) => p.tag === PGP_TAG.secretKey || p.tag === PGP_TAG.secretSubkey)) {
     throw new Error('a private key was given; send the public key');
   }
-  const canonicalBinary = Buffer.concat(entities(packets).map(serializeEntity));
-  return { binary, canonical: goArmor('PGP PUBLIC KEY BLOCK', canonicalBinary) };
+  const entities = goEntities(packets);
+  const canonicalBinary = Buffer.concat(entities.flatMap((e) => e.packets).map(serializePacket));
+  return {
+    binary,
+    canonical: goArmor('PGP PUBLIC KEY BLOCK', canonicalBinary),
+    userIds: entities.flatMap((e) => e.userIds),
+  };
 }
 
 /** Every armored block of the text, which must all be public key blocks, decoded and concatenated (one pass). */
@@ -75,87 +81,6 @@ function dearmorBody(body: string): Buffer {
   const b64 = data.join('');
   if (b64.length % 4 !== 0 || !/^[A-Za-z0-9+/]*={0,2}$/.test(b64)) throw new Error('bad base64 in armor');
   return Buffer.from(b64, 'base64');
-}
-
-/** Groups a key ring's packets by primary key. */
-function entities(packets: PgpPacket[]): PgpPacket[][] {
-  const out: PgpPacket[][] = [];
-  for (const p of packets) {
-    if (p.tag === PGP_TAG.publicKey) out.push([p]);
-    else if (out.length === 0) throw new Error('first packet was not a public key');
-    else out[out.length - 1]!.push(p);
-  }
-  return out;
-}
-
-const SIG_TYPE = { keyRevocation: 0x20, subkeyBinding: 0x18, subkeyRevocation: 0x28 };
-const CERT_TYPES = new Set([0x10, 0x11, 0x12, 0x13, 0x30]);
-
-/**
- * Go's `ReadEntity` + `Entity.Serialize` for a v4 key: the primary key, its revocations, each user ID with its
- * certifications, each subkey with its revocations and its newest binding signature. Direct-key signatures,
- * user attributes, trust and unknown packets are dropped. (Go walks user IDs in map order; this keeps file order,
- * which is what Go produces for the usual single user ID.)
- */
-function serializeEntity(packets: PgpPacket[]): Buffer {
-  const out: PgpPacket[] = [packets[0]!];
-  const revocations: PgpPacket[] = [];
-  const idents: PgpPacket[] = [];
-  const subkeys: PgpPacket[] = [];
-  let section: 'top' | 'uid' | 'skip' | 'subkey' = 'top';
-  let subkey: { key: PgpPacket; revocations: PgpPacket[]; binding?: { p: PgpPacket; created: number } } | undefined;
-  const flushSubkey = () => {
-    if (!subkey) return;
-    if (!subkey.binding) throw new Error('subkey packet not followed by signature');
-    subkeys.push(subkey.key, ...subkey.revocations, subkey.binding.p);
-    subkey = undefined;
-  };
-  for (const p of packets.slice(1)) {
-    if (p.tag === PGP_TAG.userId) {
-      flushSubkey();
-      section = 'uid';
-      idents.push(p);
-    } else if (p.tag === PGP_TAG.publicSubkey) {
-      flushSubkey();
-      section = 'subkey';
-      subkey = { key: p, revocations: [] };
-    } else if (p.tag === PGP_TAG.signature) {
-      const type = p.body[1];
-      if (section === 'top' && type === SIG_TYPE.keyRevocation) revocations.push(p);
-      else if (section === 'uid') {
-        if (type === undefined || !CERT_TYPES.has(type)) throw new Error('user ID signature with wrong type');
-        idents.push(p);
-      } else if (section === 'subkey' && subkey) {
-        if (type === SIG_TYPE.subkeyRevocation) subkey.revocations.push(p);
-        else if (type === SIG_TYPE.subkeyBinding) {
-          const created = signatureCreated(p);
-          if (!subkey.binding || created > subkey.binding.created) subkey.binding = { p, created };
-        } else throw new Error('subkey signature with wrong type');
-      }
-    } else if (p.tag === PGP_TAG.userAttribute) {
-      flushSubkey();
-      section = 'skip';
-    }
-  }
-  flushSubkey();
-  return Buffer.concat([...out, ...revocations, ...idents, ...subkeys].map(serializePacket));
-}
-
-/** The v4 signature creation time (hashed subpacket 2), in seconds; 0 when absent. */
-function signatureCreated(p: PgpPacket): number {
-  const b = p.body;
-  if (b[0] !== 4 || b.length < 6) return 0;
-  const end = 6 + b.readUInt16BE(4);
-  for (let pos = 6; pos < end && pos < b.length;) {
-    let len = b[pos]!;
-    let hdr = 1;
-    if (len >= 192 && len < 255) [len, hdr] = [((len - 192) << 8) + b[pos + 1]! + 192, 2];
-    else if (len === 255) [len, hdr] = [b.readUInt32BE(pos + 1), 5];
-    const type = b[pos + hdr]! & 0x7f;
-    if (type === 2 && len >= 5) return b.readUInt32BE(pos + hdr + 1);
-    pos += hdr + len;
-  }
-  return 0;
 }
 
 /** Reads a detached signature, armored ("PGP SIGNATURE") or binary; the first packet must be a signature. */

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import fc from 'fast-check';
 import { crc24, goArmor } from '../../src/crypto/pgp-armor.js';
+import { userIdEmail } from '../../src/crypto/pgp-entity.js';
 import { serializePacket, splitPackets } from '../../src/crypto/pgp-packets.js';
 import {
   canonicalPgpPublicKeys,
@@ -63,4 +64,24 @@ test("Rekor's PGP fixtures: armored and binary keys canonicalize alike; signatur
   const complexBinary = await parsePgpPublicKeys(fixture('pgp', 'valid_binary_complex_public.pgp'));
   assert.equal(complex.canonical, complexBinary.canonical);
   assert.ok(complex.emails.length > 0);
+});
+
+test("user IDs: Go's parser for the e-mail part; IDs without a self-signature are dropped like Go does", async () => {
+  const cases: [string, string][] = [
+    ['Alice <alice@example.com>', 'alice@example.com'],
+    ['Alice (work) <alice@example.com>', 'alice@example.com'],
+    ['alice@example.com', 'alice@example.com'],
+    ['Alice (x<y) <a@b.c>', 'a@b.c'],
+    ['Alice (no email)', ''],
+    ['Alice <unterminated@example.com', 'unterminated@example.com'],
+  ];
+  for (const [id, email] of cases) assert.equal(userIdEmail(id), email, id);
+  const binary = fixture('pgp', 'valid_binary_public.pgp');
+  const packets = splitPackets(binary);
+  const unsigned = { tag: 13, body: Buffer.from('Nobody <nobody@example.com>') };
+  const withUnsigned = Buffer.concat([packets[0]!, unsigned, ...packets.slice(1)].map(serializePacket));
+  const before = canonicalPgpPublicKeys(binary);
+  const after = canonicalPgpPublicKeys(withUnsigned);
+  assert.equal(after.canonical, before.canonical);
+  assert.deepEqual(after.userIds, before.userIds);
 });
