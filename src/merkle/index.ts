@@ -18,3 +18,4 @@ export {
   type ParsedTilePath,
   type TileId,
 } from './tiles.js';
+export { tileNodeReader, type TileFetcher } from './tile-reader.js';

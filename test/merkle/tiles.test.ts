@@ -11,6 +11,11 @@ import {
   tilePath,
   tilesForTree,
   tileWidth,
+  tileNodeReader,
+  inclusionProof,
+  consistencyProof,
+  rootAt,
+  tilePath as pathOf,
 } from '../../src/merkle/index.js';
 
 test('tile paths as C2SP tlog-tiles and Tessera spell them', () => {
@@ -111,4 +116,26 @@ test('tileCoordsForNode and nodesFromTile reconstruct the stored tree', () => {
   assert.deepEqual(tileCoordsForNode(8, 300), { tile: { level: 1, index: 1 }, offsetLevel: 0, offsetIndex: 44 });
   assert.throws(() => nodesFromTile({ level: 0, index: 0 }, Buffer.alloc(33)), /hashes/);
   assert.throws(() => nodesFromTile({ level: 0, index: 0, width: 2 }, Buffer.alloc(32)), /expected 2/);
+});
+
+test('tileNodeReader: proofs built from tiles equal proofs from stored nodes', async () => {
+  const nodes = new Map<string, Buffer>();
+  const range = CompactRange.empty();
+  const size = 256 * 256 + 256 * 5 + 77;
+  for (let i = 0; i < size; i++)
+    range.append(leafHash(Buffer.from(`e${i}`)), (l, idx, h) => nodes.set(`${l}/${idx}`, h));
+  const read = (l: number, i: number) => nodes.get(`${l}/${i}`)!;
+  const fetched: string[] = [];
+  const tiles = tileNodeReader(size, async (tile) => {
+    fetched.push(pathOf(tile));
+    return Buffer.concat(Array.from({ length: tile.width }, (_, i) => read(tile.level * 8, tile.index * 256 + i)));
+  });
+  assert.deepEqual(await rootAt(size, tiles), range.root());
+  for (const i of [0, 1, 255, 256, 65535, 65536, size - 1]) {
+    assert.deepEqual(await inclusionProof(i, size, tiles), await inclusionProof(i, size, read), `index ${i}`);
+  }
+  assert.deepEqual(await consistencyProof(1000, size, tiles), await consistencyProof(1000, size, read));
+  assert.equal(new Set(fetched).size, fetched.length, 'each tile is fetched once');
+  assert.ok(fetched.includes('tile/0/261.p/77') && fetched.includes('tile/1/001.p/5'), fetched.join(' '));
+  await assert.rejects(() => Promise.resolve(tiles(0, size)), /not complete/);
 });
