@@ -128,7 +128,7 @@ Examples:
     program
       .command('attest-blob')
       .description('sign an in-toto attestation about a file (cosign attest-blob), logged as a dsse entry')
-      .argument('<artifact>', "the file the attestation is about ('-' for stdin)"),
+      .argument('[artifact]', "the file the attestation is about ('-' for stdin); not needed with --statement"),
   )
     .option('--predicate <file>', 'the predicate (JSON; any text for --type custom)')
     .option('--statement <file>', 'a complete in-toto statement to sign instead of --predicate')
@@ -143,7 +143,7 @@ Examples:
       'after',
       '\nExample:\n  signet attest-blob --key cosign.key --predicate prov.json --type slsaprovenance1 --bundle att.sigstore.json file',
     )
-    .action(async (artifactPath: string, flags: AttestBlobFlags) => {
+    .action(async (artifactPath: string | undefined, flags: AttestBlobFlags) => {
       const statement = await buildStatement(artifactPath, flags);
       const services = await resolveServices(flags);
       const signer = await signerFor(flags, services);
@@ -167,7 +167,7 @@ Examples:
     });
 }
 
-async function buildStatement(artifactPath: string, flags: AttestBlobFlags): Promise<Buffer> {
+async function buildStatement(artifactPath: string | undefined, flags: AttestBlobFlags): Promise<Buffer> {
   if (!!flags.predicate === !!flags.statement) throw invalidInput('pass exactly one of --predicate and --statement');
   if (flags.statement) {
     const raw = await readArtifact(flags.statement);
@@ -182,6 +182,7 @@ async function buildStatement(artifactPath: string, flags: AttestBlobFlags): Pro
     }
     return raw; // signed byte for byte, as given
   }
+  if (artifactPath === undefined) throw invalidInput('name the file the attestation is about (or pass --statement)');
   const predicateType = predicateTypeFor(flags.type);
   const predicate = predicateFrom(predicateType, await readArtifact(flags.predicate!));
   const name = artifactPath === '-' ? 'stdin' : artifactPath;
