@@ -96,3 +96,16 @@ test('keys that cannot verify a bare digest are refused as unsupported', () => {
   const ed = generateKeyPairSync('ed25519').publicKey;
   assert.throws(() => verifyDigestSignature(ed, 'sha512', Buffer.alloc(64), Buffer.alloc(64)), { code: 'unsupported' });
 });
+
+test('one key verifies good and bad signatures in any order (the cached verify context keeps no state)', () => {
+  for (const { key } of [cases[0]!, cases[3]!]) {
+    const digest = createHash('sha256').update(data).digest();
+    const sig = sign('sha256', data, key.privateKey);
+    const bad = Buffer.from(sig);
+    bad[bad.length - 1]! ^= 1;
+    for (let i = 0; i < 50; i++) {
+      assert.equal(verifyDigestSignature(key.publicKey, 'sha256', digest, i % 3 === 0 ? bad : sig), i % 3 !== 0);
+      assert.equal(verifyDigestSignature(key.publicKey, 'sha256', Buffer.alloc(32, i), sig), false);
+    }
+  }
+});
