@@ -1,0 +1,87 @@
+/**
+ * Bundle verification throughput on one core: signet's verifyBundle against @sigstore/verify (Verifier +
+ * toTrustMaterial + toSignedEntity) on the same real bundles of the sigstore-conformance corpus, in one run.
+ * Both parse the bundle JSON and check everything (SET or TSA, inclusion proof and checkpoint, certificate chain,
+ * SCT, tlog body, signature, identity) each time; both build their trust material once.
+ * Prints each figure and the ratio.
+ *
+ *   npx tsx bench/verify.ts            (or: npm run build && node dist/bench/verify.js)
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { parseBundle, parseTrustedRoot } from '../src/bundle/index.js';
+import { trustMaterial, verifyBundle } from '../src/verify/index.js';
+
+const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
+const here = fileURLToPath(new URL('.', import.meta.url));
+const shared = [join(here, '..', '..', 'shared'), join(here, '..', '..', '..', 'shared')].find((d) => existsSync(d));
+if (!shared) throw new Error('needs ../shared/conformance (the sigstore-conformance corpus)');
+const corpus = join(shared, 'conformance', 'bundle-verify');
+const ID =
+  'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main';
+const ISSUER = 'https://token.actions.githubusercontent.com';
+
+/** Real production (Rekor v1, SET + proof) and staging (Rekor v2, TSA) bundles that both verifiers accept. */
+const CASES = [
+  'happy-path-v0.1',
+  'happy-path-v0.2',
+  'happy-path-v0.3',
+  'happy-path-v0.3-new-mediaType',
+  'happy-path-intoto-in-dsse-v3',
+  'rekor2-happy-path',
+];
+
+const cases = CASES.map((name) => {
+  const dir = join(corpus, name);
+  const rootPath = existsSync(join(dir, 'trusted_root.json'))
+    ? join(dir, 'trusted_root.json')
+    : join(shared, 'conformance', 'production_trusted_root.json');
+  const rootJson = JSON.parse(readFileSync(rootPath, 'utf8'));
+  return {
+    name,
+    text: readFileSync(join(dir, 'bundle.sigstore.json'), 'utf8'),
+    artifact: readFileSync(join(corpus, 'a.txt')),
+    signet: trustMaterial(parseTrustedRoot(rootJson)),
+    sigstore: new Verifier(toTrustMaterial(TrustedRoot.fromJSON(rootJson)), {
+      tlogThreshold: 1,
+      ctlogThreshold: 1,
+      timestampThreshold: 1,
+    }),
+  };
+});
+
+function signetOnce(c: (typeof cases)[number]): void {
+  verifyBundle(parseBundle(JSON.parse(c.text)), c.signet, {
+    artifact: { bytes: c.artifact },
+    policy: { identity: { exact: ID }, issuer: { exact: ISSUER } },
+  });
+}
+
+function sigstoreOnce(c: (typeof cases)[number]): void {
+  const entity = toSignedEntity(bundleFromJSON(JSON.parse(c.text)), c.artifact);
+  c.sigstore.verify(entity, { subjectAlternativeName: ID, extensions: { issuer: ISSUER } });
+}
+
+/** Bundles per second, round-robin over the cases. */
+function rate(once: (c: (typeof cases)[number]) => void): number {
+  for (let i = 0; i < 3; i++) cases.forEach(once); // warm up, and prove every case verifies
+  const end = performance.now() + SECONDS * 1000;
+  let n = 0;
+  while (performance.now() < end) {
+    for (const c of cases) once(c);
+    n += cases.length;
+  }
+  return n / SECONDS;
+}
+
+const sigstore = rate(sigstoreOnce);
+const signet = rate(signetOnce);
+console.log(`bundles: ${cases.map((c) => c.name).join(', ')}`);
+console.log(`@sigstore/verify 4.1.3: ${sigstore.toFixed(0)} bundles/s`);
+console.log(
+  `signet verifyBundle: ${signet.toFixed(0)} bundles/s (${(signet / sigstore).toFixed(2)}x @sigstore/verify)`,
+);
