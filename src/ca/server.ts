@@ -6,7 +6,15 @@ import type { Service } from '../http/service.js';
 import { createCaService, type CaService } from './service.js';
 import { remoteCtLog } from './ct-client.js';
 import type { CtLog } from './certificate/sct-list.js';
-import { storedPassword, hasCa, loadCa, loadChainAndKey, type CaChain } from './keys/ca-store.js';
+import {
+  generatedPassword,
+  initCa,
+  storedPassword,
+  hasCa,
+  loadCa,
+  loadChainAndKey,
+  type CaChain,
+} from './keys/ca-store.js';
 import { loadIdentityConfig, parseIdentityConfig, type IdentityConfig } from './oidc/config.js';
 import { defaultIdentityConfig } from './oidc/default-config.js';
 
@@ -76,9 +84,15 @@ function loadChain(o: CaServerOptions): CaChain {
     return loadChainAndKey(readFileSync(o.caChainFile, 'utf8'), readFileSync(o.caKeyFile, 'utf8'), o.password);
   }
   if (!hasCa(o.dataDir)) {
-    throw new SignetError('not-found', `no CA in ${o.dataDir}`, {
-      detail: { hint: `run \`signet ca init --data-dir ${o.dataDir}\` first` },
-    });
+    // First start on an empty data dir: make a CA as `signet up` does, with the given password or a generated one
+    // kept beside the keys. `signet ca init` is the deliberate path for a production CA.
+    const password = o.password ?? generatedPassword(o.dataDir);
+    const chain = initCa(o.dataDir, password);
+    o.logger.warn(
+      { dataDir: o.dataDir, generatedPassword: o.password === undefined },
+      'no CA in the data dir: created a new root and intermediate',
+    );
+    return chain;
   }
   const password = o.password ?? storedPassword(o.dataDir);
   if (!password) {

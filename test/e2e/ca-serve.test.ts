@@ -1,7 +1,7 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { X509Certificate } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FulcioSigner } from '@sigstore/sign';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
@@ -66,6 +66,27 @@ test('sigstore-js FulcioSigner gets a certificate with an embedded SCT from sign
   };
   const intermediate = new X509Certificate(bundle.chains[0].certificates[0]);
   assert.ok(leaf.verify(intermediate.publicKey));
+});
+
+test('ca serve on an empty data dir makes a CA, and --dev-oidc tokens get certificates', async () => {
+  const fresh = await startSignet(['ca', 'serve', '--dev-oidc'], {
+    env: { SIGNET_LOG_LEVEL: 'warn', SIGNET_CA_PASSWORD: '' },
+    readyPath: '/api/v2/trustBundle',
+  });
+  try {
+    assert.equal(statSync(join(fresh.dataDir, 'ca-password')).mode & 0o777, 0o600);
+    const tok = await runSignetAsync(['oidc', 'token', '--email', 'dev@example.com', '--issuer', `${fresh.url}/oidc`]);
+    assert.equal(tok.status, 0, tok.stderr);
+    const signer = new FulcioSigner({
+      fulcioBaseURL: fresh.url,
+      identityProvider: { getToken: async () => tok.stdout.trim() },
+    });
+    const sig = await signer.sign(Buffer.from('hello'));
+    const leaf = new X509Certificate((sig.key as { certificate: string }).certificate);
+    assert.equal(leaf.subjectAltName, 'email:dev@example.com');
+  } finally {
+    await fresh.stop();
+  }
 });
 
 test('a refused token reaches sigstore-js as Fulcio-shaped error', async () => {
