@@ -2,6 +2,7 @@
 export { formatCheckpoint, parseCheckpoint, type Checkpoint } from './checkpoint.js';
 export { openNote, parseNote, signNote, type NoteSignature, type NoteSigner, type NoteVerifier } from './note.js';
 export { rekorKeyHash, rekorNoteSigner, rekorNoteVerifier } from './rekor.js';
+export { rekorV2KeyId, rekorV2NoteSigner, rekorV2NoteVerifier } from './rekor-v2.js';
 export {
   NOTE_TYPE,
   ed25519NoteSigner,
