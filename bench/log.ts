@@ -19,6 +19,7 @@ const { values } = parseArgs({
     concurrency: { type: 'string', default: '128' },
     paced: { type: 'string', default: '5000' },
     rate: { type: 'string', default: '1000' },
+    port: { type: 'string' },
   },
 });
 const ENTRIES = Number(values.entries);
@@ -162,7 +163,10 @@ const baseline = baselineVerifiesPerSecond();
 console.log(`baseline: node:crypto P-256 verify on one core: ${baseline.toFixed(0)}/s`);
 console.log(`pre-signing ${ENTRIES + PACED} hashedrekord entries...`);
 const bodies = makeEntries(ENTRIES + PACED);
-const server = await startServer();
+// --port drives an already running server (e.g. one started under a profiler) instead of spawning one.
+const server = values.port
+  ? { port: Number(values.port), dir: '', stop: async () => {} }
+  : await startServer();
 try {
   await saturate(server.port, bodies.slice(0, Math.min(1000, ENTRIES))); // warm up (JIT, caches)
   const sat = await saturate(server.port, bodies.slice(1000, ENTRIES));
@@ -175,5 +179,5 @@ try {
 } finally {
   agent.destroy();
   await server.stop();
-  rmSync(server.dir, { recursive: true, force: true });
+  if (server.dir) rmSync(server.dir, { recursive: true, force: true });
 }
