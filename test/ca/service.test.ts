@@ -1,6 +1,6 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { X509Certificate, generateKeyPairSync, sign } from 'node:crypto';
+import { X509Certificate, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -104,6 +104,20 @@ test('email token: rfc822Name SAN, issuer extensions, 10 minutes, chains to the 
   assert.ok(intermediate.verify(root.publicKey));
   assert.ok(leaf.checkIssued(intermediate));
   assert.equal(res.json().signedCertificateDetachedSct.signedCertificateTimestamp, '');
+});
+
+test('v2 accepts the key as PEM, raw DER text or base64 DER', async () => {
+  const { pem, proof } = keyAndProof('alice@example.com');
+  const der = createPublicKey(pem).export({ format: 'der', type: 'spki' });
+  for (const content of [der.toString('base64'), der.toString('latin1')]) {
+    const token = await email.token({ sub: 's', email: 'alice@example.com', email_verified: true });
+    const res = await ca.app.inject({
+      method: 'POST',
+      url: '/api/v2/signingCert',
+      payload: v2Body(token, content, proof),
+    });
+    assert.equal(res.statusCode, 200, res.body);
+  }
 });
 
 test('every accepted key type gets a certificate: P-384, Ed25519, RSA 2048', async () => {

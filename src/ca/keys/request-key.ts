@@ -20,11 +20,16 @@ export function parseRequestPublicKey(content: string | Buffer): KeyObject {
     }
   }
   const der = Buffer.isBuffer(content) ? content : Buffer.from(content, 'latin1');
-  try {
-    return createPublicKey({ key: der, format: 'der', type: 'spki' });
-  } catch {
-    throw invalidInput('the public key supplied in the request could not be parsed: neither PEM nor DER SPKI');
+  // Raw DER SPKI as Fulcio takes it; then base64 of DER, which some clients put in v2's string field.
+  for (const candidate of [der, /^[A-Za-z0-9+/=\s]+$/.test(text) ? Buffer.from(text, 'base64') : undefined]) {
+    if (!candidate) continue;
+    try {
+      return createPublicKey({ key: candidate, format: 'der', type: 'spki' });
+    } catch {
+      // try the next form
+    }
   }
+  throw invalidInput('the public key supplied in the request could not be parsed: neither PEM nor DER SPKI');
 }
 
 const CURVE_HASH: Record<string, string> = { 'P-256': 'sha256', 'P-384': 'sha384', 'P-521': 'sha512' };
