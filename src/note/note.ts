@@ -75,6 +75,7 @@ export function parseNote(note: string): { text: string; signatures: NoteSignatu
   if (split < 0) throw invalidInput('note has no blank line before its signatures');
   const text = note.slice(0, split + 1);
   const block = note.slice(split + 2);
+  if (block === '') throw invalidInput('note has no signature lines after the blank line');
   if (!block.endsWith('\n')) throw invalidInput('note signatures do not end with a newline');
   const lines = block.slice(0, -1).split('\n');
   if (lines.length > MAX_SIGNATURES) throw invalidInput(`note has more than ${MAX_SIGNATURES} signatures`);
