@@ -227,7 +227,7 @@ async function verifyCommand(opts: Opts): Promise<void> {
       `Entry Hash: ${found.uuid}`,
       `Entry Index: ${found.entry.logIndex}`,
       `Current Tree Size: ${proof.treeSize}`,
-      `Checkpoint:\n${proof.checkpoint}`,
+      `Checkpoint:\n${proof.checkpoint.trimEnd()}`,
       `Inclusion Proof:`,
       ...proof.hashes,
     ].join('\n'),
