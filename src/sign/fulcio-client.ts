@@ -35,7 +35,7 @@ export async function requestSigningCertificate(
   fulcioUrl: string,
   idToken: string,
   key: { privateKey: KeyObject; publicKey: KeyObject },
-  options: { fetch?: FetchLike } = {},
+  options: { fetch?: FetchLike; retryDelayMs?: number } = {},
 ): Promise<IssuedCertificate> {
   const challenge = Buffer.from(proofOfPossessionChallenge(idToken), 'utf8');
   const hash = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
@@ -53,6 +53,7 @@ export async function requestSigningCertificate(
   const { json } = await postJson('fulcio', url, body, {
     headers: { authorization: `Bearer ${idToken}` },
     fetch: options.fetch,
+    retryDelayMs: options.retryDelayMs,
   });
   return parseSigningCertResponse(json, key.publicKey);
 }

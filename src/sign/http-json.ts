@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { SignetError } from '../errors.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
@@ -6,11 +7,42 @@ export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>
  * POSTs JSON to one of the signing services and returns the parsed answer. Every failure is one line naming the
  * service, the status and the server's message (Fulcio and Rekor both answer `{code, message}`).
  */
+export interface PostOptions {
+  headers?: Record<string, string>;
+  fetch?: FetchLike;
+  timeoutMs?: number;
+  /** Extra attempts after a 429 or 5xx answer (cosign and sigstore-js retry these); default 2. */
+  retries?: number;
+  /** First back-off delay, doubled each time; default 1000 ms. */
+  retryDelayMs?: number;
+}
+
+/** Statuses worth another try: overload and server-side failures. */
+export const RETRYABLE_STATUS = new Set([429, 500, 502, 503, 504]);
+
 export async function postJson(
   service: string,
   url: string,
   body: unknown,
-  options: { headers?: Record<string, string>; fetch?: FetchLike; timeoutMs?: number } = {},
+  options: PostOptions = {},
+): Promise<{ status: number; json: unknown }> {
+  const retries = options.retries ?? 2;
+  for (let attempt = 0; ; attempt++) {
+    try {
+      return await postOnce(service, url, body, options);
+    } catch (e) {
+      const status = e instanceof SignetError ? Number(e.detail.status) : NaN;
+      if (attempt >= retries || !RETRYABLE_STATUS.has(status)) throw e;
+      await sleep((options.retryDelayMs ?? 1000) * 2 ** attempt);
+    }
+  }
+}
+
+async function postOnce(
+  service: string,
+  url: string,
+  body: unknown,
+  options: PostOptions,
 ): Promise<{ status: number; json: unknown }> {
   const timeoutMs = options.timeoutMs ?? 30_000;
   let res: Response;
@@ -56,5 +88,7 @@ export function httpError(service: string, status: number, text: string): Signet
         : status >= 500 || status === 429
           ? 'pushback'
           : 'invalid-input';
-  return new SignetError(code, `${service} answered ${status}${message ? `: ${message}` : ''}`);
+  return new SignetError(code, `${service} answered ${status}${message ? `: ${message}` : ''}`, {
+    detail: { status: String(status) },
+  });
 }

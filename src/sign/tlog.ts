@@ -1,6 +1,8 @@
 import type { TransparencyLogEntry } from '../bundle/index.js';
 import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../log/client/index.js';
 import { SignetError } from '../errors.js';
+import { RETRYABLE_STATUS } from './http-json.js';
+import { setTimeout as sleep } from 'node:timers/promises';
 
 /** hashedrekord 0.0.1 for a message signature: the digest (sha256, or the key's hash), base64 signature, base64 PEM of the key or cert. */
 export function hashedRekordEntry(
@@ -36,16 +38,29 @@ export function dsseEntry(envelopeJson: string, verifierPem: string): ProposedEn
  * Uploads the entry and returns it as a bundle's TransparencyLogEntry. Refuses an answer without an inclusion
  * proof and checkpoint (bundle v0.3 needs both) or without a SET.
  */
-export async function uploadEntry(rekorUrl: string, entry: ProposedEntry): Promise<TransparencyLogEntry> {
+export async function uploadEntry(
+  rekorUrl: string,
+  entry: ProposedEntry,
+  options: { retries: number; retryDelayMs: number } = { retries: 2, retryDelayMs: 1000 },
+): Promise<TransparencyLogEntry> {
   const client = new RekorClient(rekorUrl);
   let created;
-  try {
-    created = await client.createEntry(entry);
-  } catch (e) {
-    if (e instanceof SignetError && !e.message.startsWith('rekor')) {
-      throw new SignetError(e.code, `rekor: ${e.message}`, { cause: e, detail: e.detail });
+  for (let attempt = 0; ; attempt++) {
+    try {
+      created = await client.createEntry(entry);
+      break;
+    } catch (e) {
+      // Creating an entry is idempotent (a duplicate answers 409 with the existing one), so retrying is safe.
+      const status = e instanceof SignetError ? Number(e.detail.status) : NaN;
+      if (attempt < options.retries && RETRYABLE_STATUS.has(status)) {
+        await sleep(options.retryDelayMs * 2 ** attempt);
+        continue;
+      }
+      if (e instanceof SignetError && !e.message.startsWith('rekor')) {
+        throw new SignetError(e.code, `rekor: ${e.message}`, { cause: e, detail: e.detail });
+      }
+      throw e;
     }
-    throw e;
   }
   const tle = toTransparencyLogEntry(created.uuid, created.entry);
   if (!tle.inclusionProof?.checkpoint) {

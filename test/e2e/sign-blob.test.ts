@@ -2,7 +2,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey } from 'node:crypto';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -240,6 +240,42 @@ test('attest-blob: in-toto statement in DSSE, logged as dsse; keyless and key-ba
       file('artifact.txt'),
     ]),
   );
+
+  // A complete statement is signed byte for byte, no artifact needed (sigstore-conformance's sign-bundle --in-toto).
+  const stmt = Buffer.from(
+    JSON.stringify({
+      _type: 'https://in-toto.io/Statement/v1',
+      subject: [
+        {
+          name: 'artifact.txt',
+          digest: {
+            sha256: createHash('sha256')
+              .update(readFileSync(file('artifact.txt')))
+              .digest('hex'),
+          },
+        },
+      ],
+      predicateType: 'https://example.com/p',
+      predicate: { a: 1 },
+    }) + '\n',
+  );
+  writeFileSync(file('statement.json'), stmt);
+  ok(
+    await signet([
+      'attest-blob',
+      '--statement',
+      'statement.json',
+      '--signing-config',
+      `${stack.url}/signing_config.json`,
+      '--identity-token',
+      tok,
+      '--bundle',
+      'stmt.json',
+      '-y',
+    ]),
+  );
+  assert.ok(Buffer.from(readJson('stmt.json').dsseEnvelope.payload, 'base64').equals(stmt));
+  sigstoreVerify(readJson('stmt.json'), undefined, { san: 'builder@example.com' });
 
   writeFileSync(file('note.txt'), 'free-form predicate');
   ok(

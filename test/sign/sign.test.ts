@@ -235,3 +235,32 @@ test('fulcio client: HTTP errors, a missing SCT and a certificate for another ke
   );
   await assert.rejects(requestSigningCertificate('http://ca.test', 'not-a-jwt', key), /not a JWT/);
 });
+
+test('fulcio client: 429 and 5xx answers are retried with back-off, 4xx are not', async () => {
+  const token = await jwt({ sub: 's', email: 'r@example.com' });
+  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const ca = await fakeFulcio({ sct: true });
+  const answers = [503, 429];
+  let calls = 0;
+  const flaky: FetchLike = async (url, init) => {
+    calls++;
+    const status = answers.shift();
+    return status ? new Response('{"message":"busy"}', { status }) : ca.fetchFn(url, init);
+  };
+  await requestSigningCertificate('http://ca.test', token, key, { fetch: flaky, retryDelayMs: 1 });
+  assert.equal(calls, 3);
+  calls = 0;
+  const rejecting: FetchLike = async () => (calls++, new Response('{"message":"bad key"}', { status: 400 }));
+  await assert.rejects(
+    requestSigningCertificate('http://ca.test', token, key, { fetch: rejecting, retryDelayMs: 1 }),
+    /fulcio answered 400: bad key/,
+  );
+  assert.equal(calls, 1);
+  const down: FetchLike = async () => (calls++, new Response('oops', { status: 502 }));
+  calls = 0;
+  await assert.rejects(
+    requestSigningCertificate('http://ca.test', token, key, { fetch: down, retryDelayMs: 1 }),
+    (e) => isSignetError(e, 'pushback') && e.message === 'fulcio answered 502: oops',
+  );
+  assert.equal(calls, 3);
+});
