@@ -46,8 +46,10 @@ export const OID = {
 
 export function parseCertificate(der: Buffer, what = 'certificate'): Certificate {
   let x509: X509Certificate;
+  let publicKey: KeyObject;
   try {
     x509 = new X509Certificate(der);
+    publicKey = x509.publicKey;
   } catch (e) {
     throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
   }
@@ -64,7 +66,7 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
   return {
     der,
     x509,
-    publicKey: x509.publicKey,
+    publicKey,
     issuer: derBytes(issuer),
     subject: derBytes(subject),
     notBefore: derTime(nb),

@@ -143,8 +143,11 @@ function bundleSigner(bundle: Bundle, options: VerifyOptions): Signer {
   const chain = certs.map((c, i) => parseCertificate(Buffer.from(c.rawBytes, 'base64'), `bundle certificate ${i}`));
   if (chain.some(isSelfIssued)) throw verificationFailed("the bundle's certificate chain includes a root certificate");
   const leaf = chain[0]!;
-  if (options.key && !options.key.equals(leaf.publicKey)) {
-    throw verificationFailed("the bundle's certificate is not for the given key");
+  if (options.key) {
+    // The given key is the trust: the certificate only has to be for it (no chain, SCT or identity checks).
+    if (!options.key.equals(leaf.publicKey))
+      throw verificationFailed("the bundle's certificate is not for the given key");
+    return { key: options.key, logged: { certificate: leaf.der } };
   }
   return { key: leaf.publicKey, certificate: leaf, logged: { certificate: leaf.der } };
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, X509Certificate } from 'node:crypto';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -164,6 +164,11 @@ test('a bundle may not carry its own root; the key must match the certificate', 
   const c = load('happy-path-v0.1');
   const other = createPublicKey(readFileSync(join(corpus, 'managed-key-happy-path', 'key.pub')));
   fails(c, /not for the given key/, { key: other });
+  // the certificate's own key, given with --key, is trusted as such
+  const leaf = new X509Certificate(
+    Buffer.from(c.bundle.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, 'base64'),
+  );
+  assert.equal(verify(c, { key: leaf.publicKey, policy: {} }).identity, undefined);
   fails(load('managed-key-no-key_fail'), /give the public key/, { policy: {} });
 });
 

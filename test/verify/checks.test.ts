@@ -1,0 +1,138 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import fc from 'fast-check';
+import { parseTrustedRoot } from '../../src/bundle/index.js';
+import { isSignetError } from '../../src/errors.js';
+import {
+  embeddedScts,
+  goRegexp,
+  parseCertificate,
+  signerIdentity,
+  tbsWithoutSctList,
+  trustMaterial,
+  verifyEmbeddedScts,
+  verifyRfc3161Timestamp,
+} from '../../src/verify/index.js';
+import { parseDer, derChildren, readDer } from '../../src/verify/der.js';
+import { preAuthEncoding } from '../../src/verify/signature.js';
+import { requireShared, sharedDir } from '../helpers/env.js';
+
+const corpus = join(sharedDir, 'conformance', 'bundle-verify');
+const bundleOf = (name: string) => JSON.parse(readFileSync(join(corpus, name, 'bundle.sigstore.json'), 'utf8'));
+const rootOf = (path: string) => parseTrustedRoot(JSON.parse(readFileSync(path, 'utf8')));
+const prodRoot = () => rootOf(join(sharedDir, 'conformance', 'production_trusted_root.json'));
+
+test('Go RE2 patterns as cosign uses them: unanchored, inline flags, named groups, \\A and \\z', () => {
+  assert.ok(goRegexp('example\\.com').test('https://evil.example.com.attacker'));
+  assert.ok(!goRegexp('^example\\.com$').test('https://evil.example.com'));
+  assert.ok(goRegexp('(?i)ALICE@').test('alice@example.com'));
+  assert.ok(goRegexp('(?P<user>[a-z]+)@example\\.com').test('bob@example.com'));
+  assert.ok(goRegexp('\\Abob@example\\.com\\z').test('bob@example.com'));
+  assert.ok(!goRegexp('\\Abob@example\\.com\\z').test('bob@example.com\n'));
+  assert.throws(
+    () => goRegexp('(unclosed'),
+    (e) => isSignetError(e),
+  );
+});
+
+test("a Fulcio certificate's identity: SAN URI, issuer (v2 extension), GitHub claims", (t) => {
+  if (!requireShared(t)) return;
+  const b = bundleOf('happy-path-v0.1');
+  const leaf = parseCertificate(
+    Buffer.from(b.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, 'base64'),
+  );
+  const id = signerIdentity(leaf);
+  assert.deepEqual(id.subjectAlternativeNames, [
+    'https://github.com/sigstore-conformance/extremely-dangerous-public-oidc-beacon/.github/workflows/extremely-dangerous-oidc-beacon.yml@refs/heads/main',
+  ]);
+  assert.equal(id.issuer, 'https://token.actions.githubusercontent.com');
+  assert.equal(id.githubWorkflowTrigger, 'workflow_dispatch');
+  assert.equal(id.githubWorkflowRef, 'refs/heads/main');
+  assert.equal(id.githubWorkflowName, 'Extremely dangerous OIDC beacon');
+  assert.equal(leaf.isCa, false);
+});
+
+test('embedded SCTs: one per certificate here, verified against the trusted CT log only', (t) => {
+  if (!requireShared(t)) return;
+  const b = bundleOf('happy-path-v0.3-new-mediaType');
+  const leaf = parseCertificate(Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64'));
+  const scts = embeddedScts(leaf);
+  assert.equal(scts.length, 1);
+  const material = trustMaterial(prodRoot());
+  const intermediate = material.certificateAuthorities[1]!.chain[0]!;
+  assert.equal(verifyEmbeddedScts(leaf, intermediate, material.ctlogs), 1);
+  // another issuer key hash, or no trusted log, verifies nothing
+  assert.equal(verifyEmbeddedScts(leaf, leaf, material.ctlogs), 0);
+  assert.equal(verifyEmbeddedScts(leaf, intermediate, []), 0);
+  // the precertificate TBS is the TBS without exactly that extension
+  const tbs = tbsWithoutSctList(leaf);
+  const original = leaf.der.subarray(leaf.tbs.start, leaf.tbs.end);
+  assert.ok(tbs.length < original.length);
+  assert.equal(derChildren(parseDer(tbs, 'tbs')).length, leaf.tbsFields.length);
+});
+
+test('RFC 3161: a real TSA token verifies over its signature and nothing else', (t) => {
+  if (!requireShared(t)) return;
+  const name = 'rekor2-happy-path';
+  const b = bundleOf(name);
+  const material = trustMaterial(rootOf(join(corpus, name, 'trusted_root.json')));
+  const token = Buffer.from(
+    b.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp,
+    'base64',
+  );
+  const sig = Buffer.from(b.messageSignature.signature, 'base64');
+  const time = verifyRfc3161Timestamp(token, sig, material.timestampAuthorities);
+  assert.ok(time.getTime() > Date.parse('2025-01-01T00:00:00Z'));
+  assert.throws(() => verifyRfc3161Timestamp(token, Buffer.from('other'), material.timestampAuthorities), /not over/);
+  assert.throws(() => verifyRfc3161Timestamp(token, sig, []), /trusted timestamp authority/);
+});
+
+test('malformed DER, certificates and tokens are verification errors, never crashes', (t) => {
+  if (!requireShared(t)) return;
+  const b = bundleOf('rekor2-happy-path');
+  const token = Buffer.from(
+    b.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp,
+    'base64',
+  );
+  const cert = Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64');
+  const tsas = trustMaterial(rootOf(join(corpus, 'rekor2-happy-path', 'trusted_root.json'))).timestampAuthorities;
+  const mutate = (buf: Buffer, at: number, value: number) => {
+    const copy = Buffer.from(buf);
+    copy[at % copy.length] = value;
+    return copy;
+  };
+  fc.assert(
+    fc.property(fc.nat(), fc.integer({ min: 0, max: 255 }), (at, value) => {
+      for (const run of [
+        () => verifyRfc3161Timestamp(mutate(token, at, value), Buffer.alloc(1), tsas),
+        () => embeddedScts(parseCertificate(mutate(cert, at, value))),
+      ]) {
+        try {
+          run();
+        } catch (e) {
+          assert.ok(isSignetError(e), String(e));
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+  fc.assert(
+    fc.property(fc.uint8Array({ maxLength: 64 }), (bytes) => {
+      try {
+        const node = readDer(Buffer.from(bytes));
+        if (node.tag & 0x20) derChildren(node);
+      } catch (e) {
+        assert.ok(isSignetError(e), String(e));
+      }
+    }),
+  );
+});
+
+test('DSSE PAE is the spec encoding', () => {
+  assert.equal(
+    preAuthEncoding('application/vnd.in-toto+json', Buffer.from('hello')).toString(),
+    'DSSEv1 28 application/vnd.in-toto+json 5 hello',
+  );
+});
