@@ -1,5 +1,5 @@
 import { CompactRange, inclusionProof, leafHash } from '../merkle/index.js';
-import { SignetError } from '../errors.js';
+import { SignetError, isSignetError } from '../errors.js';
 import type { CheckpointSigner } from './checkpoint.js';
 import type { NodeCache } from './node-cache.js';
 import { signEntryTimestamp } from './set.js';
@@ -48,6 +48,20 @@ export interface SequencerOptions {
   maxPending?: number;
   /** Milliseconds since the epoch (injected in tests). */
   clock?: () => number;
+  /**
+   * Several frontends on one database: entries are handed to whichever process holds the sequencer role (see
+   * src/log/election.ts) instead of this process's in-memory queue.
+   */
+  frontend?: (o: SequencerOptions) => Promise<SequencerFrontend>;
+}
+
+/** A hand-off to a sequencer that may run in another process. */
+export interface SequencerFrontend {
+  /** Resolves once the entry is durably sequenced, with a head that covers it; rejects with DuplicateEntryError. */
+  add(entry: EntryToLog, leafHash: Buffer): Promise<{ entry: StoredEntry; head: TreeHead }>;
+  /** The latest durable head this process has seen. */
+  head(): TreeHead;
+  close(): Promise<void>;
 }
 
 interface Pending {
@@ -63,7 +77,8 @@ interface Pending {
  * inclusion proof against that batch's checkpoint, computed from the in-memory right edge and node cache.
  */
 export class Sequencer {
-  readonly #o: Required<Omit<SequencerOptions, 'cache' | 'store' | 'identity' | 'signCheckpoint'>> & SequencerOptions;
+  readonly #o: Required<Omit<SequencerOptions, 'cache' | 'store' | 'identity' | 'signCheckpoint' | 'frontend'>> &
+    SequencerOptions;
   #range: CompactRange;
   #head: TreeHead;
   #queue: Pending[] = [];
@@ -71,6 +86,8 @@ export class Sequencer {
   #scheduled = false;
   #closing = false;
   #idle: Array<() => void> = [];
+  #frontend: SequencerFrontend | undefined;
+  #remote = 0;
 
   private constructor(o: SequencerOptions, range: CompactRange, head: TreeHead) {
     // `??`, not spread: an explicit `undefined` option must still get its default.
@@ -81,6 +98,12 @@ export class Sequencer {
 
   /** Loads the right edge for the stored head (signing an empty checkpoint for a new log) and checks its root. */
   static async open(o: SequencerOptions): Promise<Sequencer> {
+    if (o.frontend) {
+      const frontend = await o.frontend(o);
+      const s = new Sequencer(o, await CompactRange.fromSize(0, o.cache.read), frontend.head());
+      s.#frontend = frontend;
+      return s;
+    }
     let head = await o.store.head();
     if (!head) {
       const range = await CompactRange.fromSize(0, o.cache.read);
@@ -97,7 +120,7 @@ export class Sequencer {
 
   /** The latest durable signed head. */
   head(): TreeHead {
-    return this.#head;
+    return this.#frontend?.head() ?? this.#head;
   }
 
   /** Queues an entry; resolves when it is durably in the log. Rejects with DuplicateEntryError or pushback. */
@@ -105,20 +128,32 @@ export class Sequencer {
     if (this.#closing) {
       return Promise.reject(new SignetError('pushback', 'the log is shutting down', { detail: { retryAfter: '5' } }));
     }
-    if (this.#queue.length >= this.#o.maxPending) {
+    if (this.#queue.length + this.#remote >= this.#o.maxPending) {
       return Promise.reject(
         new SignetError('pushback', 'the log is busy: too many entries waiting', { detail: { retryAfter: '1' } }),
       );
     }
+    if (this.#frontend) return this.#addRemote(this.#frontend, entry);
     return new Promise<Sequenced>((resolve, reject) => {
       this.#queue.push({ entry, leafHash: leafHash(entry.body), resolve, reject });
       this.#schedule();
     });
   }
 
+  async #addRemote(frontend: SequencerFrontend, entry: EntryToLog): Promise<Sequenced> {
+    this.#remote++;
+    try {
+      const { entry: stored, head } = await frontend.add(entry, leafHash(entry.body));
+      return { entry: stored, proof: await this.proveInclusion(stored.logIndex, head) };
+    } finally {
+      this.#remote--;
+    }
+  }
+
   /** Stops accepting entries and resolves once every queued entry is sequenced (or failed). */
   async close(): Promise<void> {
     this.#closing = true;
+    if (this.#frontend) return this.#frontend.close();
     if (!this.#busy && this.#queue.length === 0) return;
     await new Promise<void>((resolve) => this.#idle.push(resolve));
   }
@@ -177,7 +212,10 @@ export class Sequencer {
     } catch (e) {
       // Nothing of the batch is durable: rebuild the right edge from committed nodes and fail its requests.
       this.#range = await CompactRange.fromSize(start, this.#o.cache.read);
-      const err = new SignetError('internal', 'could not write the entries to the log', { cause: e });
+      // A lost database is pushback (503 + Retry-After), not a server bug.
+      const err = isSignetError(e, 'pushback')
+        ? e
+        : new SignetError('internal', 'could not write the entries to the log', { cause: e });
       for (const p of accepted) p.reject(err);
       return;
     }
@@ -198,7 +236,7 @@ export class Sequencer {
   }
 
   /** An inclusion proof of `logIndex` against `head` (any durable head of this log). */
-  async proveInclusion(logIndex: number, head: TreeHead = this.#head): Promise<InclusionProof> {
+  async proveInclusion(logIndex: number, head: TreeHead = this.head()): Promise<InclusionProof> {
     const hashes = await inclusionProof(logIndex, head.size, this.#o.cache.read);
     return { logIndex, treeSize: head.size, rootHash: head.rootHash, hashes, checkpoint: head.checkpoint };
   }
@@ -209,7 +247,9 @@ export class Sequencer {
     try {
       existing = await this.#o.store.indexesByLeafHash(pending.map((p) => p.leafHash));
     } catch (e) {
-      const err = new SignetError('internal', 'could not read the log store', { cause: e });
+      const err = isSignetError(e, 'pushback')
+        ? e
+        : new SignetError('internal', 'could not read the log store', { cause: e });
       for (const p of pending) p.reject(err);
       return [];
     }

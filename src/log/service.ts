@@ -7,6 +7,11 @@ import { rekorApi } from './http/routes.js';
 import { TransparencyLog } from './log.js';
 import { SqliteLogStore } from './storage/sqlite.js';
 import type { LogStore } from './storage/store.js';
+import { PostgresLogStore } from './storage/postgres.js';
+import { postgresFrontend, type ElectionOptions } from './election.js';
+import type { SequencerOptions } from './sequencer.js';
+import { tileApi } from './tiles/routes.js';
+import { CheckpointPublisher } from './witness/publisher.js';
 
 export interface LogServiceOptions {
   /** Largest accepted request body (default 32 MiB, Rekor's public ingress limit). */
@@ -17,6 +22,12 @@ export interface LogServiceOptions {
   store?: LogStore;
   maxBatch?: number;
   maxPending?: number;
+  /** Tiles checkpoint publication interval in ms (default 1000). */
+  checkpointIntervalMs?: number;
+  /** Witness verifier keys whose cosignatures the published checkpoint accepts (`name+hash+base64`). */
+  witnesses?: string[];
+  /** Several frontends on PostgreSQL (`ctx.databaseUrl`): election and hand-off tuning. */
+  election?: ElectionOptions;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -35,30 +46,49 @@ export interface LogService extends Service {
 export async function createLogService(ctx: ServiceContext, options: LogServiceOptions = {}): Promise<LogService> {
   mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
   const identity = loadOrCreateLogKey(ctx.dataDir, options.keyType);
-  const store = options.store ?? new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE));
+  const pgStore = !options.store && ctx.databaseUrl ? await PostgresLogStore.open(ctx.databaseUrl) : undefined;
+  const store = options.store ?? pgStore ?? new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE));
   let log: TransparencyLog;
   try {
-    log = await TransparencyLog.open({
+    // On PostgreSQL every process is a frontend and one of them is elected sequencer (src/log/election.ts).
+    const frontend: Pick<SequencerOptions, 'frontend'> = pgStore
+      ? {
+          frontend: postgresFrontend(pgStore, {
+            ...options.election,
+            onRole: (role) => ctx.logger.info({ role }, 'log role'),
+          }),
+        }
+      : {};
+    const logOptions = {
       store,
       identity,
       hostname: hostnameOf(ctx.publicUrl),
       maxBatch: options.maxBatch,
       maxPending: options.maxPending,
-    });
+      ...frontend,
+    };
+    log = await TransparencyLog.open(logOptions);
   } catch (e) {
     await store.close();
     throw e;
   }
   ctx.logger.info({ treeID: log.treeId, logID: identity.logId, size: log.info().head.size }, 'transparency log ready');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+  const publisher = new CheckpointPublisher({
+    head: () => log.info().head,
+    intervalMs: options.checkpointIntervalMs,
+    witnesses: options.witnesses,
+  });
   return {
     name: 'log',
     log,
     async register(app: FastifyInstance) {
       await app.register(rekorApi(log, { maxBodyBytes }));
+      await app.register(tileApi({ log, store, publisher }));
     },
     ready: () => log.ready(),
     async close() {
+      publisher.close();
       await log.close();
       await store.close();
     },

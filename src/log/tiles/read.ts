@@ -1,0 +1,43 @@
+import { TILE_HEIGHT, TILE_WIDTH, tileWidth, type ParsedTilePath } from '../../merkle/index.js';
+import type { LogStore } from '../storage/store.js';
+
+/** A tile or entry bundle ready to serve, or undefined when the tree of `size` does not (yet) contain it. */
+export interface TileBody {
+  body: Buffer;
+  /** Full tiles never change; partial ones are replaced as the tree grows. */
+  immutable: boolean;
+}
+
+/**
+ * Reads C2SP tlog-tiles resources from the store for a tree of `size`. A partial tile `.p/W` exists when some tree
+ * size up to `size` had exactly W hashes in it, i.e. W is below both 256 and the current width; a full tile exists
+ * once the tree filled it. Level-L tile hashes are the level-8L perfect-subtree hashes (level 0: leaf hashes).
+ */
+export async function readTile(store: LogStore, path: ParsedTilePath, size: number): Promise<TileBody | undefined> {
+  const level = path.kind === 'entries' ? 0 : path.level;
+  const current = tileWidth(level, path.index, size);
+  if (current === 0 || path.width > current) return undefined;
+  const immutable = path.width === TILE_WIDTH;
+  const first = path.index * TILE_WIDTH;
+  const indexes = Array.from({ length: path.width }, (_, i) => first + i);
+  if (path.kind === 'entries') {
+    const found = await store.entriesByIndex(indexes);
+    const parts: Buffer[] = [];
+    for (const i of indexes) {
+      const e = found.get(i);
+      if (!e) throw new Error(`entry ${i} is missing from the log store`);
+      const len = Buffer.alloc(2);
+      len.writeUInt16BE(e.body.length);
+      parts.push(len, e.body);
+    }
+    return { body: Buffer.concat(parts), immutable };
+  }
+  const treeLevel = level * TILE_HEIGHT;
+  const found = await store.nodes(indexes.map((index) => ({ level: treeLevel, index })));
+  const hashes = indexes.map((i) => {
+    const h = found.get(`${treeLevel}/${i}`);
+    if (!h) throw new Error(`tree node ${treeLevel}/${i} is missing from the log store`);
+    return h;
+  });
+  return { body: Buffer.concat(hashes), immutable };
+}
