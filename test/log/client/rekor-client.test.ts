@@ -170,3 +170,33 @@ test('timeouts and unreachable servers are one-line errors', async (t) => {
   });
   await rejects(new RekorClient(`http://127.0.0.1:${closed}`).getLogInfo(), 'pushback', /cannot reach/);
 });
+
+test('any answer from a server ends in an entry or a SignetError, never a crash', async () => {
+  const { default: fc } = await import('fast-check');
+  const entryLike = fc.record({
+    body: fc.oneof(fc.base64String(), fc.anything()),
+    integratedTime: fc.oneof(fc.nat(), fc.anything()),
+    logID: fc.oneof(fc.constant('c0'.repeat(32)), fc.string()),
+    logIndex: fc.oneof(fc.integer(), fc.anything()),
+    verification: fc.anything(),
+  });
+  const answer = fc.oneof(fc.anything(), fc.dictionary(fc.constantFrom(UUID, 'x', 'ab'.repeat(32)), entryLike));
+  await fc.assert(
+    fc.asyncProperty(answer, fc.constantFrom(200, 201, 400, 404, 409, 500), async (body, status) => {
+      const c = new RekorClient('http://rekor.test', { fetch: fake(() => json(status, body)).fetch });
+      for (const call of [
+        () => c.getEntryByUuid(UUID),
+        () => c.getLogInfo(),
+        () => c.searchIndex({ email: 'a@b.c' }),
+      ]) {
+        try {
+          await call();
+        } catch (e) {
+          if (!(e instanceof SignetError)) throw e;
+          assert.ok(!e.message.includes('\n'));
+        }
+      }
+    }),
+    { numRuns: 300 },
+  );
+});
