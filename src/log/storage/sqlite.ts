@@ -1,5 +1,7 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
 import { nodeKey, type Batch, type LogMeta, type LogStore, type StoredEntry, type TreeHead } from './store.js';
 
 /**
@@ -13,15 +15,19 @@ import { nodeKey, type Batch, type LogMeta, type LogStore, type StoredEntry, typ
 export class SqliteLogStore implements LogStore {
   readonly #db: Database.Database;
   readonly #stmt: Record<string, Statement>;
+  readonly #writer: BatchWriter;
   #closed = false;
 
-  constructor(path: string) {
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.pragma('busy_timeout = 5000');
-    this.#db.exec(SCHEMA);
+  /**
+   * `writerThread` (default: true when running compiled) commits batches on a worker thread so the fsync does not stall the event loop;
+   * reads always use this thread's connection (WAL lets them run beside the writer).
+   */
+  constructor(path: string, options: { writerThread?: boolean } = {}) {
+    this.#db = openDatabase(path);
     this.#stmt = prepare(this.#db);
+    // Under tsx (tests from source) a worker cannot load TypeScript, so the commit runs inline there.
+    const threaded = options.writerThread ?? import.meta.url.endsWith('.js');
+    this.#writer = threaded ? threadWriter(path) : inlineWriter(this.#db);
   }
 
   async init(proposed: LogMeta): Promise<LogMeta> {
@@ -39,7 +45,7 @@ export class SqliteLogStore implements LogStore {
 
   async appendBatch(batch: Batch): Promise<void> {
     this.#open();
-    this.#appendTx(batch);
+    await this.#writer.write(batch);
   }
 
   async setHead(head: TreeHead): Promise<void> {
@@ -97,36 +103,13 @@ export class SqliteLogStore implements LogStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.#writer.close();
     this.#db.close();
   }
 
   #open(): void {
     if (this.#closed) throw new Error('log store is closed');
   }
-
-  readonly #appendTx = (batch: Batch) =>
-    this.#db.transaction((b: Batch) => {
-      const head = this.#stmt.getHead!.get() as { size: number } | undefined;
-      const expected = head?.size ?? 0;
-      if (b.entries.length > 0 && b.entries[0]!.logIndex !== expected) {
-        throw new Error(`batch starts at index ${b.entries[0]!.logIndex}, the tree has ${expected} entries`);
-      }
-      for (const e of b.entries) {
-        this.#stmt.insertEntry!.run(
-          e.logIndex,
-          e.leafHash,
-          e.integratedTime,
-          e.body,
-          e.signedEntryTimestamp,
-          JSON.stringify(e.indexKeys),
-          e.attestation?.mediaType ?? null,
-          e.attestation?.data ?? null,
-        );
-        for (const k of e.indexKeys) this.#stmt.insertKey!.run(k, e.logIndex);
-      }
-      for (const n of b.nodes) this.#stmt.insertNode!.run(n.level, n.index, n.hash);
-      this.#stmt.putHead!.run(b.head.size, b.head.rootHash, b.head.checkpoint);
-    })(batch);
 
   #toEntry(row: EntryRow): StoredEntry {
     const entry: StoredEntry = {
@@ -155,40 +138,52 @@ interface EntryRow {
   att_data: Buffer | null;
 }
 
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS head (
-  id INTEGER PRIMARY KEY CHECK (id = 1), size INTEGER NOT NULL, root_hash BLOB NOT NULL, checkpoint TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS entries (
-  log_index INTEGER PRIMARY KEY, leaf_hash BLOB NOT NULL UNIQUE, integrated_time INTEGER NOT NULL,
-  body BLOB NOT NULL, set_sig BLOB NOT NULL, index_keys TEXT NOT NULL, att_type TEXT, att_data BLOB);
-CREATE TABLE IF NOT EXISTS nodes (
-  level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS index_keys (
-  key TEXT NOT NULL, log_index INTEGER NOT NULL, PRIMARY KEY (key, log_index)) WITHOUT ROWID;
-`;
+interface BatchWriter {
+  write(batch: Batch): Promise<void>;
+  close(): Promise<void>;
+}
 
-function prepare(db: Database.Database): Record<string, Statement> {
+function inlineWriter(db: Database.Database): BatchWriter {
+  const write = batchWriter(db);
+  return { write: async (b) => write(b), close: async () => {} };
+}
+
+/** Runs sqlite-writer on a worker thread; a dead thread fails every pending and later write. */
+function threadWriter(path: string): BatchWriter {
+  let dead: Error | undefined;
+  const worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: { path } });
+  // Referenced only while a commit is outstanding, so an idle store never keeps the process alive.
+  worker.unref();
+  const waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  let next = 0;
+  const failAll = (e: Error) => {
+    dead ??= e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+    worker.unref();
+  };
+  worker.on('message', (m: { id: number; error?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (waiting.size === 0) worker.unref();
+    if (m.error === undefined) w?.resolve();
+    else w?.reject(new Error(m.error));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the SQLite writer thread exited')));
+  const call = (msg: object) =>
+    new Promise<void>((resolve, reject) => {
+      if (dead) return reject(dead);
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...msg });
+    });
   return {
-    insertMeta: db.prepare('INSERT OR IGNORE INTO meta (key, value) VALUES (?, ?)'),
-    getMeta: db.prepare('SELECT value FROM meta WHERE key = ?'),
-    getHead: db.prepare('SELECT size, root_hash, checkpoint FROM head WHERE id = 1'),
-    putHead: db.prepare(
-      'INSERT INTO head (id, size, root_hash, checkpoint) VALUES (1, ?, ?, ?) ' +
-        'ON CONFLICT (id) DO UPDATE SET size = excluded.size, root_hash = excluded.root_hash, ' +
-        'checkpoint = excluded.checkpoint',
-    ),
-    insertEntry: db.prepare(
-      'INSERT INTO entries (log_index, leaf_hash, integrated_time, body, set_sig, index_keys, att_type, att_data) ' +
-        'VALUES (?, ?, ?, ?, ?, ?, ?, ?)',
-    ),
-    insertKey: db.prepare('INSERT OR IGNORE INTO index_keys (key, log_index) VALUES (?, ?)'),
-    insertNode: db.prepare('INSERT INTO nodes (level, idx, hash) VALUES (?, ?, ?)'),
-    getEntry: db.prepare('SELECT * FROM entries WHERE log_index = ?'),
-    getIndexByLeaf: db.prepare('SELECT log_index FROM entries WHERE leaf_hash = ?'),
-    getLeafHash: db.prepare('SELECT leaf_hash AS hash FROM entries WHERE log_index = ?'),
-    getNode: db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
-    searchKey: db.prepare('SELECT log_index FROM index_keys WHERE key = ? ORDER BY log_index'),
-    ping: db.prepare('SELECT 1'),
+    write: (batch) => call({ batch }),
+    close: async () => {
+      await call({ close: true }).catch(() => undefined);
+      await worker.terminate();
+    },
   };
 }
