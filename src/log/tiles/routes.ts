@@ -33,7 +33,6 @@ export function tileApi(o: TileApiOptions) {
     );
 
     app.get('/checkpoint', async (_request, reply) => {
-      o.publisher.publish();
       return reply.type('text/plain; charset=utf-8').header('cache-control', 'no-cache').send(o.publisher.checkpoint());
     });
 
