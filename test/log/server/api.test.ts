@@ -159,3 +159,33 @@ describe('Rekor v1 API', () => {
     assert.equal((await get('/readyz')).statusCode, 200);
   });
 });
+
+describe('Rekor v1 API with an Ed25519 log key', () => {
+  it('signs SETs and checkpoints with Ed25519 and keeps the key across restarts', async () => {
+    const t = await logApp({ keyType: 'ed25519' });
+    const dataDir = t.dataDir;
+    try {
+      const identity = t.service.log.identity;
+      assert.equal(identity.keyType, 'ed25519');
+      const r = await t.app.inject({
+        method: 'POST',
+        url: '/api/v1/log/entries',
+        payload: hashedRekordSigner().entry(),
+      });
+      assert.equal(r.statusCode, 201, r.body);
+      const e = Object.values(r.json())[0] as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      assert.ok(checkSet(e, Buffer.from(e.verification.signedEntryTimestamp, 'base64'), identity.publicKey));
+      checkCheckpoint(e.verification.inclusionProof.checkpoint, identity.publicKey, identity.logId);
+      await t.app.close();
+      await t.service.close();
+      // The flag only applies to a new key: restarting with the default type keeps the Ed25519 key and tree.
+      const again = await logApp({}, dataDir);
+      assert.equal(again.service.log.identity.logId, identity.logId);
+      assert.equal(again.service.log.info().head.size, 1);
+      await again.close();
+    } catch (err) {
+      await t.close();
+      throw err;
+    }
+  });
+});
