@@ -224,6 +224,38 @@ test("signet's key-based, old-format and detached outputs verify", async () => {
   );
 });
 
+test('a keyless signet bundle in the old cosign format verifies with the identity flags', async () => {
+  const tok = await signet(['oidc', 'token', '--email', EMAIL, '--issuer', issuer]);
+  assert.equal(tok.status, 0, tok.stderr);
+  const r = await signet([
+    'sign-blob',
+    '--signing-config',
+    `${stack.url}/signing_config.json`,
+    '--identity-token',
+    tok.stdout.trim(),
+    '--new-bundle-format=false',
+    '--bundle',
+    file('old-keyless.json'),
+    '-y',
+    file('artifact.txt'),
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  const old = JSON.parse(readFileSync(file('old-keyless.json'), 'utf8'));
+  assert.ok(old.cert && old.rekorBundle);
+  await verified(['verify-blob', ...trust(), '--bundle', file('old-keyless.json'), ...keyless(), file('artifact.txt')]);
+  await refused(
+    [
+      'verify-blob',
+      ...trust(),
+      '--bundle',
+      file('old-keyless.json'),
+      ...keyless('eve@example.com'),
+      file('artifact.txt'),
+    ],
+    /identity/,
+  );
+});
+
 test('the conformance entrypoint verifies a corpus bundle through the public-good root', async (t) => {
   if (!requireShared(t)) return;
   const corpus = join(sharedDir, 'conformance', 'bundle-verify');
