@@ -75,7 +75,11 @@ function withLog(cmd: Command): Command {
     )
     .addOption(new Option('--rekor_server <url>', 'alias of --rekor-url (rekor-cli)').hideHelp())
     .option('--rekor-public-key <file>', "the log's PEM public key (else fetched from the log)")
-    .addOption(new Option('--format <format>', 'output format').choices(['default', 'json']).default('default'))
+    .addOption(
+      new Option('--format <format>', 'output format (tle: the entry as a bundle holds it; get only)')
+        .choices(['default', 'json', 'tle'])
+        .default('default'),
+    )
     .option('--timeout <duration>', 'per-request timeout (e.g. 30s, 500ms)', '30s');
 }
 
@@ -179,6 +183,8 @@ async function get(opts: Opts): Promise<void> {
   const client = await clientFor(opts);
   const found = await fetchOne(client, opts);
   await verifyFound(client, found, opts);
+  if (opts.format === 'tle')
+    return print(JSON.stringify((await lib()).toTransparencyLogEntry(found.uuid, found.entry)));
   const e = found.entry;
   const body = JSON.parse(Buffer.from(e.body, 'base64').toString('utf8')) as unknown;
   const time = new Date(e.integratedTime * 1000).toISOString().replace('.000Z', 'Z');

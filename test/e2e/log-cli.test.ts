@@ -84,6 +84,10 @@ test('hashedrekord with an openssl ECDSA key: upload, duplicate, get, verify, se
   assert.equal(got.Body.kind, 'hashedrekord');
   assert.equal(got.Body.spec.data.hash.value, sha);
 
+  const tle = JSON.parse(ok(log('get', '--uuid', uuid!, '--format', 'tle')));
+  assert.equal(tle.logIndex, index);
+  assert.deepEqual(tle.kindVersion, { kind: 'hashedrekord', version: '0.0.1' });
+  assert.ok(tle.inclusionPromise.signedEntryTimestamp && tle.inclusionProof.checkpoint.envelope);
   assert.match(ok(log('verify', '--uuid', uuid!)), new RegExp(`^Entry Hash: ${uuid}$`, 'm'));
   assert.match(ok(log('verify', '--log-index', index!)), /^Current Tree Size: \d+$/m);
   assert.match(ok(log('verify', ...flags)), new RegExp(`^Entry Index: ${index}$`, 'm'));
