@@ -5,7 +5,7 @@ import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
 import { requireEmbeddedSct } from './sct.js';
-import { ephemeralKeyPair, signBytes, signingHash, verifierPem, type Signer } from './signer.js';
+import { ephemeralKeyPair, signBytes, signEd25519ph, signingHash, verifierPem, type Signer } from './signer.js';
 import { signEnvelope, type InTotoStatement } from './statement.js';
 import { dsseEntry, hashedRekordEntry, uploadEntry } from './tlog.js';
 
@@ -31,10 +31,12 @@ export interface SignedBlob {
  *   const { bundle } = await signBlob(data, signerFromPrivateKey(key), { rekorUrl: 'http://127.0.0.1:3000' });
  */
 export async function signBlob(artifact: Buffer, signer: Signer, options: TlogOptions = {}): Promise<SignedBlob> {
-  // The digest matches the key's signing hash (P-384: SHA-384...), as sigstore-go records it; Ed25519 uses SHA-256.
-  const algorithm = signingHash(signer.privateKey) ?? 'sha256';
+  // The digest matches the key's signing hash (P-384: SHA-384...), as sigstore-go records it. Ed25519 keys sign as
+  // Ed25519ph over SHA-512 when logged (a hashedrekord entry has only the digest), pure Ed25519 otherwise, as cosign.
+  const prehash = signer.privateKey.asymmetricKeyType === 'ed25519' && options.tlogUpload !== false;
+  const algorithm = prehash ? 'sha512' : (signingHash(signer.privateKey) ?? 'sha256');
   const digest = createHash(algorithm).update(artifact).digest();
-  const signature = signBytes(signer, artifact);
+  const signature = prehash ? signEd25519ph(signer, artifact) : signBytes(signer, artifact);
   const pem = verifierPem(signer);
   const tlogEntries: TransparencyLogEntry[] = [];
   if (options.tlogUpload !== false) {

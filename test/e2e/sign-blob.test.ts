@@ -2,7 +2,8 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { chmodSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createHash, createPublicKey } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, verify } from 'node:crypto';
+import { ed25519ph } from '@noble/curves/ed25519.js';
 import { join } from 'node:path';
 import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
@@ -154,6 +155,44 @@ test('a key made by cosign (password hello) signs through the stack', async (t) 
     }),
   );
   sigstoreVerify(readJson('v.json'), readFileSync(file('artifact.txt')), { key: file('vector.pub') });
+});
+
+test('an Ed25519 key signs as Ed25519ph (SHA-512) when logged, as cosign does; pure Ed25519 without the log', async () => {
+  const ed = generateKeyPairSync('ed25519');
+  writeFileSync(file('ed.pem'), ed.privateKey.export({ type: 'pkcs8', format: 'pem' }));
+  ok(await signet(['import-key-pair', '--key', 'ed.pem', '-o', 'ed']));
+  const artifact = readFileSync(file('artifact.txt'));
+  const raw = Buffer.from(ed.publicKey.export({ format: 'jwk' }).x!, 'base64url');
+  ok(
+    await signet([
+      'sign-blob',
+      '--key',
+      'ed.key',
+      '--rekor-url',
+      stack.url,
+      '--bundle',
+      'ed.json',
+      file('artifact.txt'),
+    ]),
+  );
+  const b = readJson('ed.json');
+  assert.equal(b.messageSignature.messageDigest.algorithm, 'SHA2_512');
+  assert.ok(ed25519ph.verify(Buffer.from(b.messageSignature.signature, 'base64'), artifact, raw));
+  const body = JSON.parse(Buffer.from(b.verificationMaterial.tlogEntries[0].canonicalizedBody, 'base64').toString());
+  assert.equal(body.spec.data.hash.algorithm, 'sha512');
+  ok(
+    await signet([
+      'sign-blob',
+      '--key',
+      'ed.key',
+      '--tlog-upload=false',
+      '--bundle',
+      'ed-pure.json',
+      file('artifact.txt'),
+    ]),
+  );
+  const pure = Buffer.from(readJson('ed-pure.json').messageSignature.signature, 'base64');
+  assert.ok(verify(null, artifact, ed.publicKey, pure));
 });
 
 test('keyless sign-blob with a token from the dev provider: certificate with SCT, verified by sigstore-js and signet', async () => {
