@@ -96,20 +96,36 @@ function parseAnySpki(der: Buffer, path: string): X509PublicKey {
   } catch {
     throw invalidInput(`${path}: invalid public key: not a parseable SubjectPublicKeyInfo`);
   }
-  if (!['ec', 'rsa', 'ed25519'].includes(key.asymmetricKeyType ?? '')) {
-    throw invalidInput(`${path}: unsupported public key type ${key.asymmetricKeyType}`);
+  assertGoKeyType(key, path);
+  // EC and Ed25519 keys Go accepts all match a template above (named P-256/384/521 curve, uncompressed point), so a
+  // key here is RSA, which Go re-encodes (MarshalPKIXPublicKey) exactly as node's export does.
+  if (key.asymmetricKeyType !== 'rsa') {
+    throw invalidInput(`${path}: invalid public key: only uncompressed P-256, P-384 or P-521 EC points are accepted`);
   }
-  // Go's MarshalPKIXPublicKey re-encodes from the parsed key; node's export gives the same DER for these types.
   const canonical = Buffer.from(encodePem('PUBLIC KEY', key.export({ format: 'der', type: 'spki' })), 'latin1');
   return { key, certs: [], canonical };
 }
 
 function parseCert(der: Buffer, path: string): X509Certificate {
+  let cert: X509Certificate;
   try {
-    return new X509Certificate(der);
+    cert = new X509Certificate(der);
   } catch {
     throw invalidInput(`${path}: invalid certificate: not parseable X.509 DER`);
   }
+  assertGoKeyType(cert.publicKey, path);
+  return cert;
+}
+
+/** Go's x509 parses RSA, ECDSA on P-224/256/384/521 and Ed25519 keys; anything else is an invalid key for Rekor. */
+function assertGoKeyType(key: KeyObject, path: string): void {
+  const type = key.asymmetricKeyType;
+  const curve = key.asymmetricKeyDetails?.namedCurve;
+  const ok =
+    type === 'rsa' ||
+    type === 'ed25519' ||
+    (type === 'ec' && ['prime256v1', 'secp384r1', 'secp521r1', 'secp224r1'].includes(curve ?? ''));
+  if (!ok) throw invalidInput(`${path}: unsupported public key type ${type}${curve ? ` (${curve})` : ''}`);
 }
 
 function parseChain(text: string, path: string): X509PublicKey {

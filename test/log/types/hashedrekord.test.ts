@@ -217,3 +217,36 @@ test('certificate chains: verified leaf-to-root at the leaf notBefore, stored as
     /not a CA/,
   );
 });
+
+test('keys Go cannot parse are refused like Rekor: secp256k1, compressed EC points, DSA', async () => {
+  const k1 = generateKeyPairSync('ec', { namedCurve: 'secp256k1' });
+  const digest = createHash('sha256').update('k').digest();
+  const sig = sign('sha256', Buffer.from('k'), k1.privateKey);
+  const pem = k1.publicKey.export({ type: 'spki', format: 'pem' });
+  await rejects(
+    admitEntry(entry(pem, sig, 'sha256', digest.toString('hex'))),
+    'invalid-input',
+    /unsupported public key type ec \(secp256k1\)/,
+  );
+  const p256 = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const jwk = p256.publicKey.export({ format: 'jwk' });
+  const y = Buffer.from(jwk.y!, 'base64url');
+  const compressed = Buffer.concat([
+    Buffer.from('3039301306072a8648ce3d020106082a8648ce3d030107032200', 'hex'),
+    Buffer.from([2 + (y[31]! & 1)]),
+    Buffer.from(jwk.x!, 'base64url'),
+  ]);
+  const compressedPem = `-----BEGIN PUBLIC KEY-----\n${compressed.toString('base64')}\n-----END PUBLIC KEY-----\n`;
+  const sig2 = sign('sha256', Buffer.from('k'), p256.privateKey);
+  await rejects(
+    admitEntry(entry(compressedPem, sig2, 'sha256', digest.toString('hex'))),
+    'invalid-input',
+    /uncompressed/,
+  );
+  const dsa = generateKeyPairSync('dsa', { modulusLength: 2048, divisorLength: 256 });
+  await rejects(
+    admitEntry(entry(dsa.publicKey.export({ type: 'spki', format: 'pem' }), sig2, 'sha256', digest.toString('hex'))),
+    'invalid-input',
+    /unsupported public key type dsa/,
+  );
+});
