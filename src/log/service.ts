@@ -2,6 +2,8 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Service, ServiceContext } from '../http/service.js';
+import { availableParallelism } from 'node:os';
+import { createAdmitPool } from './admit-pool.js';
 import { hostnameOf, loadOrCreateLogKey, type LogKeyType } from './identity.js';
 import { rekorApi } from './http/routes.js';
 import { TransparencyLog } from './log.js';
@@ -22,6 +24,8 @@ export interface LogServiceOptions {
   store?: LogStore;
   maxBatch?: number;
   maxPending?: number;
+  /** Threads verifying proposed entries (default: CPU count - 1, at least 1; 0 = on the event loop). */
+  admitThreads?: number;
   /** Tiles checkpoint publication interval in ms (default 1000). */
   checkpointIntervalMs?: number;
   /** Witness verifier keys whose cosignatures the published checkpoint accepts (`name+hash+base64`). */
@@ -48,6 +52,7 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
   const identity = loadOrCreateLogKey(ctx.dataDir, options.keyType);
   const pgStore = !options.store && ctx.databaseUrl ? await PostgresLogStore.open(ctx.databaseUrl) : undefined;
   const store = options.store ?? pgStore ?? new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE));
+  const pool = createAdmitPool(options.admitThreads ?? Math.max(1, availableParallelism() - 1));
   let log: TransparencyLog;
   try {
     // On PostgreSQL every process is a frontend and one of them is elected sequencer (src/log/election.ts).
@@ -62,6 +67,7 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     const logOptions = {
       store,
       identity,
+      admit: pool.admit,
       hostname: hostnameOf(ctx.publicUrl),
       maxBatch: options.maxBatch,
       maxPending: options.maxPending,
@@ -69,6 +75,7 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     };
     log = await TransparencyLog.open(logOptions);
   } catch (e) {
+    await pool.close();
     await store.close();
     throw e;
   }
@@ -90,6 +97,7 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     async close() {
       publisher.close();
       await log.close();
+      await pool.close();
       await store.close();
     },
   };
