@@ -21,7 +21,10 @@ export interface IdentityTokenOptions {
   clientSecret?: string;
   /** Force a flow; default: browser when one can open, else the device flow. */
   flow?: AuthFlow;
-  /** False refuses interactive login (stdin/stderr not a terminal and no browser command). */
+  /**
+   * True when a person is at a terminal. Without it (and without a browser command or an explicit device flow)
+   * signet refuses to start a login nobody can finish, rather than wait.
+   */
   interactive?: boolean;
   /** Progress for the person (stderr on a terminal). */
   log?: (line: string) => void;
@@ -66,7 +69,7 @@ async function interactiveToken(options: IdentityTokenOptions, env: Env): Promis
   if (!options.issuer)
     throw invalidInput('no identity token: pass --identity-token, set SIGSTORE_ID_TOKEN or --oidc-issuer');
   const browser = browserCommand(env);
-  if (options.interactive === false && !browser && options.flow !== 'device') {
+  if (!options.interactive && !browser && options.flow !== 'device') {
     throw new SignetError('unauthenticated', 'no identity token and no terminal for an interactive login', {
       detail: { hint: 'pass --identity-token, set SIGSTORE_ID_TOKEN, or run in a terminal' },
     });
