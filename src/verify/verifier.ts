@@ -1,6 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { bundleVersion } from '../bundle/parse.js';
-import type { Bundle } from '../bundle/types.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Bundle } from '../bundle/types.js';
 import { verificationFailed } from '../errors.js';
 import { isSelfIssued, parseCertificate, type Certificate } from './certificate.js';
 import { verifyCertificateChain } from './chain.js';
@@ -47,64 +47,19 @@ export interface VerificationResult {
  * policy. Every failure is a SignetError('verification-failed') saying which check failed.
  */
 export function verifyBundle(bundle: Bundle, trust: TrustMaterial, options: VerifyOptions): VerificationResult {
-  const version = bundleVersion(bundle);
   const now = options.now ?? new Date();
   const signer = bundleSigner(bundle, options);
   const content = signedContent(bundle);
-
-  const verifiedTimes: VerificationResult['verifiedTimes'] = [];
-  for (const ts of bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []) {
-    const time = verifyRfc3161Timestamp(
-      Buffer.from(ts.signedTimestamp, 'base64'),
-      content.signature,
-      trust.timestampAuthorities,
-    );
-    if (time.getTime() > now.getTime()) throw verificationFailed('the signed timestamp is in the future');
-    verifiedTimes.push({ source: 'tsa', time });
-  }
-  if (!options.ignoreTlog) {
-    const entries = bundle.verificationMaterial.tlogEntries;
-    if (entries.length === 0) throw verificationFailed('the bundle has no transparency log entry');
-    const logged: LoggedContent = { ...content, signer: signer.logged };
-    if (options.artifact) logged.artifactDigest = (alg) => artifactDigest(options.artifact!, alg);
-    for (const entry of entries) {
-      const tlog = verifyTransparencyLogEntry(entry, trust.tlogs, {
-        requireSet: version === '0.1',
-        requireInclusionProof: version !== '0.1',
-        now,
-      });
-      verifyEntryBody(entry, logged);
-      if (tlog.integratedTime) verifiedTimes.push({ source: 'tlog', time: tlog.integratedTime });
-    }
-  }
-
+  const verifiedTimes = [
+    ...verifyTimestamps(bundle, content, trust, now),
+    ...(options.ignoreTlog
+      ? []
+      : verifyTlogEntries(bundle, { ...content, signer: signer.logged }, trust, options, now)),
+  ];
   const result: VerificationResult = { verifiedTimes };
-  if (signer.certificate) {
-    const times = verifiedTimes.map((t) => t.time);
-    if (times.length === 0) {
-      if (!options.ignoreTlog)
-        throw verificationFailed('no verified timestamp: the bundle has neither a SET nor a signed timestamp');
-      times.push(now);
-    }
-    const path = verifyCertificateChain(signer.certificate, trust.certificateAuthorities, times);
-    if (!options.ignoreSct && verifyEmbeddedScts(signer.certificate, path[0]!, trust.ctlogs) < 1) {
-      throw verificationFailed('the signing certificate has no valid SCT from a trusted CT log');
-    }
-    result.identity = signerIdentity(signer.certificate);
-  }
-
-  if (content.dsse) {
-    verifyDsseSignature(signer.key, content.dsse.envelope, content.dsse.pae);
-    if (options.artifact || content.dsse.envelope.payloadType === 'application/vnd.in-toto+json') {
-      result.statement = inTotoStatement(content.dsse.envelope, content.dsse.payload);
-      if (options.artifact) checkSubject(result.statement, options.artifact);
-    }
-  } else {
-    if (!options.artifact) throw verificationFailed('a message signature needs the artifact to verify');
-    checkMessageDigest(bundle, options.artifact);
-    verifyMessageSignature(signer.key, content.signature, options.artifact);
-  }
-
+  if (signer.certificate) result.identity = verifyCertificate(signer.certificate, verifiedTimes, trust, options, now);
+  const statement = verifySignature(bundle, signer.key, content, options.artifact);
+  if (statement) result.statement = statement;
   if (result.identity && !options.allowAnyIdentity) {
     if (!options.policy?.identity || !options.policy.issuer) {
       throw verificationFailed('a certificate identity and OIDC issuer are required to verify a keyless signature');
@@ -112,6 +67,86 @@ export function verifyBundle(bundle: Bundle, trust: TrustMaterial, options: Veri
     checkIdentity(result.identity, options.policy);
   }
   return result;
+}
+
+type VerifiedTime = VerificationResult['verifiedTimes'][number];
+
+/** Every RFC 3161 timestamp must verify (over the signature, by a trusted TSA) and not be in the future. */
+function verifyTimestamps(bundle: Bundle, content: SignedContent, trust: TrustMaterial, now: Date): VerifiedTime[] {
+  return (bundle.verificationMaterial.timestampVerificationData?.rfc3161Timestamps ?? []).map((ts) => {
+    const der = Buffer.from(ts.signedTimestamp, 'base64');
+    const time = verifyRfc3161Timestamp(der, content.signature, trust.timestampAuthorities);
+    if (time.getTime() > now.getTime()) throw verificationFailed('the signed timestamp is in the future');
+    return { source: 'tsa' as const, time };
+  });
+}
+
+/** Every entry must verify against a trusted log and record exactly this bundle; SETs give verified times. */
+function verifyTlogEntries(
+  bundle: Bundle,
+  logged: LoggedContent,
+  trust: TrustMaterial,
+  options: VerifyOptions,
+  now: Date,
+): VerifiedTime[] {
+  const version = bundleVersion(bundle);
+  const entries = bundle.verificationMaterial.tlogEntries;
+  if (entries.length === 0) throw verificationFailed('the bundle has no transparency log entry');
+  const artifact = options.artifact;
+  if (artifact) logged.artifactDigest = (alg) => artifactDigest(artifact, alg);
+  const times: VerifiedTime[] = [];
+  for (const entry of entries) {
+    const tlog = verifyTransparencyLogEntry(entry, trust.tlogs, {
+      requireSet: version === '0.1',
+      requireInclusionProof: version !== '0.1',
+      now,
+    });
+    verifyEntryBody(entry, logged);
+    if (tlog.integratedTime) times.push({ source: 'tlog', time: tlog.integratedTime });
+  }
+  return times;
+}
+
+/** Chain to a trusted CA at every verified time (now, only without a log), then the SCTs; returns the identity. */
+function verifyCertificate(
+  leaf: Certificate,
+  verifiedTimes: VerifiedTime[],
+  trust: TrustMaterial,
+  options: VerifyOptions,
+  now: Date,
+): SignerIdentity {
+  const times = verifiedTimes.map((t) => t.time);
+  if (times.length === 0) {
+    if (!options.ignoreTlog) {
+      throw verificationFailed('no verified timestamp: the bundle has neither a SET nor a signed timestamp');
+    }
+    times.push(now);
+  }
+  const path = verifyCertificateChain(leaf, trust.certificateAuthorities, times);
+  if (!options.ignoreSct && verifyEmbeddedScts(leaf, path[0]!, trust.ctlogs) < 1) {
+    throw verificationFailed('the signing certificate has no valid SCT from a trusted CT log');
+  }
+  return signerIdentity(leaf);
+}
+
+/** The signature over the artifact (or its digest), or over the DSSE PAE with the artifact as a subject. */
+function verifySignature(
+  bundle: Bundle,
+  key: KeyObject,
+  content: SignedContent,
+  artifact: Artifact | undefined,
+): InTotoStatement | undefined {
+  if (content.dsse) {
+    verifyDsseSignature(key, content.dsse.envelope, content.dsse.pae);
+    if (!artifact && content.dsse.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
+    const statement = inTotoStatement(content.dsse.envelope, content.dsse.payload);
+    if (artifact) checkSubject(statement, artifact);
+    return statement;
+  }
+  if (!artifact) throw verificationFailed('a message signature needs the artifact to verify');
+  checkMessageDigest(bundle, artifact);
+  verifyMessageSignature(key, content.signature, artifact);
+  return undefined;
 }
 
 const PROTO_HASHES: Record<string, string> = { SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
