@@ -42,7 +42,7 @@ function fastifyMessage(fe: FastifyError): string {
   if (fe.code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE') return 'unsupported content type: send application/json';
   if (fe.code === 'FST_ERR_CTP_EMPTY_JSON_BODY') return 'request body is empty';
   if (fe instanceof SyntaxError || fe.code === 'FST_ERR_CTP_INVALID_JSON_BODY') return 'request body is not valid JSON';
-  return fe.message.split('\n')[0]!.toLowerCase();
+  return fe.message.split('\n')[0]!;
 }
 
 /** The error handler for Rekor-shaped APIs: `{code: <status>, message}` as Rekor's openapi.yaml defines `Error`. */
