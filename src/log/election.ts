@@ -220,10 +220,10 @@ class PostgresFrontend implements SequencerFrontend {
 
   /** Answers waiters whose rows the sequencer has settled. */
   async #settle(): Promise<void> {
+    // Outcomes first: the head read after them is at least the one committed with them.
+    const outcomes = await this.#store.takeOutcomes([...this.#waiters.keys()]);
     const head = await this.#store.head();
     if (head && head.size >= (this.#head?.size ?? 0)) this.#head = head;
-    if (this.#waiters.size === 0) return;
-    const outcomes = await this.#store.takeOutcomes([...this.#waiters.keys()]);
     if (outcomes.size === 0) return;
     const done = [...outcomes].filter(([, o]) => !o.duplicate).map(([, o]) => o.logIndex);
     const entries = await this.#store.entriesByIndex(done);

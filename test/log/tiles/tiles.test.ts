@@ -3,7 +3,6 @@ import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { pino } from 'pino';
 import { createLogService, type LogService } from '../../../src/log/index.js';
-import { PostgresLogStore } from '../../../src/log/storage/postgres.js';
 import { buildServer } from '../../../src/stack/server.js';
 import { requireOrSkip } from '../../helpers/env.js';
 import { tempDir } from '../../helpers/process.js';
