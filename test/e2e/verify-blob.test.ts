@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { bundleToJSON } from '@sigstore/bundle';
+import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness } from '@sigstore/sign';
 import { requireShared, sharedDir } from '../helpers/env.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
@@ -254,6 +256,37 @@ test('a keyless signet bundle in the old cosign format verifies with the identit
     ],
     /identity/,
   );
+});
+
+test('a keyless signet bundle verifies with @sigstore/verify and with signet', async () => {
+  const tok = await signet(['oidc', 'token', '--email', EMAIL, '--issuer', issuer]);
+  assert.equal(tok.status, 0, tok.stderr);
+  const signing = ['--signing-config', `${stack.url}/signing_config.json`, '--identity-token', tok.stdout.trim(), '-y'];
+  let r = await signet(['sign-blob', ...signing, '--bundle', file('signet.json'), file('artifact.txt')]);
+  assert.equal(r.status, 0, r.stderr);
+  const root = await (await fetch(`${stack.url}/trusted_root.json`)).json();
+  const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), { tlogThreshold: 1, ctlogThreshold: 1 });
+  const entity = toSignedEntity(
+    bundleFromJSON(JSON.parse(readFileSync(file('signet.json'), 'utf8'))),
+    readFileSync(file('artifact.txt')),
+  );
+  const signer = verifier.verify(entity, { subjectAlternativeName: EMAIL, extensions: { issuer } });
+  assert.equal(signer.identity?.extensions?.issuer, issuer);
+  await verified(['verify-blob', ...trust(), '--bundle', file('signet.json'), ...keyless(), file('artifact.txt')]);
+  // and an attestation made by signet
+  const statement = {
+    _type: 'https://in-toto.io/Statement/v1',
+    subject: [{ name: 'artifact.txt', digest: { sha256: sha256(readFileSync(file('artifact.txt'))) } }],
+    predicateType: 'https://cosign.sigstore.dev/attestation/v1',
+    predicate: { Data: 'hello', Timestamp: '2026-01-01T00:00:00Z' },
+  };
+  writeFileSync(file('statement.json'), JSON.stringify(statement));
+  r = await signet(['attest-blob', ...signing, '--statement', file('statement.json'), '--bundle', file('att.json')]);
+  assert.equal(r.status, 0, r.stderr);
+  const att = ['verify-blob-attestation', ...trust(), '--bundle', file('att.json'), ...keyless()];
+  await verified([...att, '--type', 'custom', file('artifact.txt')]);
+  const dsse = toSignedEntity(bundleFromJSON(JSON.parse(readFileSync(file('att.json'), 'utf8'))));
+  verifier.verify(dsse, { subjectAlternativeName: EMAIL, extensions: { issuer } });
 });
 
 test('the conformance entrypoint verifies a corpus bundle through the public-good root', async (t) => {
