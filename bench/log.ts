@@ -164,9 +164,7 @@ console.log(`baseline: node:crypto P-256 verify on one core: ${baseline.toFixed(
 console.log(`pre-signing ${ENTRIES + PACED} hashedrekord entries...`);
 const bodies = makeEntries(ENTRIES + PACED);
 // --port drives an already running server (e.g. one started under a profiler) instead of spawning one.
-const server = values.port
-  ? { port: Number(values.port), dir: '', stop: async () => {} }
-  : await startServer();
+const server = values.port ? { port: Number(values.port), dir: '', stop: async () => {} } : await startServer();
 try {
   await saturate(server.port, bodies.slice(0, Math.min(1000, ENTRIES))); // warm up (JIT, caches)
   const sat = await saturate(server.port, bodies.slice(1000, ENTRIES));
