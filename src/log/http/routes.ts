@@ -94,7 +94,7 @@ function checkTreeId(log: TransparencyLog, raw: string | undefined): void {
   if (!/^[0-9]{1,19}$/.test(raw) || BigInt(raw) !== BigInt(log.treeId)) throw invalidInput('Bad Request');
 }
 
-/** `SearchLogQuery`: proposed entries, then UUIDs, then indexes (Rekor's order); at most 10 in all. */
+/** `SearchLogQuery`: at most 10 UUIDs, proposed entries and indexes in all. */
 async function searchLog(log: TransparencyLog, body: unknown): Promise<EntryWithProof[]> {
   if (!isObject(body)) throw unprocessable('search query must be a JSON object');
   for (const k of Object.keys(body)) {
@@ -114,13 +114,15 @@ async function searchLog(log: TransparencyLog, body: unknown): Promise<EntryWith
     if (typeof i !== 'number') throw unprocessable('logIndexes in body must be integers');
     return intParam(i, 'logIndexes', 'body');
   });
-  const out: EntryWithProof[] = [];
+  // Rekor answers 80-hex entry IDs first, then 64-hex UUIDs and proposed entries (looked up by leaf hash), then indexes.
+  const mine = ids.filter((id) => id.treeIdHex === log.treeIdHex);
+  const out: EntryWithProof[] = await log.entriesByLeafHash(mine.map((id) => id.leafHash));
+  const plain = ids.filter((id) => id.treeIdHex === undefined);
+  out.push(...(await log.entriesByLeafHash(plain.map((id) => id.leafHash))));
   for (const proposed of entries) {
     const hit = await log.entryByProposed(proposed);
     if (hit) out.push(hit);
   }
-  const mine = ids.filter((id) => id.treeIdHex === undefined || id.treeIdHex === log.treeIdHex);
-  out.push(...(await log.entriesByLeafHash(mine.map((id) => id.leafHash))));
   out.push(...(await log.entriesByIndex(idx)));
   return out;
 }
