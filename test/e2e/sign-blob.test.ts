@@ -494,6 +494,20 @@ test('bad input: one-line errors, non-zero exit, no crash', async () => {
       ['attest-blob', '--key', file('release.key'), file('artifact.txt')],
       /pass exactly one of --predicate and --statement/,
     ],
+    [
+      [
+        'sign-blob',
+        '--fulcio-url',
+        stack.url,
+        '--rekor-url',
+        stack.url,
+        '--oidc-issuer',
+        `${stack.url}/oidc`,
+        file('artifact.txt'),
+      ],
+      /no identity token and no terminal for an interactive login/,
+      { BROWSER: '', DISPLAY: '', WAYLAND_DISPLAY: '' },
+    ],
   ];
   for (const [args, want, extra] of cases) {
     const r = await signet(args, extra);
