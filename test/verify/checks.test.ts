@@ -16,7 +16,9 @@ import {
   verifyRfc3161Timestamp,
 } from '../../src/verify/index.js';
 import { parseDer, derChildren, readDer } from '../../src/verify/der.js';
-import { preAuthEncoding } from '../../src/verify/signature.js';
+import { preAuthEncoding, verifyMessageSignature } from '../../src/verify/signature.js';
+import { generateKeyPairSync, sign } from 'node:crypto';
+import { ed25519ph } from '@noble/curves/ed25519.js';
 import { requireShared, sharedDir } from '../helpers/env.js';
 
 const corpus = join(sharedDir, 'conformance', 'bundle-verify');
@@ -134,5 +136,25 @@ test('DSSE PAE is the spec encoding', () => {
   assert.equal(
     preAuthEncoding('application/vnd.in-toto+json', Buffer.from('hello')).toString(),
     'DSSEv1 28 application/vnd.in-toto+json 5 hello',
+  );
+});
+
+test('Ed25519 message signatures: pure, or Ed25519ph as cosign logs them', () => {
+  const { publicKey, privateKey } = generateKeyPairSync('ed25519');
+  const data = Buffer.from('hello');
+  verifyMessageSignature(publicKey, sign(null, data, privateKey), { bytes: data });
+  const seed = privateKey.export({ format: 'der', type: 'pkcs8' }).subarray(-32);
+  verifyMessageSignature(publicKey, Buffer.from(ed25519ph.sign(data, seed)), { bytes: data });
+  assert.throws(
+    () => verifyMessageSignature(publicKey, Buffer.from(ed25519ph.sign(Buffer.from('x'), seed)), { bytes: data }),
+    /does not verify/,
+  );
+  assert.throws(
+    () =>
+      verifyMessageSignature(publicKey, sign(null, data, privateKey), {
+        digest: Buffer.alloc(32),
+        algorithm: 'sha256',
+      }),
+    /Ed25519/,
   );
 });
