@@ -42,8 +42,11 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   } catch (e) {
     throw verificationFailed(`checkpoint is malformed: ${(e as Error).message}`, e);
   }
-  const verifiers = signerNames(checkpoint.origin, baseUrl).map((name) =>
-    key.asymmetricKeyType === 'ed25519' ? ed25519NoteVerifier(name, key) : rekorNoteVerifier(name, key),
+  // An Ed25519 log may sign as Rekor v1 does (SPKI key hint: signet's own v1 log) or with the C2SP key ID (Rekor v2).
+  const verifiers = signerNames(checkpoint.origin, baseUrl).flatMap((name) =>
+    key.asymmetricKeyType === 'ed25519'
+      ? [ed25519NoteVerifier(name, key), rekorNoteVerifier(name, key)]
+      : [rekorNoteVerifier(name, key)],
   );
   try {
     openNote(envelope, verifiers);

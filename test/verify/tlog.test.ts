@@ -13,6 +13,8 @@ import {
   type TlogAuthority,
 } from '../../src/verify/tlog.js';
 import { requireShared, sharedDir } from '../helpers/env.js';
+import { ed25519NoteSigner, formatCheckpoint, rekorNoteSigner, signNote } from '../../src/note/index.js';
+import { verifyCheckpoint } from '../../src/verify/index.js';
 
 const corpus = join(sharedDir, 'conformance', 'bundle-verify');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
@@ -231,4 +233,17 @@ test('tampering with any verified field fails verification', () => {
     }),
     { numRuns: 300 },
   );
+});
+
+test('checkpoints of an Ed25519 log verify whether signed Rekor v1 style (SPKI key hint) or C2SP style', () => {
+  const { privateKey, publicKey } = generateKeyPairSync('ed25519');
+  const rootHash = Buffer.alloc(32, 7);
+  const text = formatCheckpoint({ origin: 'log.example - 42', size: 3, rootHash });
+  const proof = { logIndex: 0, treeSize: 3, rootHash };
+  for (const signer of [rekorNoteSigner('log.example', privateKey), ed25519NoteSigner('log.example', privateKey)]) {
+    verifyCheckpoint(signNote(text, [signer]), publicKey, proof);
+  }
+  const other = generateKeyPairSync('ed25519');
+  const forged = signNote(text, [rekorNoteSigner('log.example', other.privateKey)]);
+  assert.throws(() => verifyCheckpoint(forged, publicKey, proof), /not signed by the log's key/);
 });
