@@ -12,6 +12,7 @@ export {
   ephemeralKeyPair,
   publicKeyHint,
   signBytes,
+  signEd25519ph,
   signingHash,
   verifierPem,
   type Signer,

@@ -11,13 +11,16 @@ export function hashedRekordEntry(
   signature: Buffer,
   verifierPem: string,
 ): ProposedEntry {
-  return buildProposedEntry('hashedrekord:0.0.1', {
+  const entry = buildProposedEntry('hashedrekord:0.0.1', {
     artifactHash: `${algorithm}:${digestHex}`,
-    // The builder accepts a signature file (raw or base64 text); base64 text is unambiguous.
-    signature: Buffer.from(signature.toString('base64')),
+    signature,
     publicKeys: [Buffer.from(verifierPem)],
     pkiFormat: 'x509',
   });
+  // The builder guesses whether a signature *file* holds raw or base64 bytes; ours is raw, so set it exactly
+  // (a raw Ed25519 or RSA signature can look like base64 text, and base64 text can start with '0' = 0x30).
+  (entry.spec as { signature: { content: string } }).signature.content = signature.toString('base64');
+  return entry;
 }
 
 /**

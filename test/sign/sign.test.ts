@@ -12,6 +12,7 @@ import { serializeBundle } from '../../src/bundle/index.js';
 import { isSignetError } from '../../src/errors.js';
 import {
   attestStatement,
+  hashedRekordEntry,
   blobStatement,
   legacyBlobBundle,
   predicateFrom,
@@ -263,4 +264,16 @@ test('fulcio client: 429 and 5xx answers are retried with back-off, 4xx are not'
     (e) => isSignetError(e, 'pushback') && e.message === 'fulcio answered 502: oops',
   );
   assert.equal(calls, 3);
+});
+
+test('hashedrekord entries carry the signature exactly, whatever its bytes look like', () => {
+  const pem = generateKeyPairSync('ed25519').publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const startsWithZero = Buffer.concat([Buffer.from([0xd0]), Buffer.alloc(63, 7)]); // base64 text starts with '0'
+  const looksLikeBase64 = Buffer.from('QUJDRA=='.repeat(8)); // raw bytes that are base64 text
+  for (const sig of [startsWithZero, looksLikeBase64]) {
+    const entry = hashedRekordEntry('sha512', 'ab'.repeat(64), sig, pem) as any;
+    assert.equal(entry.spec.signature.content, sig.toString('base64'));
+    assert.deepEqual(entry.spec.data.hash, { algorithm: 'sha512', value: 'ab'.repeat(64) });
+    assert.equal(Buffer.from(entry.spec.signature.publicKey.content, 'base64').toString(), pem);
+  }
 });
