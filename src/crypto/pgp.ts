@@ -1,4 +1,7 @@
-import * as openpgp from 'openpgp';
+import type * as OpenPGP from 'openpgp';
+
+/** openpgp is large: load it on first use so commands that never see a PGP key start fast. */
+const loadOpenpgp = () => import('openpgp');
 import { goArmor } from './pgp-armor.js';
 import { goEntities, userIdEmail } from './pgp-entity.js';
 import { PGP_TAG, serializePacket, splitPackets } from './pgp-packets.js';
@@ -8,7 +11,7 @@ import { PGP_TAG, serializePacket, splitPackets } from './pgp-packets.js';
  * `openpgp` package, plus the canonical re-encodings Go's openpgp produces (Rekor stores those).
  */
 export interface PgpPublicKeys {
-  keys: openpgp.PublicKey[];
+  keys: OpenPGP.PublicKey[];
   /** The key ring re-serialized like Go's `Entity.Serialize` per entity, then armored by Go's encoder. */
   canonical: string;
   /** E-mail addresses of the user IDs, in key order. */
@@ -16,7 +19,7 @@ export interface PgpPublicKeys {
 }
 
 export interface PgpDetachedSignature {
-  signature: openpgp.Signature;
+  signature: OpenPGP.Signature;
   /** Armored input is kept verbatim; binary input is armored the Go way. */
   canonical: Buffer;
 }
@@ -26,9 +29,10 @@ const ARMOR_START = '-----BEGIN PGP';
 /** Reads a public key ring, armored (one or more blocks) or binary. Private keys are refused. */
 export async function parsePgpPublicKeys(raw: Buffer): Promise<PgpPublicKeys> {
   const { binary, canonical, userIds } = canonicalPgpPublicKeys(raw);
+  const openpgp = await loadOpenpgp();
   const keys = await openpgp.readKeys({ binaryKeys: binary });
   const emails = userIds.map(userIdEmail).filter((e) => e !== '');
-  return { keys: keys as openpgp.PublicKey[], canonical, emails };
+  return { keys: keys as OpenPGP.PublicKey[], canonical, emails };
 }
 
 /** The Go re-serialization of a key ring without the full parse (enough to compute its index key). */
@@ -86,6 +90,7 @@ function dearmorBody(body: string): Buffer {
 /** Reads a detached signature, armored ("PGP SIGNATURE") or binary; the first packet must be a signature. */
 export async function parsePgpSignature(raw: Buffer): Promise<PgpDetachedSignature> {
   const armored = raw.toString('latin1').includes('-----BEGIN PGP SIGNATURE-----');
+  const openpgp = await loadOpenpgp();
   let binary: Buffer;
   if (armored) {
     const { type, data } = await openpgp.unarmor(raw.toString('utf8'));
@@ -110,6 +115,7 @@ export async function verifyPgpDetached(
 ): Promise<boolean> {
   const packet = sig.signature.packets[0];
   const date = packet?.created ?? new Date();
+  const openpgp = await loadOpenpgp();
   try {
     const result = await openpgp.verify({
       message: await openpgp.createMessage({ binary: message }),
