@@ -180,6 +180,8 @@ test('an Ed25519 key signs as Ed25519ph (SHA-512) when logged, as cosign does; p
   assert.ok(ed25519ph.verify(Buffer.from(b.messageSignature.signature, 'base64'), artifact, raw));
   const body = JSON.parse(Buffer.from(b.verificationMaterial.tlogEntries[0].canonicalizedBody, 'base64').toString());
   assert.equal(body.spec.data.hash.algorithm, 'sha512');
+  writeFileSync(file('ed.pub'), ed.publicKey.export({ type: 'spki', format: 'pem' }));
+  ok(await verifyBlob(['--key', file('ed.pub'), '--bundle', file('ed.json')]));
   ok(
     await signet([
       'sign-blob',
