@@ -39,7 +39,8 @@ export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuth
 
   app.post('/api/v2/signingCert', { bodyLimit: BODY_LIMIT }, async (req) => {
     const body = objectBody(req.body);
-    const token = str(obj(body.credentials).oidcIdentityToken) || bearer(req);
+    const creds = obj(body.credentials);
+    const token = str(creds.oidcIdentityToken ?? creds.oidc_identity_token) || bearer(req);
     const issued = await ca.issueCertificate(v2Request(body, token));
     const chain = { certificates: issued.chainDer.map(certPem) };
     if (issued.sct) return { signedCertificateEmbeddedSct: { chain } };
@@ -68,16 +69,18 @@ export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuth
   });
 }
 
+/** protojson accepts a field by its JSON name or its proto name (`publicKeyRequest` or `public_key_request`). */
 function v2Request(body: Record<string, unknown>, token: string): SigningRequest {
-  if (body.certificateSigningRequest !== undefined)
-    return { token, csrPem: b64(body.certificateSigningRequest, 'certificateSigningRequest').toString('latin1') };
-  const pkr = obj(body.publicKeyRequest);
-  const content = str(obj(pkr.publicKey).content);
+  const csr = body.certificateSigningRequest ?? body.certificate_signing_request;
+  if (csr !== undefined) return { token, csrPem: b64(csr, 'certificateSigningRequest').toString('latin1') };
+  const pkr = obj(body.publicKeyRequest ?? body.public_key_request);
+  const content = str(obj(pkr.publicKey ?? pkr.public_key).content);
   if (!content)
     throw invalidInput(
       'the public key supplied in the request could not be parsed: publicKeyRequest.publicKey.content is empty',
     );
-  return { token, publicKey: content, proofOfPossession: b64(pkr.proofOfPossession ?? '', 'proofOfPossession') };
+  const proof = pkr.proofOfPossession ?? pkr.proof_of_possession ?? '';
+  return { token, publicKey: content, proofOfPossession: b64(proof, 'proofOfPossession') };
 }
 
 function v1Request(body: Record<string, unknown>, token: string): SigningRequest {
