@@ -1,15 +1,13 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { createLogService, DEFAULT_MAX_BODY_BYTES, type LogKeyType } from '../log/index.js';
-import { stackLogger } from '../stack/logger.js';
-import { runServer } from '../stack/run.js';
+import type { LogKeyType } from '../log/index.js';
 import { parseBytes, parsePort, publicUrlFor } from './serve-options.js';
 
 interface LogServeFlags {
   port: number;
   host: string;
   dataDir: string;
-  maxBodyBytes: number;
+  maxBodyBytes?: number;
   logKeyType: LogKeyType;
   publicUrl?: string;
   databaseUrl?: string;
@@ -64,7 +62,7 @@ export function registerLogServe(log: Command): void {
     .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'directory for the log key and database', './signet-data/log')
-    .option('--max-body-bytes <n>', 'largest accepted request body (413 above)', parseBytes, DEFAULT_MAX_BODY_BYTES)
+    .option('--max-body-bytes <n>', 'largest accepted request body, 413 above (default 32 MiB)', parseBytes)
     .addOption(
       new Option('--log-key-type <type>', 'key type for a new log key (an existing key is reused)')
         .choices(['ecdsa-p256', 'ed25519'])
@@ -72,6 +70,9 @@ export function registerLogServe(log: Command): void {
     )
     .option('--public-url <url>', 'URL clients use; its hostname names the checkpoint origin');
   addScaleOptions(serve).action(async (flags: LogServeFlags) => {
+    const { createLogService } = await import('../log/index.js');
+    const { stackLogger } = await import('../stack/logger.js');
+    const { runServer } = await import('../stack/run.js');
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
     const dataDir = resolve(flags.dataDir);

@@ -1,10 +1,5 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { DEFAULT_MAX_BODY_BYTES } from '../log/index.js';
-import { assertDevOidcExposure } from '../oidc/provider/index.js';
-import { stackLogger } from '../stack/logger.js';
-import { runServer } from '../stack/run.js';
-import { createStackServices } from '../stack/stack.js';
 import { parseBytes, parsePort, publicUrlFor } from './serve-options.js';
 import { addScaleOptions } from './log-serve.js';
 
@@ -12,7 +7,7 @@ interface UpFlags {
   port: number;
   host: string;
   dataDir: string;
-  maxBodyBytes: number;
+  maxBodyBytes?: number;
   publicUrl?: string;
   allowDevOidcOnNetwork?: boolean;
   databaseUrl?: string;
@@ -29,10 +24,15 @@ export function registerUp(program: Command): void {
     .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .option('--data-dir <dir>', 'directory for keys and databases (created on first start)', './signet-data')
-    .option('--max-body-bytes <n>', 'largest accepted log request body', parseBytes, DEFAULT_MAX_BODY_BYTES)
+    .option('--max-body-bytes <n>', 'largest accepted log request body (default 32 MiB)', parseBytes)
     .option('--public-url <url>', 'URL clients use to reach the stack')
     .option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback');
   addScaleOptions(up).action(async (flags: UpFlags) => {
+    // The server modules load only when serving, so the client commands start fast.
+    const { assertDevOidcExposure } = await import('../oidc/provider/index.js');
+    const { stackLogger } = await import('../stack/logger.js');
+    const { runServer } = await import('../stack/run.js');
+    const { createStackServices } = await import('../stack/stack.js');
     assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
