@@ -1,6 +1,6 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, readFile, writeFile } from 'node:fs/promises';
+import { open, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import {
   decryptCosignKey,
@@ -12,6 +12,7 @@ import {
   type PasswordSource,
 } from '../crypto/index.js';
 import { SignetError, invalidInput } from '../errors.js';
+import { readText } from './files.js';
 
 /**
  * cosign's key commands: generate-key-pair, import-key-pair, public-key. Keys are cosign's encrypted format, so
@@ -86,14 +87,6 @@ async function writeExclusive(path: string, data: string, mode: number, force: b
     await fh.writeFile(data);
   } finally {
     await fh.close();
-  }
-}
-
-export async function readText(path: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw invalidInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
   }
 }
 

@@ -1,4 +1,4 @@
-import { createPublicKey, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
@@ -12,65 +12,18 @@ import {
   type Bundle,
 } from '../bundle/index.js';
 import { invalidInput, verificationFailed } from '../errors.js';
-import { loadTrustedRoot } from '../trust/index.js';
-import {
-  predicateTypeFor,
-  trustMaterial,
-  verifyBundle,
-  type Artifact,
-  type IdentityPolicy,
-  type VerifyOptions,
-} from '../verify/index.js';
+import { predicateTypeFor, verifyBundle, type Artifact, type VerifyOptions } from '../verify/index.js';
 import { CliExit } from './exit.js';
-
-interface VerifyFlags {
-  key?: string;
-  bundle?: string;
-  signature?: string;
-  certificate?: string;
-  certificateChain?: string;
-  certificateIdentity?: string;
-  certificateIdentityRegexp?: string;
-  certificateOidcIssuer?: string;
-  certificateOidcIssuerRegexp?: string;
-  certificateGithubWorkflowTrigger?: string;
-  certificateGithubWorkflowSha?: string;
-  certificateGithubWorkflowName?: string;
-  certificateGithubWorkflowRepository?: string;
-  certificateGithubWorkflowRef?: string;
-  trustedRoot?: string;
-  offline?: boolean;
-  insecureIgnoreTlog?: boolean;
-  insecureIgnoreSct?: boolean;
-  // cosign's short aliases
-  cert?: string;
-  certChain?: string;
-  certIdentity?: string;
-  certOidcIssuer?: string;
-}
-
-/** Options shared by verify-blob and verify-blob-attestation (cosign's names; `--cert*` aliases hidden). */
-function addVerifyOptions(cmd: Command): Command {
-  cmd
-    .option('--key <file>', 'PEM public key the signature must verify with (cosign.pub)')
-    .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')
-    .option('--certificate-identity <id>', 'expected identity (a SAN of the signing certificate), exact')
-    .option('--certificate-identity-regexp <re>', 'expected identity as a Go regular expression (unanchored)')
-    .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer of the signing certificate, exact')
-    .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer as a Go regular expression (unanchored)')
-    .option('--certificate-github-workflow-trigger <s>', 'expected GitHub workflow trigger claim')
-    .option('--certificate-github-workflow-sha <s>', 'expected GitHub workflow commit SHA claim')
-    .option('--certificate-github-workflow-name <s>', 'expected GitHub workflow name claim')
-    .option('--certificate-github-workflow-repository <s>', 'expected GitHub workflow repository claim (owner/repo)')
-    .option('--certificate-github-workflow-ref <s>', 'expected GitHub workflow ref claim')
-    .option('--trusted-root <file|url>', 'trusted root JSON (default: Sigstore public-good through TUF, or embedded)')
-    .option('--offline', 'never use the network (the embedded public-good root unless --trusted-root is a file)')
-    .option('--insecure-ignore-tlog', 'do not require a transparency log entry')
-    .option('--insecure-ignore-sct', 'do not require an SCT in the signing certificate');
-  cmd.addOption(new Option('--cert-identity <id>').hideHelp());
-  cmd.addOption(new Option('--cert-oidc-issuer <url>').hideHelp());
-  return cmd;
-}
+import { readStdin, readText } from './files.js';
+import {
+  addVerifyOptions,
+  checkPolicyFlags,
+  normaliseAliases,
+  policyFrom,
+  readPublicKey,
+  trustFrom,
+  type VerifyFlags,
+} from './verify-flags.js';
 
 export function registerVerifyBlob(program: Command): void {
   addVerifyOptions(
@@ -81,6 +34,7 @@ export function registerVerifyBlob(program: Command): void {
       )
       .argument('<artifact>', 'the file, - for stdin, or sha256:<hex> (its digest)'),
   )
+    .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')
     .option(
       '--signature <file>',
       'detached signature (base64), with --certificate or --key; needs --insecure-ignore-tlog',
@@ -103,6 +57,7 @@ export function registerVerifyBlob(program: Command): void {
       .description('verify an in-toto attestation bundle about a blob (cosign verify-blob-attestation)')
       .argument('[artifact]', 'the file, or sha256:<hex>; omit with --check-claims=false'),
   )
+    .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')
     .option(
       '--type <type>',
       'predicate type: custom, slsaprovenance, slsaprovenance1, spdx, spdxjson, cyclonedx, vuln, openvex, link, or a URI',
@@ -142,54 +97,6 @@ async function attestationArtifact(arg: string | undefined, flags: AttestationFl
   if (flags.digest) return digestArtifact(`${flags.digestalg ?? flags.digestAlg ?? 'sha256'}:${flags.digest}`);
   if (!arg) throw new CliExit(1, 'give the artifact (or --digest, or --check-claims=false)');
   return readArtifact(arg);
-}
-
-function normaliseAliases(f: VerifyFlags): void {
-  f.certificate ??= f.cert;
-  f.certificateChain ??= f.certChain;
-  f.certificateIdentity ??= f.certIdentity;
-  f.certificateOidcIssuer ??= f.certOidcIssuer;
-}
-
-/** cosign's rules, checked before any work: keyless needs an identity and an issuer; one identity flag at most. */
-function checkPolicyFlags(f: VerifyFlags): void {
-  if (f.certificateIdentity && f.certificateIdentityRegexp) {
-    throw new CliExit(1, 'give only one of --certificate-identity and --certificate-identity-regexp');
-  }
-  if (f.certificateOidcIssuer && f.certificateOidcIssuerRegexp) {
-    throw new CliExit(1, 'give only one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp');
-  }
-  if (f.key) return;
-  if (!f.certificateIdentity && !f.certificateIdentityRegexp) {
-    throw new CliExit(
-      1,
-      '--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode',
-      'or pass --key for a key-signed bundle',
-    );
-  }
-  if (!f.certificateOidcIssuer && !f.certificateOidcIssuerRegexp) {
-    throw new CliExit(
-      1,
-      '--certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required for verification in keyless mode',
-    );
-  }
-}
-
-function policyFrom(f: VerifyFlags): IdentityPolicy {
-  const policy: IdentityPolicy = {};
-  if (f.certificateIdentity) policy.identity = { exact: f.certificateIdentity };
-  else if (f.certificateIdentityRegexp) policy.identity = { regexp: f.certificateIdentityRegexp };
-  if (f.certificateOidcIssuer) policy.issuer = { exact: f.certificateOidcIssuer };
-  else if (f.certificateOidcIssuerRegexp) policy.issuer = { regexp: f.certificateOidcIssuerRegexp };
-  const claims = [
-    ['githubWorkflowTrigger', f.certificateGithubWorkflowTrigger],
-    ['githubWorkflowSha', f.certificateGithubWorkflowSha],
-    ['githubWorkflowName', f.certificateGithubWorkflowName],
-    ['githubWorkflowRepository', f.certificateGithubWorkflowRepository],
-    ['githubWorkflowRef', f.certificateGithubWorkflowRef],
-  ] as const;
-  for (const [k, v] of claims) if (v !== undefined) policy[k] = v;
-  return policy;
 }
 
 interface LoadedBundle {
@@ -251,8 +158,6 @@ async function verifyWith(
   artifact: Artifact | undefined,
   extra: Partial<VerifyOptions>,
 ) {
-  const source = { ...(f.trustedRoot ? { trustedRoot: f.trustedRoot } : {}), offline: !!f.offline };
-  const { root } = await loadTrustedRoot(source);
   const options: VerifyOptions = {
     policy: policyFrom(f),
     ignoreTlog: !!f.insecureIgnoreTlog,
@@ -261,7 +166,7 @@ async function verifyWith(
   };
   if (artifact) options.artifact = artifact;
   if (loaded.key) options.key = loaded.key;
-  return verifyBundle(loaded.bundle, trustMaterial(root), options);
+  return verifyBundle(loaded.bundle, await trustFrom(f), options);
 }
 
 /** A file, `-` (stdin), or `sha256:<hex>` when no such file exists (cosign's and the conformance suite's rule). */
@@ -286,37 +191,12 @@ function digestArtifact(arg: string): Artifact {
   return { digest: Buffer.from(hex, 'hex'), algorithm: alg.toLowerCase() as 'sha256' };
 }
 
-async function readPublicKey(path: string): Promise<KeyObject> {
-  const text = await readText(path, 'key');
-  try {
-    return createPublicKey(
-      text.includes('-----BEGIN') ? text : { key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' },
-    );
-  } catch (e) {
-    throw invalidInput(`the key ${path} is not a PEM public key`, e);
-  }
-}
-
-async function readText(path: string, what: string): Promise<string> {
-  try {
-    return await readFile(path, 'utf8');
-  } catch (e) {
-    throw invalidInput(`cannot read the ${what} ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`, e);
-  }
-}
-
 function parseJson(text: string, where: string): unknown {
   try {
     return JSON.parse(text);
   } catch (e) {
     throw invalidInput(`the bundle ${where} is not valid JSON`, e);
   }
-}
-
-async function readStdin(): Promise<Buffer> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks);
 }
 
 /**

@@ -1,0 +1,31 @@
+import { readFile } from 'node:fs/promises';
+import { invalidInput } from '../errors.js';
+
+/** Reads a text file; a missing or unreadable file is a one-line invalid-input error naming it. */
+export async function readText(path: string, what?: string): Promise<string> {
+  try {
+    return await readFile(path, 'utf8');
+  } catch (e) {
+    throw invalidInput(`cannot read ${what ? `the ${what} ` : ''}${path}: ${errorCode(e)}`, e);
+  }
+}
+
+/** Reads a file's bytes, or all of stdin for `-`. */
+export async function readInput(path: string, what?: string): Promise<Buffer> {
+  if (path === '-') return readStdin();
+  try {
+    return await readFile(path);
+  } catch (e) {
+    throw invalidInput(`cannot read ${what ? `the ${what} ` : ''}${path}: ${errorCode(e)}`, e);
+  }
+}
+
+export async function readStdin(): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks);
+}
+
+function errorCode(e: unknown): string {
+  return (e as NodeJS.ErrnoException).code ?? (e instanceof Error ? e.message : String(e));
+}

@@ -1,0 +1,122 @@
+import { createPublicKey, type KeyObject } from 'node:crypto';
+import { Option, type Command } from 'commander';
+import { invalidInput } from '../errors.js';
+import { loadTrustedRoot } from '../trust/index.js';
+import { trustMaterial, type IdentityPolicy, type TrustMaterial } from '../verify/index.js';
+import { CliExit } from './exit.js';
+import { readText } from './files.js';
+
+/** The verification flags shared by verify-blob, verify-blob-attestation, verify and verify-attestation. */
+export interface VerifyFlags {
+  key?: string;
+  bundle?: string;
+  signature?: string;
+  certificate?: string;
+  certificateChain?: string;
+  certificateIdentity?: string;
+  certificateIdentityRegexp?: string;
+  certificateOidcIssuer?: string;
+  certificateOidcIssuerRegexp?: string;
+  certificateGithubWorkflowTrigger?: string;
+  certificateGithubWorkflowSha?: string;
+  certificateGithubWorkflowName?: string;
+  certificateGithubWorkflowRepository?: string;
+  certificateGithubWorkflowRef?: string;
+  trustedRoot?: string;
+  offline?: boolean;
+  insecureIgnoreTlog?: boolean;
+  insecureIgnoreSct?: boolean;
+  // cosign's short aliases
+  cert?: string;
+  certChain?: string;
+  certIdentity?: string;
+  certOidcIssuer?: string;
+}
+
+/** Key, identity policy and trust root options (cosign's names; `--cert*` aliases hidden). */
+export function addVerifyOptions(cmd: Command): Command {
+  cmd
+    .option('--key <file>', 'PEM public key the signature must verify with (cosign.pub)')
+    .option('--certificate-identity <id>', 'expected identity (a SAN of the signing certificate), exact')
+    .option('--certificate-identity-regexp <re>', 'expected identity as a Go regular expression (unanchored)')
+    .option('--certificate-oidc-issuer <url>', 'expected OIDC issuer of the signing certificate, exact')
+    .option('--certificate-oidc-issuer-regexp <re>', 'expected OIDC issuer as a Go regular expression (unanchored)')
+    .option('--certificate-github-workflow-trigger <s>', 'expected GitHub workflow trigger claim')
+    .option('--certificate-github-workflow-sha <s>', 'expected GitHub workflow commit SHA claim')
+    .option('--certificate-github-workflow-name <s>', 'expected GitHub workflow name claim')
+    .option('--certificate-github-workflow-repository <s>', 'expected GitHub workflow repository claim (owner/repo)')
+    .option('--certificate-github-workflow-ref <s>', 'expected GitHub workflow ref claim')
+    .option('--trusted-root <file|url>', 'trusted root JSON (default: Sigstore public-good through TUF, or embedded)')
+    .option('--offline', 'never use the network (the embedded public-good root unless --trusted-root is a file)')
+    .option('--insecure-ignore-tlog', 'do not require a transparency log entry')
+    .option('--insecure-ignore-sct', 'do not require an SCT in the signing certificate');
+  cmd.addOption(new Option('--cert-identity <id>').hideHelp());
+  cmd.addOption(new Option('--cert-oidc-issuer <url>').hideHelp());
+  return cmd;
+}
+
+export function normaliseAliases(f: VerifyFlags): void {
+  f.certificate ??= f.cert;
+  f.certificateChain ??= f.certChain;
+  f.certificateIdentity ??= f.certIdentity;
+  f.certificateOidcIssuer ??= f.certOidcIssuer;
+}
+
+/** cosign's rules, checked before any work: keyless needs an identity and an issuer; one identity flag at most. */
+export function checkPolicyFlags(f: VerifyFlags): void {
+  if (f.certificateIdentity && f.certificateIdentityRegexp) {
+    throw new CliExit(1, 'give only one of --certificate-identity and --certificate-identity-regexp');
+  }
+  if (f.certificateOidcIssuer && f.certificateOidcIssuerRegexp) {
+    throw new CliExit(1, 'give only one of --certificate-oidc-issuer and --certificate-oidc-issuer-regexp');
+  }
+  if (f.key) return;
+  if (!f.certificateIdentity && !f.certificateIdentityRegexp) {
+    throw new CliExit(
+      1,
+      '--certificate-identity or --certificate-identity-regexp is required for verification in keyless mode',
+      'or pass --key for a key-signed bundle',
+    );
+  }
+  if (!f.certificateOidcIssuer && !f.certificateOidcIssuerRegexp) {
+    throw new CliExit(
+      1,
+      '--certificate-oidc-issuer or --certificate-oidc-issuer-regexp is required for verification in keyless mode',
+    );
+  }
+}
+
+export function policyFrom(f: VerifyFlags): IdentityPolicy {
+  const policy: IdentityPolicy = {};
+  if (f.certificateIdentity) policy.identity = { exact: f.certificateIdentity };
+  else if (f.certificateIdentityRegexp) policy.identity = { regexp: f.certificateIdentityRegexp };
+  if (f.certificateOidcIssuer) policy.issuer = { exact: f.certificateOidcIssuer };
+  else if (f.certificateOidcIssuerRegexp) policy.issuer = { regexp: f.certificateOidcIssuerRegexp };
+  const claims = [
+    ['githubWorkflowTrigger', f.certificateGithubWorkflowTrigger],
+    ['githubWorkflowSha', f.certificateGithubWorkflowSha],
+    ['githubWorkflowName', f.certificateGithubWorkflowName],
+    ['githubWorkflowRepository', f.certificateGithubWorkflowRepository],
+    ['githubWorkflowRef', f.certificateGithubWorkflowRef],
+  ] as const;
+  for (const [k, v] of claims) if (v !== undefined) policy[k] = v;
+  return policy;
+}
+
+/** The trust material the flags name: --trusted-root, else public-good (TUF, or embedded with --offline). */
+export async function trustFrom(f: VerifyFlags): Promise<TrustMaterial> {
+  const source = { ...(f.trustedRoot ? { trustedRoot: f.trustedRoot } : {}), offline: !!f.offline };
+  const { root } = await loadTrustedRoot(source);
+  return trustMaterial(root);
+}
+
+export async function readPublicKey(path: string): Promise<KeyObject> {
+  const text = await readText(path, 'key');
+  try {
+    return createPublicKey(
+      text.includes('-----BEGIN') ? text : { key: Buffer.from(text.trim(), 'base64'), format: 'der', type: 'spki' },
+    );
+  } catch (e) {
+    throw invalidInput(`the key ${path} is not a PEM public key`, e);
+  }
+}
