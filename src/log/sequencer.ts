@@ -212,10 +212,7 @@ export class Sequencer {
     } catch (e) {
       // Nothing of the batch is durable: rebuild the right edge from committed nodes and fail its requests.
       this.#range = await CompactRange.fromSize(start, this.#o.cache.read);
-      // A lost database is pushback (503 + Retry-After), not a server bug.
-      const err = isSignetError(e, 'pushback')
-        ? e
-        : new SignetError('internal', 'could not write the entries to the log', { cause: e });
+      const err = writeFailure(e, 'could not write the entries to the log');
       for (const p of accepted) p.reject(err);
       return;
     }
@@ -247,9 +244,7 @@ export class Sequencer {
     try {
       existing = await this.#o.store.indexesByLeafHash(pending.map((p) => p.leafHash));
     } catch (e) {
-      const err = isSignetError(e, 'pushback')
-        ? e
-        : new SignetError('internal', 'could not read the log store', { cause: e });
+      const err = writeFailure(e, 'could not read the log store');
       for (const p of pending) p.reject(err);
       return [];
     }
@@ -269,4 +264,20 @@ export class Sequencer {
     }
     return accepted;
   }
+}
+
+/**
+ * Storage that cannot take writes right now (database unreachable, disk full) is pushback: 503 + Retry-After, so
+ * clients and load balancers retry; anything else is a server bug (500).
+ */
+function writeFailure(e: unknown, message: string): SignetError {
+  if (isSignetError(e, 'pushback')) return e;
+  const code = String((e as { code?: unknown } | undefined)?.code ?? '');
+  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR')) {
+    return new SignetError('pushback', 'the log storage is full; retry later', {
+      cause: e,
+      detail: { retryAfter: '30' },
+    });
+  }
+  return new SignetError('internal', message, { cause: e });
 }
