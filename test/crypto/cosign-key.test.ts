@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createPublicKey, generateKeyPairSync, sign, verify } from 'node:crypto';
+import { createPrivateKey, createPublicKey, generateKeyPairSync, scryptSync, sign, verify } from 'node:crypto';
+import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
@@ -133,4 +134,38 @@ test('plain PEM keys: PKCS#1, SEC1 and PKCS#8 import; cosign goodkey rules refus
   assert.equal(asked, 0);
   await loadPrivateKey(await encryptCosignKey(ec, 'x', { scryptN: 32768 }), pw, 'd');
   assert.equal(asked, 1);
+});
+
+/** cosign's format rules written out independently: PEM -> JSON -> scrypt(N,r,p) -> secretbox open -> PKCS#8. */
+function openByTheRules(pem: string, password: string): Buffer {
+  const m =
+    /^-----BEGIN ENCRYPTED SIGSTORE PRIVATE KEY-----\n([\s\S]+)\n-----END ENCRYPTED SIGSTORE PRIVATE KEY-----\n$/.exec(
+      pem,
+    );
+  assert.ok(m);
+  const j = JSON.parse(Buffer.from(m[1]!.replace(/\n/g, ''), 'base64').toString('utf8'));
+  const { N, r, p } = j.kdf.params;
+  const key = scryptSync(Buffer.from(password, 'utf8'), Buffer.from(j.kdf.salt, 'base64'), 32, {
+    N,
+    r,
+    p,
+    maxmem: 512 * 1024 * 1024,
+  });
+  const der = xsalsa20poly1305(key, Buffer.from(j.cipher.nonce, 'base64')).decrypt(Buffer.from(j.ciphertext, 'base64'));
+  return Buffer.from(der);
+}
+
+test('a key signet writes opens by the format rules alone, for random passwords (property)', async () => {
+  await fc.assert(
+    fc.asyncProperty(fc.string({ maxLength: 24, unit: 'grapheme' }), async (password) => {
+      const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+      const pem = await encryptCosignKey(privateKey, password);
+      const der = openByTheRules(pem, password);
+      assert.ok(der.equals(privateKey.export({ type: 'pkcs8', format: 'der' })));
+      assert.equal(der.length, 138); // cosign.md: a P-256 PKCS#8 key is 138 bytes, starting 30 81 87 02 01 00
+      assert.equal(der.subarray(0, 6).toString('hex'), '308187020100');
+      assert.equal(createPrivateKey({ key: der, format: 'der', type: 'pkcs8' }).asymmetricKeyType, 'ec');
+    }),
+    { numRuns: 3 },
+  );
 });
