@@ -47,6 +47,9 @@ Examples:
       const signed = await signBlob(artifact, signer, { rekorUrl: services.rekorUrl, tlogUpload: flags.tlogUpload });
       if (signed.tlogEntry) info(`tlog entry created with index: ${signed.tlogEntry.logIndex}`, true);
       const sig = signed.signature.toString('base64');
+      if (!flags.bundle && signed.tlogEntry) {
+        info('WARNING: no --bundle: the log entry and its proofs are not saved next to the signature', true);
+      }
       if (flags.bundle) {
         await writeBundle(flags, signed.bundle, () =>
           legacyBlobBundle(signed.signature, signed.verifierPem, signed.tlogEntry),
