@@ -91,7 +91,10 @@ before(async () => {
   token = r.stdout.trim();
   trustChain = (await call('GET', '/api/v2/trustBundle')).json.chains[0].certificates;
 });
-after(() => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  if (stack) rmSync(stack.dataDir, { recursive: true, force: true });
+});
 
 describe('Fulcio v2 wire contract (fulcio.proto via grpc-gateway)', () => {
   it('GET /api/v2/configuration: issuers with every OIDCIssuer field in camelCase (EmitUnpopulated)', async () => {

@@ -2,6 +2,7 @@
 // npm sigstore packages send and parse: field names, JSON types, status codes, headers. Drives a real `signet up`.
 import assert from 'node:assert/strict';
 import { createHash, createPublicKey } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { canonicalJson } from '../../src/encoding/canonical-json.js';
 import { startSignet, type RunningStack } from '../helpers/process.js';
@@ -90,7 +91,10 @@ before(async () => {
   }
   treeId = (await call('GET', '/api/v1/log')).json.treeID;
 });
-after(() => stack?.stop());
+after(async () => {
+  await stack?.stop();
+  if (stack) rmSync(stack.dataDir, { recursive: true, force: true });
+});
 
 describe('Rekor v1 wire contract (openapi.yaml)', () => {
   it('POST /api/v1/log/entries: 201, LogEntry keyed by the 80-hex entry ID, ETag and Location', () => {
