@@ -185,7 +185,9 @@ function digestOf(algorithm: string, data: Buffer): string {
 export function signatureBytes(file: Buffer): Buffer {
   const text = file.toString('latin1').replace(/\s+/g, '');
   const isBase64 = /^[A-Za-z0-9+/]+={0,2}$/.test(text) && text.length % 4 === 0 && text.length >= 8;
-  return file[0] !== 0x30 && isBase64 ? Buffer.from(text, 'base64') : file;
+  // Raw DER or raw Ed25519/RSA bytes are never all base64 characters (DER has 0x02 tags), so text that is
+  // all base64 is a base64 signature, even when it starts with '0' (0x30, the byte DER starts with).
+  return isBase64 ? Buffer.from(text, 'base64') : file;
 }
 
 /** A PEM public key or certificate (or their DER) as the PEM Rekor canonicalizes; certificates stay certificates. */

@@ -137,6 +137,16 @@ test('artifact hashes: the length picks the algorithm, a wrong prefix is refused
 test('signature files: DER as is, base64 decoded, other binary untouched', () => {
   assert.deepEqual(signatureBytes(sig), sig);
   assert.deepEqual(signatureBytes(Buffer.from(sig.toString('base64') + '\n')), sig);
+  // base64 text that starts with '0' (byte 0x30, like DER) is still base64: 1 in 64 raw Ed25519 signatures.
+  fc.assert(
+    fc.property(fc.uint8Array({ minLength: 64, maxLength: 64 }), (raw) => {
+      const b64 = Buffer.from(Buffer.from(raw).toString('base64'));
+      return signatureBytes(b64).equals(Buffer.from(raw));
+    }),
+  );
+  const zeroFirst = Buffer.from([0xd3, 0x4d, 0x34, 1, 2, 3]);
+  assert.equal(zeroFirst.toString('base64')[0], '0');
+  assert.deepEqual(signatureBytes(Buffer.from(zeroFirst.toString('base64'))), zeroFirst);
   fc.assert(
     fc.property(fc.uint8Array({ minLength: 1, maxLength: 100 }), (b) => signatureBytes(Buffer.from(b)).length > 0),
   );
