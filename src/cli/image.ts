@@ -1,4 +1,205 @@
-import type { Command } from 'commander';
+import { writeFile } from 'node:fs/promises';
+import { Option, type Command } from 'commander';
+import { serializeBundle } from '../bundle/index.js';
+import { invalidInput, isSignetError } from '../errors.js';
+import {
+  attachSbom,
+  attestImage,
+  imageTargets,
+  sbomMediaType,
+  sbomTarget,
+  signImage,
+  type ImageTarget,
+} from '../image/index.js';
+import { attachmentTag, formatReference, openImage, repositoryName, type ImageSession } from '../oci/index.js';
+import { predicateFrom } from '../sign/index.js';
+import { predicateTypeFor } from '../verify/index.js';
+import { CliExit } from './exit.js';
+import { readInput } from './files.js';
+import { registerImageVerify } from './image-verify.js';
+import { addRegistryOptions, registryOptions } from './registry-options.js';
+import { addSigningOptions, info, resolveServices, signerFor, type SignFlags } from './signing-flags.js';
 
-// Not written yet: its issue adds the commands here.
-export function registerImage(_program: Command): void {}
+interface ImageSignFlags extends SignFlags {
+  annotations?: string[];
+  recursive?: boolean;
+  attachment?: string;
+}
+
+interface AttestFlags extends SignFlags {
+  predicate: string;
+  type: string;
+  replace?: boolean;
+}
+
+/** cosign's image commands: sign, verify, attest, verify-attestation, attach sbom. */
+export function registerImage(program: Command): void {
+  addRegistryOptions(
+    addSigningOptions(
+      program
+        .command('sign')
+        .description('sign container images in their registry (cosign sign): key-based with --key, else keyless')
+        .argument('<image...>', 'images to sign, best by digest (registry/repo@sha256:...)'),
+    ),
+  )
+    .addOption(annotationOption())
+    .option('-r, --recursive', 'for an index, also sign every manifest it lists')
+    .addOption(attachmentOption())
+    .addHelpText(
+      'after',
+      `
+--new-bundle-format (cosign v3's default, true) pushes a Sigstore bundle as an OCI 1.1 referrer;
+--new-bundle-format=false writes cosign's legacy layout (a layer in the sha256-<hex>.sig tag).
+
+Examples:
+  signet sign --key cosign.key --rekor-url http://127.0.0.1:3000 localhost:5000/app@sha256:...
+  signet sign --signing-config http://127.0.0.1:3000/signing_config.json --identity-token "$TOKEN" \\
+      --new-bundle-format=false localhost:5000/app@sha256:...`,
+    )
+    .action(async (images: string[], flags: ImageSignFlags) => {
+      const annotations = parseAnnotations(flags.annotations);
+      const sessions = images.map((image) =>
+        openImage(image, registryOptions(flags as unknown as Record<string, unknown>)),
+      );
+      const services = await resolveServices(flags);
+      const signer = await signerFor(flags, services);
+      for (const session of sessions) {
+        warnOnTag(session);
+        for (const target of await signTargets(session, flags)) {
+          const pushTo = repositoryName(target.ref);
+          info(`Pushing signature to: ${pushTo}`, true);
+          const signed = await signImage(session, target, {
+            signer,
+            annotations,
+            rekorUrl: services.rekorUrl,
+            tlogUpload: flags.tlogUpload,
+            newBundleFormat: flags.newBundleFormat,
+            dockerMediaTypes: dockerMediaTypes(),
+          });
+          if (signed.tlogEntry) info(`tlog entry created with index: ${signed.tlogEntry.logIndex}`, true);
+          if (flags.bundle) await writeFile(flags.bundle, serializeBundle(signed.bundle));
+        }
+      }
+    });
+
+  addRegistryOptions(
+    addSigningOptions(
+      program
+        .command('attest')
+        .description('attest a container image: an in-toto statement about its digest, signed (cosign attest)')
+        .argument('<image>', 'the image, best by digest'),
+    ),
+  )
+    .requiredOption('--predicate <file>', "the predicate file ('-' for stdin)")
+    .option(
+      '--type <type>',
+      'custom, slsaprovenance, slsaprovenance02, slsaprovenance1, link, spdx, spdxjson, cyclonedx, vuln, openvex, or a URI',
+      'custom',
+    )
+    .option('--replace', 'legacy layout: replace earlier attestations of the same predicate type')
+    .addHelpText(
+      'after',
+      '\nExample:\n  signet attest --key cosign.key --rekor-url http://127.0.0.1:3000 --type slsaprovenance1 \\\n' +
+        '      --predicate prov.json localhost:5000/app@sha256:...',
+    )
+    .action(async (image: string, flags: AttestFlags) => {
+      const predicateType = predicateTypeFor(flags.type);
+      const predicate = predicateFrom(predicateType, await readInput(flags.predicate, 'predicate'));
+      const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+      const services = await resolveServices(flags);
+      const signer = await signerFor(flags, services);
+      warnOnTag(session);
+      const [target] = await resolveTargets(session, false);
+      await attestImage(session, target!, {
+        signer,
+        predicateType,
+        predicate,
+        replace: flags.replace,
+        rekorUrl: services.rekorUrl,
+        tlogUpload: flags.tlogUpload,
+        newBundleFormat: flags.newBundleFormat,
+        dockerMediaTypes: dockerMediaTypes(),
+      });
+      info(`Pushed attestation (${predicateType}) for ${formatReference(target!.ref)}`, true);
+    });
+
+  const attach = program.command('attach').description('attach artifacts to an image (cosign attach)');
+  addRegistryOptions(
+    attach
+      .command('sbom')
+      .description("attach an SBOM at the image's sha256-<hex>.sbom tag (sign it with `sign --attachment sbom`)")
+      .argument('<image>', 'the image')
+      .requiredOption('--sbom <file>', 'the SBOM file')
+      .addOption(new Option('--type <type>', 'SBOM type').choices(['spdx', 'cyclonedx', 'syft']).default('spdx'))
+      .addOption(new Option('--input-format <format>', 'SBOM encoding').choices(['json', 'xml', 'text'])),
+  ).action(async (image: string, flags: { sbom: string; type: string; inputFormat?: string }) => {
+    const mediaType = sbomMediaType(flags.type, flags.inputFormat);
+    const sbom = await readInput(flags.sbom, 'SBOM');
+    const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+    const [target] = await resolveTargets(session, false);
+    const tag = attachmentTag(target!.descriptor.digest, 'sbom');
+    info('WARNING: Attaching SBOMs this way does not sign them. To sign them, use `signet sign --attachment sbom`.');
+    info(
+      `Uploading SBOM file for [${formatReference(target!.ref)}] to [${repositoryName(target!.ref)}:${tag}] with mediaType [${mediaType}].`,
+      true,
+    );
+    await attachSbom(session, target!, sbom, mediaType);
+  });
+
+  registerImageVerify(program);
+}
+
+/** `-a key=value`, repeatable (cosign's --annotations). */
+export function annotationOption(): Option {
+  return new Option('-a, --annotations <key=value>', 'annotation (repeatable)').argParser(
+    (v: string, prev: string[] = []) => [...prev, v],
+  );
+}
+
+export function attachmentOption(): Option {
+  return new Option('--attachment <type>', "act on the image's attached SBOM instead of the image").choices(['sbom']);
+}
+
+export function parseAnnotations(list: string[] | undefined): Record<string, string> | undefined {
+  if (!list?.length) return undefined;
+  const out: Record<string, string> = {};
+  for (const kv of list) {
+    const eq = kv.indexOf('=');
+    if (eq <= 0) throw invalidInput(`annotation ${JSON.stringify(kv)} is not key=value`);
+    out[kv.slice(0, eq)] = kv.slice(eq + 1);
+  }
+  return out;
+}
+
+/** The image's manifests, or its attached SBOM's manifest with `--attachment sbom`; a missing tag is exit 11. */
+export async function resolveTargets(session: ImageSession, recursive: boolean, attachment?: string) {
+  let targets: ImageTarget[];
+  try {
+    targets = await imageTargets(session, recursive);
+  } catch (e) {
+    if (isSignetError(e, 'not-found')) throw new CliExit(11, `image tag not found: ${e.message}`);
+    throw e;
+  }
+  if (attachment === 'sbom') return [await sbomTarget(session, targets[0]!)];
+  return targets;
+}
+
+function signTargets(session: ImageSession, flags: ImageSignFlags) {
+  return resolveTargets(session, !!flags.recursive, flags.attachment);
+}
+
+function warnOnTag(session: ImageSession): void {
+  if (session.ref.digest) return;
+  process.stderr.write(
+    `WARNING: Image reference ${formatReference(session.ref)} uses a tag, not a digest, to identify the image to sign.\n` +
+      '    This can lead you to sign a different image than the intended one. Please use a\n' +
+      '    digest (example.com/ubuntu@sha256:abc123...) rather than tag\n' +
+      '    (example.com/ubuntu:latest) for the input to signet.\n\n',
+  );
+}
+
+/** cosign's COSIGN_DOCKER_MEDIA_TYPES: Docker schema 2 manifests for registries that reject OCI ones. */
+function dockerMediaTypes(): boolean {
+  const v = process.env.COSIGN_DOCKER_MEDIA_TYPES;
+  return v === '1' || v === 'true';
+}

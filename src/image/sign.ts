@@ -1,4 +1,4 @@
-import { serializeBundle } from '../bundle/index.js';
+import { serializeBundle, type Bundle } from '../bundle/index.js';
 import {
   BUNDLE_ANNOTATION,
   CERTIFICATE_ANNOTATION,
@@ -24,7 +24,10 @@ export interface SignImageOptions extends TlogOptions {
   dockerMediaTypes?: boolean;
 }
 
-/** Signs one image manifest and stores the signature next to it in the registry, in cosign's layout. */
+/**
+ * Signs one image manifest and stores the signature next to it in the registry, in cosign's layout. Returns the
+ * pushed layer or referrer manifest, the bundle (for `--bundle`) and the log entry.
+ */
 export async function signImage(session: ImageSession, target: ImageTarget, options: SignImageOptions) {
   const repo = target.ref.repository;
   if (options.newBundleFormat) {
@@ -32,15 +35,16 @@ export async function signImage(session: ImageSession, target: ImageTarget, opti
     if (options.annotations && Object.keys(options.annotations).length) subject.annotations = options.annotations;
     const statement = { _type: IN_TOTO_V1, subject: [subject], predicateType: COSIGN_SIGN_PREDICATE, predicate: {} };
     const signed = await attestStatement(Buffer.from(JSON.stringify(statement)), options.signer, options);
-    return pushBundleReferrer(session.client, repo, target.descriptor, Buffer.from(serializeBundle(signed.bundle)), {
+    const pushed = await pushBundleReferrer(session.client, repo, target.descriptor, bundleBytes(signed.bundle), {
       'dev.sigstore.bundle.content': 'dsse-envelope',
       'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE,
     });
+    return { pushed, bundle: signed.bundle, tlogEntry: signed.tlogEntry };
   }
   const payload = simpleSigningPayload(repositoryName(target.ref), target.descriptor.digest, options.annotations);
   const signed = await signBlob(payload, options.signer, options);
   const annotations = signatureAnnotations(signed.signature, options.signer, signed.tlogEntry);
-  return appendAttachment(
+  const pushed = await appendAttachment(
     session.client,
     repo,
     target.descriptor.digest,
@@ -48,6 +52,11 @@ export async function signImage(session: ImageSession, target: ImageTarget, opti
     { mediaType: COSIGN_SIMPLE_SIGNING, payload, annotations },
     { dockerMediaTypes: options.dockerMediaTypes },
   );
+  return { pushed, bundle: signed.bundle, tlogEntry: signed.tlogEntry };
+}
+
+function bundleBytes(bundle: Bundle): Buffer {
+  return Buffer.from(serializeBundle(bundle));
 }
 
 /** cosign's layer annotations: signature, certificate and chain (keyless), and the Rekor bundle (SET). */

@@ -50,6 +50,8 @@ export interface VerifiedItem {
   envelope?: DsseEnvelope;
   predicateType?: string;
   tlogVerified: boolean;
+  /** Legacy layers: the Rekor bundle annotation (cosign prints it as `optional.Bundle`). */
+  rekorBundle?: unknown;
 }
 
 /** Why nothing verified: cosign's exit codes 10 (none found) and 12 (none matched). */
@@ -80,8 +82,13 @@ export async function verifyImageSignatures(session: ImageSession, target: Image
       reasons.push(e.message);
     }
   };
-  for (const { bundle } of await readBundleReferrers(session.client, target.ref.repository, target.descriptor.digest)) {
-    const parsed = parseBundle(JSON.parse(bundle.toString('utf8')));
+  for (const parsed of await referrerBundles(session, target)) {
+    if (parsed instanceof SignetError) {
+      attempt(() => {
+        throw parsed;
+      });
+      continue;
+    }
     if (predicateTypeOf(parsed) !== COSIGN_SIGN_PREDICATE) continue;
     attempt(() => verifyStatementBundle(parsed, target, options));
   }
@@ -99,34 +106,62 @@ export async function verifyImageAttestations(
 ) {
   const verified: VerifiedItem[] = [];
   const reasons: string[] = [];
+  const mismatched: string[] = [];
   let found = 0;
   const consider = (fn: () => VerifiedItem) => {
     try {
       const item = fn();
       found++;
       if (!options.predicateType || item.predicateType === options.predicateType) verified.push(item);
-      else reasons.push(`predicate type ${item.predicateType} is not ${options.predicateType}`);
+      else {
+        mismatched.push(item.predicateType ?? '(none)');
+        reasons.push(`predicate type ${item.predicateType} is not ${options.predicateType}`);
+      }
     } catch (e) {
       if (!(e instanceof SignetError)) throw e;
       found++;
       reasons.push(e.message);
     }
   };
-  for (const { bundle } of await readBundleReferrers(session.client, target.ref.repository, target.descriptor.digest)) {
-    const parsed = parseBundle(JSON.parse(bundle.toString('utf8')));
+  for (const parsed of await referrerBundles(session, target)) {
+    if (parsed instanceof SignetError) {
+      consider(() => {
+        throw parsed;
+      });
+      continue;
+    }
     if (predicateTypeOf(parsed) === COSIGN_SIGN_PREDICATE) continue;
     consider(() => verifyStatementBundle(parsed, target, options));
   }
   const layers = await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'att');
   for (const layer of layers) consider(() => verifyLegacyAttestation(layer, target, options));
+  if (verified.length === 0 && options.predicateType && mismatched.length && mismatched.length === found) {
+    throw new NoMatchingSignaturesError(found, 'attestations', [
+      `none of the attestations matched the predicate type: ${options.predicateType}, found: ${[...new Set(mismatched)].join(',')}`,
+    ]);
+  }
   if (verified.length === 0) throw new NoMatchingSignaturesError(found, 'attestations', reasons);
   return verified;
 }
 
+/** The bundles attached as referrers, parsed; one that does not parse is kept as its error (it counts as found). */
+async function referrerBundles(session: ImageSession, target: ImageTarget): Promise<(Bundle | SignetError)[]> {
+  const found = await readBundleReferrers(session.client, target.ref.repository, target.descriptor.digest);
+  return found.map(({ bundle }) => {
+    try {
+      return parseBundle(JSON.parse(bundle.toString('utf8')));
+    } catch (e) {
+      return e instanceof SignetError ? e : verificationFailed('a referrer bundle is not valid JSON');
+    }
+  });
+}
+
 function verifyStatementBundle(bundle: Bundle, target: ImageTarget, options: VerifyImageOptions): VerifiedItem {
   if (!bundle.dsseEnvelope) throw verificationFailed('the referrer bundle holds no DSSE envelope');
-  const result = verifyBundle(bundle, options.trust, verifyOptions(options, imageArtifact(target)));
-  const statement = result.statement!;
+  const artifact = options.checkClaims === false ? undefined : imageArtifact(target);
+  const result = verifyBundle(bundle, options.trust, verifyOptions(options, artifact));
+  if (!result.statement) throw verificationFailed('the referrer bundle holds no in-toto statement');
+  const statement = result.statement;
   if (options.checkClaims !== false) checkSubjectAnnotations(statement, options.annotations);
   return {
     layout: 'bundle',
@@ -152,7 +187,9 @@ function verifyLegacySignature(layer: AttachedLayer, target: ImageTarget, option
       if (payload.optional?.[k] !== v) throw verificationFailed(`annotation ${k}=${v} is not in the signed payload`);
     }
   }
-  return { layout: 'legacy', payload, tlogVerified: !options.ignoreTlog, ...identityOf(result) };
+  const item: VerifiedItem = { layout: 'legacy', payload, tlogVerified: !options.ignoreTlog, ...identityOf(result) };
+  if (layer.annotations[BUNDLE_ANNOTATION]) item.rekorBundle = JSON.parse(layer.annotations[BUNDLE_ANNOTATION]);
+  return item;
 }
 
 function verifyLegacyAttestation(layer: AttachedLayer, target: ImageTarget, options: VerifyImageOptions): VerifiedItem {
@@ -164,8 +201,10 @@ function verifyLegacyAttestation(layer: AttachedLayer, target: ImageTarget, opti
   }
   const bundle: Bundle = { ...legacyLayerBundle(layer), dsseEnvelope: envelope };
   delete bundle.messageSignature;
-  const result = verifyBundle(bundle, options.trust, verifyOptions(options, imageArtifact(target)));
-  const statement = result.statement!;
+  const artifact = options.checkClaims === false ? undefined : imageArtifact(target);
+  const result = verifyBundle(bundle, options.trust, verifyOptions(options, artifact));
+  if (!result.statement) throw verificationFailed('the attestation is not an in-toto statement');
+  const statement = result.statement;
   return {
     layout: 'legacy',
     payload: statement,
@@ -194,7 +233,7 @@ function legacyLayerBundle(layer: AttachedLayer): Bundle {
 
 function verifyOptions(options: VerifyImageOptions, artifact: Parameters<typeof verifyBundle>[2]['artifact']) {
   return {
-    artifact,
+    ...(artifact ? { artifact } : {}),
     ...(options.key ? { key: options.key } : {}),
     ...(options.policy ? { policy: options.policy } : {}),
     ignoreTlog: !!options.ignoreTlog,
