@@ -7,6 +7,7 @@ import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
 import { requireProgram } from '../helpers/env.js';
+import { oracleLeafHash, oracleRoot } from '../log/server/fixtures.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
@@ -263,6 +264,29 @@ describe('CT log (RFC 6962 JSON) and dev OIDC discovery', () => {
       .update(ctKey.export({ type: 'spki', format: 'der' }))
       .digest('base64');
     assert.equal(trusted.ctlogs[0].logId.keyId, logId);
+  });
+
+  it('get-entries, get-proof-by-hash, get-entry-and-proof: RFC 6962 field names; leaves hash to the STH root', async () => {
+    const sth = (await call('GET', '/ct/v1/get-sth')).json;
+    const got = await call('GET', `/ct/v1/get-entries?start=0&end=${sth.tree_size - 1}`);
+    assert.equal(got.status, 200, got.text);
+    assert.deepEqual(Object.keys(got.json), ['entries']);
+    const leaves = (got.json.entries as Json[]).map((e) => {
+      assert.deepEqual(Object.keys(e).sort(), ['extra_data', 'leaf_input']);
+      return oracleLeafHash(Buffer.from(e.leaf_input, 'base64'));
+    });
+    assert.equal(leaves.length, sth.tree_size);
+    assert.equal(oracleRoot(leaves).toString('base64'), sth.sha256_root_hash);
+    const last = leaves.length - 1;
+    const q = new URLSearchParams({ hash: leaves[last]!.toString('base64'), tree_size: String(sth.tree_size) });
+    const byHash = await call('GET', `/ct/v1/get-proof-by-hash?${q}`);
+    assert.equal(byHash.status, 200, byHash.text);
+    assert.deepEqual(Object.keys(byHash.json).sort(), ['audit_path', 'leaf_index']);
+    assert.equal(byHash.json.leaf_index, last);
+    const both = await call('GET', `/ct/v1/get-entry-and-proof?leaf_index=${last}&tree_size=${sth.tree_size}`);
+    assert.equal(both.status, 200, both.text);
+    assert.deepEqual(Object.keys(both.json).sort(), ['audit_path', 'extra_data', 'leaf_input']);
+    assert.deepEqual(both.json.audit_path, byHash.json.audit_path);
   });
 
   it('GET /ct/v1/get-roots: {certificates: [base64 DER]} including the CA root', async () => {
