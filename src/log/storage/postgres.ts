@@ -211,12 +211,13 @@ export class PostgresLogStore implements LogStore {
    * waiting (another frontend won the race: this request is the duplicate).
    */
   async enqueue(e: Omit<PendingRow, 'id'>): Promise<string | undefined> {
+    // One round trip: the insert and the wake-up of the sequencer (NOTIFY is delivered at commit).
     const { rows } = await this.#q<{ id: string }>(
-      'INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data) VALUES ($1, $2, $3, $4, $5) ' +
-        'ON CONFLICT (leaf_hash) WHERE log_index IS NULL DO NOTHING RETURNING id',
+      'WITH ins AS (INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data) VALUES ($1, $2, $3, $4, $5) ' +
+        'ON CONFLICT (leaf_hash) WHERE log_index IS NULL DO NOTHING RETURNING id) ' +
+        "SELECT id, pg_notify('signet_log_pending', '') FROM ins",
       [e.leafHash, e.body, JSON.stringify(e.indexKeys), e.attestation?.mediaType ?? null, e.attestation?.data ?? null],
     );
-    if (rows[0]) await this.#q("SELECT pg_notify('signet_log_pending', '')");
     return rows[0]?.id;
   }
 
