@@ -1,4 +1,5 @@
 export * from './types.js';
+export { preAuthEncoding } from './dsse.js';
 export { bundleVersion, parseBundle, parseBundleJson, serializeBundle, type BundleVersion } from './parse.js';
 export { parseSigningConfig, parseTrustedRoot, TRUSTED_ROOT_MEDIA_TYPES } from './trusted-root.js';
 export {

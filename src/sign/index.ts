@@ -27,7 +27,6 @@ export { requireEmbeddedSct } from './sct.js';
 export {
   blobStatement,
   predicateFrom,
-  preAuthEncoding,
   signEnvelope,
   IN_TOTO_STATEMENT_V1,
   COSIGN_CUSTOM_PREDICATE,

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { basename } from 'node:path';
-import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/index.js';
+import { IN_TOTO_PAYLOAD_TYPE, preAuthEncoding, type DsseEnvelope } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 import { signBytes, type Signer } from './signer.js';
 
@@ -46,12 +46,6 @@ export function blobStatement(artifactName: string, artifact: Buffer, predicateT
     predicate,
   };
   return statement;
-}
-
-/** DSSE v1 pre-authentication encoding: "DSSEv1" SP len(type) SP type SP len(body) SP body. */
-export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
 }
 
 /** Signs `payload` into a DSSE envelope (one signature, empty keyid omitted like cosign v3). */

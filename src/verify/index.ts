@@ -2,7 +2,7 @@ export { verifyBundle, type VerificationResult, type VerifyOptions } from './ver
 export { trustMaterial, type TrustMaterial, type Authority } from './trust-material.js';
 export { parseCertificate, type Certificate } from './certificate.js';
 export { signerIdentity, goRegexp, type IdentityPolicy, type Matcher, type SignerIdentity } from './identity.js';
-export { preAuthEncoding, type Artifact, type InTotoStatement } from './signature.js';
+export type { Artifact, InTotoStatement } from './signature.js';
 export { verifyRfc3161Timestamp } from './timestamp.js';
 export { verifyEmbeddedScts, embeddedScts, tbsWithoutSctList } from './sct.js';
 export {

@@ -53,12 +53,6 @@ function verifyEd25519ph(key: KeyObject, data: Buffer, signature: Buffer): boole
   }
 }
 
-/** DSSE pre-authentication encoding: "DSSEv1" SP len(type) SP type SP len(body) SP body. */
-export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
-
 export function verifyDsseSignature(key: KeyObject, envelope: DsseEnvelope, pae: Buffer): void {
   const sig = Buffer.from(envelope.signatures[0]!.sig, 'base64');
   if (!safeVerify(signatureHash(key), pae, key, sig))

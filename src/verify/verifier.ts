@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import { bundleVersion } from '../bundle/parse.js';
+import { preAuthEncoding } from '../bundle/dsse.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Bundle } from '../bundle/types.js';
 import { verificationFailed } from '../errors.js';
 import { isSelfIssued, parseCertificate, type Certificate } from './certificate.js';
@@ -11,7 +12,6 @@ import {
   artifactDigest,
   checkSubject,
   inTotoStatement,
-  preAuthEncoding,
   verifyDsseSignature,
   verifyMessageSignature,
   type Artifact,

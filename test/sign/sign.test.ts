@@ -8,7 +8,7 @@ import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import '../ct/reflect-shim.js';
 import * as x509 from '@peculiar/x509';
 import { SignJWT } from 'jose';
-import { serializeBundle } from '../../src/bundle/index.js';
+import { preAuthEncoding, serializeBundle } from '../../src/bundle/index.js';
 import { isSignetError } from '../../src/errors.js';
 import {
   attestStatement,
@@ -16,7 +16,6 @@ import {
   blobStatement,
   legacyBlobBundle,
   predicateFrom,
-  preAuthEncoding,
   proofOfPossessionChallenge,
   publicKeyHint,
   requestSigningCertificate,

@@ -16,7 +16,8 @@ import {
   verifyRfc3161Timestamp,
 } from '../../src/verify/index.js';
 import { parseDer, derChildren, readDer } from '../../src/verify/der.js';
-import { preAuthEncoding, verifyMessageSignature } from '../../src/verify/signature.js';
+import { preAuthEncoding } from '../../src/bundle/index.js';
+import { verifyMessageSignature } from '../../src/verify/signature.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { requireShared, sharedDir } from '../helpers/env.js';

@@ -9,7 +9,6 @@ export {
   parseArtifactHash,
   signatureBytes,
   x509Pem,
-  pae,
   ENTRY_TYPES,
   type ArtifactProperties,
   type EntryType,

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
+import { preAuthEncoding } from '../../bundle/index.js';
 import { SignetError, invalidInput } from '../../errors.js';
 import type { PkiFormat, ProposedEntry } from './types.js';
 
@@ -146,14 +147,8 @@ function parseEnvelope(raw: Buffer): Envelope {
   return env;
 }
 
-/** DSSE v1 pre-authentication encoding. */
-export function pae(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
-
 function dsseSignatureVerifies(env: Envelope, sig: string, key: KeyObject): boolean {
-  const message = pae(env.payloadType, Buffer.from(env.payload, 'base64'));
+  const message = preAuthEncoding(env.payloadType, Buffer.from(env.payload, 'base64'));
   const alg = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
   try {
     return verify(alg, message, key, Buffer.from(sig, 'base64'));

@@ -1,3 +1,4 @@
+import { preAuthEncoding } from '../../bundle/index.js';
 import { invalidInput } from '../../errors.js';
 import { decodeDsseBase64, isObject, requireArray, requireString } from './spec-input.js';
 import type { X509PublicKey } from './x509-public-key.js';
@@ -12,12 +13,6 @@ export interface DsseEnvelope {
 
 export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 const MAX_SIGNATURES = 64;
-
-/** DSSE's pre-authentication encoding: "DSSEv1" SP len(type) SP type SP len(body) SP body. */
-export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
-  const type = Buffer.from(payloadType, 'utf8');
-  return Buffer.concat([Buffer.from(`DSSEv1 ${type.length} `), type, Buffer.from(` ${payload.length} `), payload]);
-}
 
 /**
  * Parses the envelope JSON text a dsse or intoto 0.0.1 entry carries. Like Rekor (Go's json.Unmarshal), fields

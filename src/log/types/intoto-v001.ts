@@ -1,7 +1,8 @@
 import { invalidInput } from '../../errors.js';
 import { canonicalBody, indexKeySet, sha256Hex, type AdmittedEntry } from './admitted-entry.js';
 import { verifierKeys } from './dsse.js';
-import { IN_TOTO_PAYLOAD_TYPE, parseEnvelopeJson, preAuthEncoding } from './dsse-envelope.js';
+import { preAuthEncoding } from '../../bundle/index.js';
+import { IN_TOTO_PAYLOAD_TYPE, parseEnvelopeJson } from './dsse-envelope.js';
 import { inTotoIndexKeys } from './in-toto-keys.js';
 import { decodeDsseBase64, decodeStdBase64, onlyKnownFields, requireObject, requireString } from './spec-input.js';
 import { parseX509PublicKey } from './x509-public-key.js';

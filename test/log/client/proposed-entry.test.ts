@@ -4,12 +4,12 @@ import { createHash, generateKeyPairSync, sign } from 'node:crypto';
 import fc from 'fast-check';
 import {
   buildProposedEntry,
-  pae,
   parseArtifactHash,
   parseProposedEntry,
   signatureBytes,
 } from '../../../src/log/client/index.js';
 import { SignetError } from '../../../src/errors.js';
+import { preAuthEncoding } from '../../../src/bundle/index.js';
 
 const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const pem = Buffer.from(publicKey.export({ type: 'spki', format: 'pem' }));
@@ -56,7 +56,7 @@ test('rekord carries the artifact and the pki format', () => {
 
 test('intoto 0.0.2 base64s the payload and sig once more; dsse keeps the envelope as a string', () => {
   const payload = Buffer.from('{"_type":"https://in-toto.io/Statement/v1"}');
-  const s = sign('sha256', pae('application/vnd.in-toto+json', payload), privateKey).toString('base64');
+  const s = sign('sha256', preAuthEncoding('application/vnd.in-toto+json', payload), privateKey).toString('base64');
   const env = Buffer.from(
     JSON.stringify({
       payloadType: 'application/vnd.in-toto+json',
