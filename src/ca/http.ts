@@ -71,8 +71,10 @@ export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuth
 
 /** protojson accepts a field by its JSON name or its proto name (`publicKeyRequest` or `public_key_request`). */
 function v2Request(body: Record<string, unknown>, token: string): SigningRequest {
+  // protojson reads null as an unset field.
   const csr = body.certificateSigningRequest ?? body.certificate_signing_request;
-  if (csr !== undefined) return { token, csrPem: b64(csr, 'certificateSigningRequest').toString('latin1') };
+  if (csr !== undefined && csr !== null)
+    return { token, csrPem: b64(csr, 'certificateSigningRequest').toString('latin1') };
   const pkr = obj(body.publicKeyRequest ?? body.public_key_request);
   const content = str(obj(pkr.publicKey ?? pkr.public_key).content);
   if (!content)
@@ -84,7 +86,12 @@ function v2Request(body: Record<string, unknown>, token: string): SigningRequest
 }
 
 function v1Request(body: Record<string, unknown>, token: string): SigningRequest {
-  if (body.certificateSigningRequest !== undefined)
+  // Fulcio's Go client sends `"certificateSigningRequest": null` with a public key; Fulcio takes a non-empty CSR only.
+  if (
+    body.certificateSigningRequest !== undefined &&
+    body.certificateSigningRequest !== null &&
+    body.certificateSigningRequest !== ''
+  )
     return { token, csrPem: b64(body.certificateSigningRequest, 'certificateSigningRequest').toString('latin1') };
   const content = b64(obj(body.publicKey).content ?? '', 'publicKey.content');
   if (content.length === 0)

@@ -162,6 +162,7 @@ describe('Fulcio v2 wire contract (fulcio.proto via grpc-gateway)', () => {
     const protoNames = await call('POST', '/api/v2/signingCert', {
       credentials: { oidc_identity_token: token },
       public_key_request: { public_key: { content: b.pem }, proof_of_possession: b.proof },
+      certificateSigningRequest: null,
       someFutureField: true,
     });
     assert.equal(protoNames.status, 200, protoNames.text);
@@ -207,7 +208,12 @@ describe('Fulcio legacy v1 wire contract (fulcio_legacy.proto, as cosign 1.x use
     const r = await call(
       'POST',
       '/api/v1/signingCert',
-      { publicKey: { algorithm: 'ecdsa', content: k.der.toString('base64') }, signedEmailAddress: k.proof },
+      // Exactly what Fulcio's Go client (pkg/api, used by cosign) marshals: nil []byte fields become null.
+      {
+        publicKey: { content: k.der.toString('base64'), algorithm: 'ecdsa' },
+        signedEmailAddress: k.proof,
+        certificateSigningRequest: null,
+      },
       { authorization: `Bearer ${token}` },
     );
     assert.equal(r.status, 201, r.text);
