@@ -199,7 +199,12 @@ function verifyLegacyAttestation(layer: AttachedLayer, target: ImageTarget, opti
   } catch {
     throw verificationFailed('an attestation layer is not a DSSE envelope');
   }
-  const bundle: Bundle = { ...legacyLayerBundle(layer), dsseEnvelope: envelope };
+  // The signature annotation of an attestation layer is empty: the signature is inside the envelope.
+  const signature = envelope?.signatures?.[0]?.sig;
+  if (typeof signature !== 'string' || typeof envelope.payload !== 'string') {
+    throw verificationFailed('an attestation layer is not a signed DSSE envelope');
+  }
+  const bundle: Bundle = { ...legacyLayerBundle(layer, signature), dsseEnvelope: envelope };
   delete bundle.messageSignature;
   const artifact = options.checkClaims === false ? undefined : imageArtifact(target);
   const result = verifyBundle(bundle, options.trust, verifyOptions(options, artifact));
@@ -216,9 +221,9 @@ function verifyLegacyAttestation(layer: AttachedLayer, target: ImageTarget, opti
 }
 
 /** A legacy layer's annotations are cosign's old bundle in another dress: convert, then verify as a v0.1 bundle. */
-function legacyLayerBundle(layer: AttachedLayer): Bundle {
+function legacyLayerBundle(layer: AttachedLayer, signature?: string): Bundle {
   const a = layer.annotations;
-  const legacy: Record<string, unknown> = { base64Signature: a[SIGNATURE_ANNOTATION] ?? '' };
+  const legacy: Record<string, unknown> = { base64Signature: signature ?? a[SIGNATURE_ANNOTATION] ?? '' };
   if (a[CERTIFICATE_ANNOTATION]) legacy.cert = a[CERTIFICATE_ANNOTATION];
   if (a[BUNDLE_ANNOTATION]) {
     try {
