@@ -5,7 +5,7 @@ import { generateKeyPairSync, sign as signRaw } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { after, before, describe, it } from 'node:test';
 import { bundleFromJSON } from '@sigstore/bundle';
-import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
 import { MessageSignatureBundleBuilder, RekorWitness, type Signer } from '@sigstore/sign';
 import { Verifier, toSignedEntity, toTrustMaterial } from '@sigstore/verify';
 import { attest } from 'sigstore';
@@ -27,7 +27,23 @@ async function trustedVerifier() {
   return new Verifier(toTrustMaterial(root), { ctlogThreshold: 1, tlogThreshold: 1 });
 }
 
+/** protojson equivalence: empty repeated fields may be omitted and timestamps may carry .000 fractions. */
+function normalize(v: unknown): unknown {
+  return JSON.parse(JSON.stringify(v), (_k, x) =>
+    Array.isArray(x) && x.length === 0 ? undefined : typeof x === 'string' ? x.replace(/\.000Z$/, 'Z') : x,
+  );
+}
+
 describe('npm sigstore clients against signet up', () => {
+  it('trusted_root.json and signing_config.json round-trip through the protobuf-specs types (no unknown fields)', async () => {
+    const root = (await (await fetch(`${stack.url}/trusted_root.json`)).json()) as Record<string, unknown>;
+    assert.equal(root.mediaType, 'application/vnd.dev.sigstore.trustedroot+json;version=0.1');
+    assert.deepEqual(normalize(TrustedRoot.toJSON(TrustedRoot.fromJSON(root))), normalize(root));
+    const config = (await (await fetch(`${stack.url}/signing_config.json`)).json()) as Record<string, unknown>;
+    assert.equal(config.mediaType, 'application/vnd.dev.sigstore.signingconfig.v0.2+json');
+    assert.deepEqual(normalize(SigningConfig.toJSON(SigningConfig.fromJSON(config))), normalize(config));
+  });
+
   it('sigstore.attest: keyless DSSE bundle, logged as a Rekor dsse entry, verifies with the trusted root', async () => {
     const email = 'attester@example.com';
     const tok = await runSignetAsync(['oidc', 'token', '--email', email, '--issuer', `${stack.url}/oidc`]);
