@@ -6,7 +6,7 @@ import {
   OID_CT_PRECERT_SIGNING,
   subjectPublicKeyInfo,
   tbsWithoutExtension,
-} from './der.js';
+} from '../encoding/index.js';
 import type { SignedEntry } from './sct.js';
 
 const MAX_CHAIN = 10;

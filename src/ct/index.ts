@@ -21,7 +21,7 @@ export {
   type SignedEntry,
 } from './sct.js';
 export { merkleTreeLeaf } from './leaf.js';
-export { OID_CT_POISON, OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from './der.js';
+export { OID_CT_POISON, OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from '../encoding/index.js';
 export { precertEntryFromFinal } from './verify-embedded.js';
 
 export interface CtLogOptions {

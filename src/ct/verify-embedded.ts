@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from './der.js';
+import { OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from '../encoding/index.js';
 import type { SignedEntry } from './sct.js';
 
 /**

@@ -1,8 +1,9 @@
-import { verificationFailed } from '../errors.js';
+import { invalidInput } from '../errors.js';
 
 /**
  * A read-only DER walker: enough to reach certificate extensions, SCT lists and RFC 3161 tokens without
  * re-encoding anything (CT and CMS sign the bytes exactly as they were written). Offsets index `buf`.
+ * Malformed input is an `invalid-input` SignetError.
  */
 export interface Der {
   buf: Buffer;
@@ -28,26 +29,26 @@ export const TAG = {
 } as const;
 
 export function readDer(buf: Buffer, start = 0, limit = buf.length): Der {
-  if (start + 2 > limit) throw verificationFailed('DER structure is truncated');
+  if (start + 2 > limit) throw invalidInput('DER structure is truncated');
   const tag = buf[start]!;
-  if ((tag & 0x1f) === 0x1f) throw verificationFailed('DER structure uses a high tag number');
+  if ((tag & 0x1f) === 0x1f) throw invalidInput('DER structure uses a high tag number');
   let len = buf[start + 1]!;
   let valueStart = start + 2;
   if (len & 0x80) {
     const n = len & 0x7f;
-    if (n === 0 || n > 4 || valueStart + n > limit) throw verificationFailed('DER structure has a bad length');
+    if (n === 0 || n > 4 || valueStart + n > limit) throw invalidInput('DER structure has a bad length');
     len = buf.readUIntBE(valueStart, n);
     valueStart += n;
   }
   const end = valueStart + len;
-  if (end > limit) throw verificationFailed('DER structure is truncated');
+  if (end > limit) throw invalidInput('DER structure is truncated');
   return { buf, tag, start, valueStart, end };
 }
 
 /** Parses a whole buffer as one DER element (nothing may follow it). */
 export function parseDer(buf: Buffer, what: string): Der {
   const node = readDer(buf);
-  if (node.end !== buf.length) throw verificationFailed(`${what} has trailing data`);
+  if (node.end !== buf.length) throw invalidInput(`${what} has trailing data`);
   return node;
 }
 
@@ -65,7 +66,7 @@ export const derValue = (node: Der): Buffer => node.buf.subarray(node.valueStart
 export const derBytes = (node: Der): Buffer => node.buf.subarray(node.start, node.end);
 
 export function expectTag(node: Der | undefined, tag: number, what: string): Der {
-  if (!node || node.tag !== tag) throw verificationFailed(`${what} is malformed`);
+  if (!node || node.tag !== tag) throw invalidInput(`${what} is malformed`);
   return node;
 }
 
@@ -92,7 +93,7 @@ export function oidString(value: Buffer): string {
 export function derTime(node: Der): Date {
   const s = derValue(node).toString('latin1');
   const m = /^(\d{2}|\d{4})(\d{2})(\d{2})(\d{2})(\d{2})(\d{2})(\.\d+)?Z$/.exec(s);
-  if (!m || (node.tag === TAG.utcTime) !== (m[1]!.length === 2)) throw verificationFailed(`bad DER time ${s}`);
+  if (!m || (node.tag === TAG.utcTime) !== (m[1]!.length === 2)) throw invalidInput(`bad DER time ${s}`);
   let year = Number(m[1]);
   if (node.tag === TAG.utcTime) year += year < 50 ? 2000 : 1900;
   const ms = m[7] ? Math.floor(Number(m[7]) * 1000) : 0;
@@ -104,4 +105,9 @@ export function encodeDerLength(n: number): Buffer {
   const bytes: number[] = [];
   for (let v = n; v > 0; v = Math.floor(v / 256)) bytes.unshift(v & 0xff);
   return Buffer.from([0x80 | bytes.length, ...bytes]);
+}
+
+/** One DER element from a tag and its content. */
+export function encodeTlv(tag: number, value: Buffer): Buffer {
+  return Buffer.concat([Buffer.from([tag]), encodeDerLength(value.length), value]);
 }

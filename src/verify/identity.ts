@@ -1,6 +1,6 @@
 import { verificationFailed } from '../errors.js';
 import { extension, OID, type Certificate } from './certificate.js';
-import { TAG, derChildren, derValue, oidString, parseDer, type Der } from './der.js';
+import { TAG, derChildren, derValue, oidString, parseDer, type Der } from '../encoding/index.js';
 
 /** Fulcio's certificate extensions (fulcio docs/oid-info.md); 1.1-1.6 are the deprecated raw-string forms. */
 const FULCIO = '1.3.6.1.4.1.57264.1.';

@@ -1,7 +1,7 @@
 import { createHash, verify } from 'node:crypto';
 import { verificationFailed } from '../errors.js';
 import { extension, OID, type Certificate } from './certificate.js';
-import { derBytes, derChildren, encodeDerLength, parseDer, TAG, type Der } from './der.js';
+import { OID_CT_SCT_LIST, parseDer, TAG, tbsWithoutExtension } from '../encoding/index.js';
 import { windowContains } from './trust-material.js';
 import type { TlogAuthority } from './tlog-authority.js';
 
@@ -81,20 +81,9 @@ export function verifyEmbeddedScts(leaf: Certificate, issuer: Certificate, ctlog
 
 /** The TBSCertificate re-encoded without the SCT list extension (what the CT log saw in the precertificate). */
 export function tbsWithoutSctList(cert: Certificate): Buffer {
-  const parts = cert.tbsFields.map((f) => (f.tag === 0xa3 ? extensionsWithoutSctList(f) : derBytes(f)));
-  return tlv(TAG.sequence, Buffer.concat(parts));
+  return tbsWithoutExtension(cert.der, OID_CT_SCT_LIST);
 }
 
-function extensionsWithoutSctList(wrapper: Der): Buffer {
-  const seq = derChildren(wrapper)[0]!;
-  const kept = derChildren(seq).filter((ext) => derBytes(derChildren(ext)[0]!).toString('hex') !== OID_SCT_DER);
-  return tlv(0xa3, tlv(TAG.sequence, Buffer.concat(kept.map(derBytes))));
-}
-
-/** DER of the OID 1.3.6.1.4.1.11129.2.4.2 (SignedCertificateTimestampList). */
-const OID_SCT_DER = '060a2b06010401d679020402';
-
-const tlv = (tag: number, value: Buffer) => Buffer.concat([Buffer.from([tag]), encodeDerLength(value.length), value]);
 const uint16 = (n: number) => Buffer.from([n >> 8, n & 0xff]);
 const uint24 = (n: number) => Buffer.from([(n >> 16) & 0xff, (n >> 8) & 0xff, n & 0xff]);
 function uint64(n: bigint): Buffer {

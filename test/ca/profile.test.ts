@@ -9,7 +9,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { requireProgram, requireShared, sharedDir } from '../helpers/env.js';
 import { tempDir } from '../helpers/process.js';
 import { signSct, verifySct } from '../../src/ct/sct.js';
-import { OID_CT_POISON, tbsWithoutExtension } from '../../src/ct/der.js';
+import { OID_CT_POISON, tbsWithoutExtension } from '../../src/encoding/index.js';
 import { precertEntryFromFinal } from '../../src/ct/verify-embedded.js';
 import type { CtLog, Sct } from '../../src/ca/index.js';
 import { keyAndProof, startTestCa, startTestIssuer, v2Body, type TestCa, type TestIssuer } from './fixtures.js';

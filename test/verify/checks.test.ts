@@ -15,7 +15,7 @@ import {
   verifyEmbeddedScts,
   verifyRfc3161Timestamp,
 } from '../../src/verify/index.js';
-import { parseDer, derChildren, readDer } from '../../src/verify/der.js';
+import { parseDer, derChildren, readDer } from '../../src/encoding/index.js';
 import { preAuthEncoding } from '../../src/bundle/index.js';
 import { verifyMessageSignature } from '../../src/verify/signature.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
