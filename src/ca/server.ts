@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
-import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Logger } from 'pino';
 import { SignetError, invalidInput } from '../errors.js';
 import type { Service } from '../http/service.js';
-import { createCaService, type CaService } from './service.js';
+import { createCaService } from './service.js';
 import { remoteCtLog } from './ct-client.js';
 import type { CtLog } from './certificate/sct-list.js';
 import {
@@ -19,11 +18,11 @@ import { loadIdentityConfig, parseIdentityConfig, type IdentityConfig } from './
 import { defaultIdentityConfig } from './oidc/default-config.js';
 
 export interface CaServerOptions {
+  /** Listen address: the dev provider refuses anything but loopback. */
   host: string;
-  port: number;
   dataDir: string;
-  /** URL clients use; defaults to http://host:port. */
-  publicUrl?: string;
+  /** URL clients use. */
+  publicUrl: string;
   configPath?: string;
   /** `remote URL` for an external RFC 6962 log, `embedded` for the in-process log (src/ct), `none` for detached. */
   ctLog: { kind: 'embedded' } | { kind: 'remote'; url: string } | { kind: 'none' };
@@ -35,15 +34,9 @@ export interface CaServerOptions {
   logger: Logger;
 }
 
-/** Starts `signet ca serve`: the CA (plus its CT log and, when asked, the dev provider) on one HTTP server. */
-export async function startCaServer(
-  o: CaServerOptions,
-): Promise<{ url: string; ca: CaService; close(): Promise<void> }> {
-  const publicUrl = (o.publicUrl ?? `http://${o.host.includes(':') ? `[${o.host}]` : o.host}:${o.port}`).replace(
-    /\/+$/,
-    '',
-  );
-  const ctx = { dataDir: o.dataDir, publicUrl, logger: o.logger };
+/** The services of `signet ca serve`: the CA, its CT log and, when asked, the dev provider (served by src/stack). */
+export async function caServerServices(o: CaServerOptions): Promise<Service[]> {
+  const ctx = { dataDir: o.dataDir, publicUrl: o.publicUrl, logger: o.logger };
   const chain = loadChain(o);
   const services: Service[] = [];
   let identity = o.configPath ? loadIdentityConfig(o.configPath) : defaultIdentityConfig();
@@ -62,20 +55,8 @@ export async function startCaServer(
     services.push(ct);
     ctLog = ct;
   }
-  const ca = await createCaService({ ...ctx, issuers: identity, ctLog, ca: chain });
-  services.push(ca);
-  const app = Fastify({ loggerInstance: o.logger as unknown as FastifyBaseLogger, bodyLimit: 4 * 1024 * 1024 });
-  app.get('/healthz', async () => ({ status: 'SERVING' }));
-  for (const s of services) await s.register(app);
-  await app.listen({ host: o.host, port: o.port });
-  return {
-    url: publicUrl,
-    ca,
-    async close() {
-      await app.close();
-      for (const s of services.reverse()) await s.close();
-    },
-  };
+  services.push(await createCaService({ ...ctx, issuers: identity, ctLog, ca: chain }));
+  return services;
 }
 
 function loadChain(o: CaServerOptions): CaChain {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import pino from 'pino';
 import { SignetError } from '../errors.js';
+import { parsePort, publicUrlFor } from './serve-options.js';
 
 /** The CA password: SIGNET_CA_PASSWORD, or the first line of --password-file. */
 function readPassword(file?: string): string | undefined {
@@ -13,13 +13,6 @@ function readPassword(file?: string): string | undefined {
     }
   }
   return process.env.SIGNET_CA_PASSWORD || undefined;
-}
-
-function parsePort(v: string): number {
-  const n = Number(v);
-  if (!Number.isInteger(n) || n < 0 || n > 65535)
-    throw new SignetError('invalid-input', `--port must be 0-65535, got ${v}`);
-  return n;
 }
 
 export function registerCa(program: Command): void {
@@ -52,7 +45,7 @@ export function registerCa(program: Command): void {
 
   ca.command('serve')
     .description('serve the Fulcio API (/api/v2/signingCert, /api/v2/trustBundle, /api/v2/configuration, /api/v1/...)')
-    .option('--port <port>', 'HTTP port', '5555')
+    .option('--port <port>', 'HTTP port', parsePort, 5555)
     .option('--host <host>', 'address to listen on', '127.0.0.1')
     .requiredOption('--data-dir <dir>', 'the CA made by `signet ca init` (and the CT log state)')
     .option(
@@ -72,7 +65,7 @@ export function registerCa(program: Command): void {
     )
     .action(
       async (opts: {
-        port: string;
+        port: number;
         host: string;
         dataDir: string;
         configPath?: string;
@@ -84,12 +77,14 @@ export function registerCa(program: Command): void {
         publicUrl?: string;
         devOidc?: boolean;
       }) => {
-        const { startCaServer } = await import('../ca/index.js');
-        const server = await startCaServer({
+        const { caServerServices } = await import('../ca/index.js');
+        const { stackLogger } = await import('../stack/logger.js');
+        const { runServer } = await import('../stack/run.js');
+        const logger = stackLogger();
+        const services = await caServerServices({
           host: opts.host,
-          port: parsePort(opts.port),
           dataDir: opts.dataDir,
-          publicUrl: opts.publicUrl,
+          publicUrl: publicUrlFor(opts.publicUrl, opts.host, opts.port),
           configPath: opts.configPath,
           ctLog: !opts.ctLog
             ? { kind: 'none' }
@@ -100,12 +95,15 @@ export function registerCa(program: Command): void {
           caKeyFile: opts.caKey,
           password: readPassword(opts.passwordFile),
           devOidc: opts.devOidc ?? false,
-          logger: pino({ level: process.env.SIGNET_LOG_LEVEL ?? 'info' }),
+          logger,
         });
-        console.error(`signet ca: serving the Fulcio API at ${server.url}`);
-        const stop = () => void server.close().then(() => process.exit(0));
-        process.once('SIGINT', stop);
-        process.once('SIGTERM', stop);
+        await runServer({
+          services,
+          host: opts.host,
+          port: opts.port,
+          logger,
+          onListening: (url) => console.error(`signet ca: serving the Fulcio API at ${url}`),
+        });
       },
     );
 }
