@@ -41,3 +41,30 @@ export async function readTile(store: LogStore, path: ParsedTilePath, size: numb
   });
   return { body: Buffer.concat(hashes), immutable };
 }
+
+/**
+ * Full tiles and bundles never change, so a bounded in-memory cache in front of `readTile` serves repeated reads
+ * (clients building proofs hit the same upper tiles) without touching storage. Partial ones are never cached.
+ */
+export class FullTileCache {
+  readonly #max: number;
+  readonly #map = new Map<string, TileBody>();
+
+  constructor(maxEntries = 2048) {
+    this.#max = maxEntries;
+  }
+
+  async read(store: LogStore, path: ParsedTilePath, size: number): Promise<TileBody | undefined> {
+    const key = path.kind === 'entries' ? `e/${path.index}` : `${path.level}/${path.index}`;
+    if (path.width === TILE_WIDTH) {
+      const hit = this.#map.get(key);
+      if (hit) return hit;
+    }
+    const found = await readTile(store, path, size);
+    if (found?.immutable) {
+      this.#map.set(key, found);
+      if (this.#map.size > this.#max) this.#map.delete(this.#map.keys().next().value!);
+    }
+    return found;
+  }
+}

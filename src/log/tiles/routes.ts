@@ -4,7 +4,7 @@ import { parseTilePath } from '../../merkle/index.js';
 import type { TransparencyLog } from '../log.js';
 import type { LogStore } from '../storage/store.js';
 import type { CheckpointPublisher } from '../witness/publisher.js';
-import { readTile } from './read.js';
+import { FullTileCache } from './read.js';
 
 export interface TileApiOptions {
   log: TransparencyLog;
@@ -21,6 +21,7 @@ const SHORT = 'public, max-age=1';
  * Errors are `{code, message}` JSON like the rest of the log.
  */
 export function tileApi(o: TileApiOptions) {
+  const cache = new FullTileCache();
   return async function tileApiPlugin(app: FastifyInstance): Promise<void> {
     app.setErrorHandler((error, _request, reply) => {
       const w = toWireError(error);
@@ -39,7 +40,7 @@ export function tileApi(o: TileApiOptions) {
     app.get('/tile/*', async (request, reply) => {
       const rest = (request.params as { '*': string })['*'];
       const path = parseTilePath(`tile/${rest}`);
-      const found = await readTile(o.store, path, o.log.info().head.size);
+      const found = await cache.read(o.store, path, o.log.info().head.size);
       if (!found) return reply.code(404).send({ code: 404, message: 'tile is beyond the tree' });
       return reply
         .type('application/octet-stream')

@@ -127,6 +127,8 @@ for (const kind of ['sqlite', 'postgres'] as const) {
       assert.equal(hashes.length, 600);
       bodies.forEach((b, i) => assert.deepEqual(oracleLeafHash(b), hashes[i], `bundle entry ${i}`));
       assert.deepEqual(oracleRoot(hashes), cp.root);
+      const again = await reader.get('/tile/0/001'); // a cached full tile reads back the same
+      assert.deepEqual(again.body, Buffer.concat(hashes.slice(256, 512)));
       // Level-1 partial of width 2: the roots of the two full level-0 tiles.
       const l1 = await reader.get('/tile/1/000.p/2');
       assert.equal(l1.status, 200);
