@@ -71,7 +71,7 @@ export function registerImageVerify(program: Command): void {
           false,
         );
         printHeader(formatReference(session.ref), flags, verified);
-        for (const item of verified) process.stdout.write(JSON.stringify(item.envelope) + '\n');
+        for (const item of verified) process.stdout.write(envelopeLine(item) + '\n');
       }
     });
 }
@@ -180,4 +180,10 @@ function outputPayload(item: VerifiedItem, dockerReference: string): unknown {
   }
   if (item.rekorBundle) optional.Bundle = item.rekorBundle;
   return { ...payload, optional: Object.keys(optional).length ? optional : null };
+}
+
+/** The envelope as stored (legacy layers) or as JSON (bundles), one line. */
+function envelopeLine(item: VerifiedItem): string {
+  if (item.rawEnvelope) return item.rawEnvelope.toString('utf8').trim();
+  return JSON.stringify(item.envelope);
 }

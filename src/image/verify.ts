@@ -46,8 +46,10 @@ export interface VerifiedItem {
   /** The simple-signing payload, or the in-toto statement. */
   payload: unknown;
   identity?: SignerIdentity;
-  /** For attestations: the DSSE envelope as stored. */
+  /** For attestations: the DSSE envelope. */
   envelope?: DsseEnvelope;
+  /** Legacy attestations: the envelope bytes as stored in the layer (cosign prints them as they are). */
+  rawEnvelope?: Buffer;
   predicateType?: string;
   tlogVerified: boolean;
   /** Legacy layers: the Rekor bundle annotation (cosign prints it as `optional.Bundle`). */
@@ -214,6 +216,7 @@ function verifyLegacyAttestation(layer: AttachedLayer, target: ImageTarget, opti
     layout: 'legacy',
     payload: statement,
     envelope,
+    rawEnvelope: layer.payload,
     predicateType: statement.predicateType,
     tlogVerified: !options.ignoreTlog,
     ...identityOf(result),
