@@ -22,6 +22,8 @@ const MAX_SEARCH = 10;
 export function rekorApi(log: TransparencyLog, options: RekorApiOptions) {
   return async function rekorApiPlugin(app: FastifyInstance): Promise<void> {
     app.setErrorHandler(rekorErrorHandler);
+    // Rekor consumes application/json only: go-openapi answers any other body type 415.
+    app.removeContentTypeParser('text/plain');
     app.addHook('onRequest', async (request, reply) => {
       if (request.method === 'GET') reply.header('cache-control', 'no-cache, no-store, must-revalidate, max-age=0');
     });

@@ -51,7 +51,7 @@ describe('Rekor v1 API: bad input', () => {
     ['wrong types', 'POST', '/api/v1/log/entries', '{"kind":1,"apiVersion":[],"spec":"x"}', 400],
     ['too large', 'POST', '/api/v1/log/entries', JSON.stringify({ pad: 'x'.repeat(70 * 1024) }), 413],
     ['unsupported content type', 'POST', '/api/v1/log/entries', '<x/>', 415, 'application/xml'],
-    ['text body', 'POST', '/api/v1/log/entries', 'hello', 400, 'text/plain'],
+    ['text body', 'POST', '/api/v1/log/entries', 'hello', 415, 'text/plain'],
     ['logIndex missing', 'GET', '/api/v1/log/entries', undefined, 422],
     ['logIndex negative', 'GET', '/api/v1/log/entries?logIndex=-1', undefined, 422],
     ['logIndex not a number', 'GET', '/api/v1/log/entries?logIndex=abc', undefined, 422],
