@@ -265,8 +265,9 @@ describe('Rekor v1 wire contract (openapi.yaml)', () => {
     assertError(await call('GET', '/api/v1/log/proof?firstSize=0&lastSize=2'), 422);
   });
 
-  it('bad proposed entries: 400 with {code, message}; GETs are not cached', async () => {
+  it('bad proposed entries: 400 (415 for a non-JSON type) with {code, message}; GETs are not cached', async () => {
     assertError(await call('POST', '/api/v1/log/entries', '{not json'), 400);
+    assertError(await call('POST', '/api/v1/log/entries', JSON.stringify(proposed[0]), 'text/plain'), 415);
     assertError(await call('POST', '/api/v1/log/entries', { kind: 'nope', apiVersion: '0.0.1', spec: {} }), 400);
     assertError(
       await call('POST', '/api/v1/log/entries', { kind: 'hashedrekord', apiVersion: '0.0.1', spec: {} }),
