@@ -65,7 +65,7 @@ export function registerImageVerify(program: Command): void {
       const predicateType = predicateTypeFor(flags.type ?? 'custom');
       for (const image of images) {
         const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
-        const [target] = await resolveTargets(session, false);
+        const [target] = await resolveTargets(session, false, undefined, 1);
         const verified = await withExitCodes(
           verifyImageAttestations(session, target!, { ...options, predicateType }),
           false,

@@ -109,7 +109,7 @@ Examples:
       const services = await resolveServices(flags);
       const signer = await signerFor(flags, services);
       warnOnTag(session);
-      const [target] = await resolveTargets(session, false);
+      const [target] = await resolveTargets(session, false, undefined, 1);
       await attestImage(session, target!, {
         signer,
         predicateType,
@@ -136,7 +136,7 @@ Examples:
     const mediaType = sbomMediaType(flags.type, flags.inputFormat);
     const sbom = await readInput(flags.sbom, 'SBOM');
     const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
-    const [target] = await resolveTargets(session, false);
+    const [target] = await resolveTargets(session, false, undefined, 1);
     const tag = attachmentTag(target!.descriptor.digest, 'sbom');
     info('WARNING: Attaching SBOMs this way does not sign them. To sign them, use `signet sign --attachment sbom`.');
     info(
@@ -171,13 +171,21 @@ export function parseAnnotations(list: string[] | undefined): Record<string, str
   return out;
 }
 
-/** The image's manifests, or its attached SBOM's manifest with `--attachment sbom`; a missing tag is exit 11. */
-export async function resolveTargets(session: ImageSession, recursive: boolean, attachment?: string) {
+/**
+ * The image's manifests, or its attached SBOM's manifest with `--attachment sbom`; a missing tag is exit 11 (cosign
+ * `verify`'s code; other commands exit 1).
+ */
+export async function resolveTargets(
+  session: ImageSession,
+  recursive: boolean,
+  attachment?: string,
+  tagNotFoundCode = 11,
+) {
   let targets: ImageTarget[];
   try {
     targets = await imageTargets(session, recursive);
   } catch (e) {
-    if (isSignetError(e, 'not-found')) throw new CliExit(11, `image tag not found: ${e.message}`);
+    if (isSignetError(e, 'not-found')) throw new CliExit(tagNotFoundCode, `image tag not found: ${e.message}`);
     throw e;
   }
   if (attachment === 'sbom') return [await sbomTarget(session, targets[0]!)];
@@ -185,7 +193,7 @@ export async function resolveTargets(session: ImageSession, recursive: boolean, 
 }
 
 function signTargets(session: ImageSession, flags: ImageSignFlags) {
-  return resolveTargets(session, !!flags.recursive, flags.attachment);
+  return resolveTargets(session, !!flags.recursive, flags.attachment, 1);
 }
 
 function warnOnTag(session: ImageSession): void {

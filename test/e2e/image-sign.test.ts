@@ -265,6 +265,9 @@ describe('image signing against docker-registry and signet up', () => {
     assert.equal((await signet(['verify', ...key, img.ref])).status, 10);
     const missing = await signet(['verify', ...key, `${registry!.host}/team/plain:nope`]);
     assert.equal(missing.status, 11, missing.stderr);
+    const missingAtt = await signet(['verify-attestation', ...key, `${registry!.host}/team/plain:nope`]);
+    assert.equal(missingAtt.status, 1, missingAtt.stderr);
+    assert.match(missingAtt.stderr, /image tag not found/);
     const oneLine = (r: { status: number | null; stderr: string }, re: RegExp) => {
       assert.equal(r.status, 1, r.stderr);
       assert.equal(
