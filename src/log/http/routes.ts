@@ -108,8 +108,12 @@ async function searchLog(log: TransparencyLog, body: unknown): Promise<EntryWith
   if (uuids.length + indexes.length + entries.length > MAX_SEARCH) {
     throw unprocessable(`more than max allowed ${MAX_SEARCH} entries in request`);
   }
-  const ids = uuids.map((u) => {
+  const ids = uuids.map((u, i) => {
     if (typeof u !== 'string') throw unprocessable('entryUUIDs in body must be strings');
+    // openapi's item pattern (422); parseEntryId then refuses a zero tree ID with 400, as Rekor's handler does.
+    if (!/^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$/.test(u)) {
+      throw unprocessable(`entryUUIDs.${i} in body should match '^([0-9a-fA-F]{64}|[0-9a-fA-F]{80})$'`);
+    }
     return parseEntryId(u);
   });
   const idx = indexes.map((i) => {
