@@ -19,7 +19,7 @@ export function parseSearchIndex(body: unknown): IndexQuery {
   const operator = body.operator ?? 'or';
   if (operator !== 'and' && operator !== 'or') throw unprocessable('operator in body should be one of [and or]');
   const groups: string[][] = [];
-  if (body.hash !== undefined) groups.push([normalizeHashQuery(stringField(body.hash, 'hash', 256))]);
+  if (body.hash !== undefined) groups.push([normalizeHashQuery(hashField(body.hash))]);
   if (body.email !== undefined) groups.push([emailKey(emailField(body.email))]);
   if (body.subject !== undefined) groups.push([subjectKey(stringField(body.subject, 'subject', 512))]);
   if (body.publicKey !== undefined) groups.push(publicKeyKeys(body.publicKey));
@@ -42,6 +42,15 @@ function stringField(v: unknown, name: string, max: number): string {
   if (typeof v !== 'string' || v.length === 0 || v.length > max) {
     throw unprocessable(`${name} in body must be a string of 1 to ${max} characters`);
   }
+  return v;
+}
+
+/** openapi's `hash` pattern (a schema violation is 422), plus sha384 digests, which hashedrekord also indexes. */
+const HASH =
+  /^(sha512:)?[0-9a-fA-F]{128}$|^(sha384:)?[0-9a-fA-F]{96}$|^(sha256:)?[0-9a-fA-F]{64}$|^(sha1:)?[0-9a-fA-F]{40}$/;
+
+function hashField(v: unknown): string {
+  if (typeof v !== 'string' || !HASH.test(v)) throw unprocessable(`hash in body should match '${HASH.source}'`);
   return v;
 }
 

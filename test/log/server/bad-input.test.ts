@@ -68,7 +68,7 @@ describe('Rekor v1 API: bad input', () => {
       JSON.stringify({ logIndexes: Array(6).fill(0), entryUUIDs: Array(5).fill('ab'.repeat(32)) }),
       422,
     ],
-    ['retrieve bad uuid', 'POST', '/api/v1/log/entries/retrieve', '{"entryUUIDs":["xyz"]}', 400],
+    ['retrieve bad uuid', 'POST', '/api/v1/log/entries/retrieve', '{"entryUUIDs":["xyz"]}', 422],
     ['retrieve bad index', 'POST', '/api/v1/log/entries/retrieve', '{"logIndexes":[-1]}', 422],
     ['retrieve not object', 'POST', '/api/v1/log/entries/retrieve', '[1]', 422],
     ['retrieve bad entry', 'POST', '/api/v1/log/entries/retrieve', '{"entries":[{"kind":"x"}]}', 400],
@@ -78,7 +78,7 @@ describe('Rekor v1 API: bad input', () => {
     ['proof firstSize 0', 'GET', '/api/v1/log/proof?firstSize=0&lastSize=1', undefined, 422],
     ['proof unknown tree', 'GET', '/api/v1/log/proof?lastSize=1&treeID=12', undefined, 400],
     ['publicKey unknown tree', 'GET', '/api/v1/log/publicKey?treeID=abc', undefined, 400],
-    ['search bad hash', 'POST', '/api/v1/index/retrieve', '{"hash":"xyz"}', 400],
+    ['search bad hash', 'POST', '/api/v1/index/retrieve', '{"hash":"xyz"}', 422],
     [
       'search bad operator',
       'POST',
