@@ -219,6 +219,8 @@ describe('Rekor v1 wire contract (openapi.yaml)', () => {
     assert.deepEqual(none.json, []);
     assertError(await call('POST', '/api/v1/log/entries/retrieve', { logIndexes: Array(11).fill(0) }), 422);
     assertError(await call('POST', '/api/v1/log/entries/retrieve', { logIndexes: [-1] }), 422);
+    assertError(await call('POST', '/api/v1/log/entries/retrieve', { entryUUIDs: ['xyz'] }), 422);
+    assertError(await call('POST', '/api/v1/log/entries/retrieve', { entryUUIDs: ['0'.repeat(80)] }), 400);
   });
 
   it('POST /api/v1/index/retrieve: an array of 80-hex entry ID strings, by sha256:, bare or upper-case hash', async () => {
@@ -244,6 +246,7 @@ describe('Rekor v1 wire contract (openapi.yaml)', () => {
     const unknown = await call('POST', '/api/v1/index/retrieve', { hash: 'ef'.repeat(32) });
     assert.deepEqual(unknown.json, []);
     assertError(await call('POST', '/api/v1/index/retrieve', { hash: digest, operator: 'xor' }), 422);
+    assertError(await call('POST', '/api/v1/index/retrieve', { hash: 'sha256:xyz' }), 422);
   });
 
   it('GET /api/v1/log/proof: ConsistencyProof {rootHash, hashes}; firstSize defaults to 1; errors 400/422', async () => {
