@@ -2,6 +2,10 @@ import assert from 'node:assert/strict';
 import { rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
+import { bundleFromJSON } from '@sigstore/bundle';
+import { TrustedRoot } from '@sigstore/protobuf-specs';
+import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
+import { RegistryClient, readBundleReferrers } from '../../src/oci/index.js';
 import { hasProgram, requireOrSkip } from '../helpers/env.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 import { pushTestImage, skopeoRaw, startRegistry, type RunningRegistry } from '../helpers/registry.js';
@@ -22,6 +26,24 @@ describe('image signing against docker-registry and signet up', () => {
     return { tag: `${registry!.host}/team/${name}:v1`, ref: `${registry!.host}/team/${name}@${digest}`, digest };
   };
   const trust = () => ['--trusted-root', `${stack!.url}/trusted_root.json`];
+
+  /** The referrer bundle verifies with @sigstore/verify (an independent verifier) against the stack's root. */
+  async function sigstoreJsVerifies(host: string, repo: string, digest: string) {
+    const [found] = await readBundleReferrers(new RegistryClient(host), repo, digest);
+    const bundle = JSON.parse(found!.bundle.toString());
+    assert.equal(bundle.verificationMaterial.tlogEntries[0].kindVersion.kind, 'dsse');
+    const root = await (await fetch(`${stack!.url}/trusted_root.json`)).json();
+    const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), { tlogThreshold: 1, ctlogThreshold: 1 });
+    const signer = verifier.verify(toSignedEntity(bundleFromJSON(bundle)), {
+      subjectAlternativeName: 'alice@example.com',
+      extensions: { issuer: `${stack!.url}/oidc` },
+    });
+    assert.ok(signer.identity);
+    const statement = JSON.parse(Buffer.from(bundle.dsseEnvelope.payload, 'base64').toString());
+    assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
+    assert.equal(statement.predicateType, 'https://sigstore.dev/cosign/sign/v1');
+    assert.deepEqual(statement.subject, [{ digest: { sha256: digest.slice(7) } }]);
+  }
 
   before(async () => {
     if (!tools) return;
@@ -149,6 +171,7 @@ describe('image signing against docker-registry and signet up', () => {
       ok(v);
       assert.match(v.stderr, /code-signing certificate was verified using trusted certificate authority/);
       const [payload] = JSON.parse(v.stdout);
+      if (format === 'true') await sigstoreJsVerifies(registry!.host, `team/${name}`, img.digest);
       if (format === 'false') {
         assert.equal(payload.optional.Subject, 'alice@example.com');
         assert.equal(payload.optional.Issuer, `${stack!.url}/oidc`);
