@@ -16,6 +16,7 @@ import { predicateFrom } from '../sign/index.js';
 import { predicateTypeFor } from '../verify/index.js';
 import { CliExit } from './exit.js';
 import { readInput } from './files.js';
+import { transferProgress } from './progress.js';
 import { registerImageVerify } from './image-verify.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
 import { addSigningOptions, info, resolveServices, signerFor, type SignFlags } from './signing-flags.js';
@@ -135,7 +136,8 @@ Examples:
   ).action(async (image: string, flags: { sbom: string; type: string; inputFormat?: string }) => {
     const mediaType = sbomMediaType(flags.type, flags.inputFormat);
     const sbom = await readInput(flags.sbom, 'SBOM');
-    const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+    const progress = transferProgress('uploading SBOM');
+    const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>, progress.update));
     const [target] = await resolveTargets(session, false, undefined, 1);
     const tag = attachmentTag(target!.descriptor.digest, 'sbom');
     info('WARNING: Attaching SBOMs this way does not sign them. To sign them, use `signet sign --attachment sbom`.');
@@ -144,6 +146,7 @@ Examples:
       true,
     );
     await attachSbom(session, target!, sbom, mediaType);
+    progress.done();
   });
 
   registerImageVerify(program);

@@ -260,6 +260,7 @@ describe('image signing against docker-registry and signet up', () => {
       img.ref,
     ]);
     ok(a);
+    assert.doesNotMatch(a.stderr, /uploading SBOM|\r/, 'no progress line when stderr is not a terminal');
     const sbomRef = `${registry!.host}/team/sbom:${img.digest.replace(':', '-')}.sbom`;
     assert.equal(JSON.parse(skopeoRaw(sbomRef)).layers[0].mediaType, 'text/spdx+json');
     const unsigned = await signet([
