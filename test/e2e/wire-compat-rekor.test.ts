@@ -268,10 +268,18 @@ describe('Rekor v1 wire contract (openapi.yaml)', () => {
     assertError(await call('GET', '/api/v1/log/proof?firstSize=0&lastSize=2'), 422);
   });
 
-  it('bad proposed entries: 400 (415 for a non-JSON type) with {code, message}; GETs are not cached', async () => {
+  it('bad proposed entries: 422 at binding, 400 in validation, 415 for non-JSON; GETs are not cached', async () => {
     assertError(await call('POST', '/api/v1/log/entries', '{not json'), 400);
     assertError(await call('POST', '/api/v1/log/entries', JSON.stringify(proposed[0]), 'text/plain'), 415);
-    assertError(await call('POST', '/api/v1/log/entries', { kind: 'nope', apiVersion: '0.0.1', spec: {} }), 400);
+    // go-openapi's ProposedEntry binding: 422; the kind's own validation: 400.
+    assertError(await call('POST', '/api/v1/log/entries', { kind: 'nope', apiVersion: '0.0.1', spec: {} }), 422);
+    assertError(await call('POST', '/api/v1/log/entries', { apiVersion: '0.0.1', spec: {} }), 422);
+    assertError(await call('POST', '/api/v1/log/entries', { kind: 'hashedrekord', apiVersion: 'x', spec: {} }), 422);
+    assertError(await call('POST', '/api/v1/log/entries', { kind: 'hashedrekord', apiVersion: '0.0.1' }), 422);
+    assertError(
+      await call('POST', '/api/v1/log/entries', { kind: 'hashedrekord', apiVersion: '9.9.9', spec: {} }),
+      400,
+    );
     assertError(
       await call('POST', '/api/v1/log/entries', { kind: 'hashedrekord', apiVersion: '0.0.1', spec: {} }),
       400,

@@ -50,3 +50,38 @@ export function base64Field(v: unknown, name: string): Buffer {
   }
   return Buffer.from(v, 'base64');
 }
+
+/** The kinds Rekor's generated `ProposedEntry` knows; any other is refused at binding time. */
+const REKOR_KINDS = [
+  'alpine',
+  'cose',
+  'dsse',
+  'hashedrekord',
+  'helm',
+  'intoto',
+  'jar',
+  'rekord',
+  'rfc3161',
+  'rpm',
+  'tuf',
+];
+
+/** openapi's `apiVersion` pattern (semantic version). */
+const API_VERSION =
+  /^(0|[1-9]\d*)\.(0|[1-9]\d*)\.(0|[1-9]\d*)(?:-((?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*)(?:\.(?:0|[1-9]\d*|\d*[a-zA-Z-][0-9a-zA-Z-]*))*))?(?:\+([0-9a-zA-Z-]+(?:\.[0-9a-zA-Z-]+)*))?$/;
+
+/**
+ * go-openapi's binding of a `ProposedEntry` (422): a known `kind`, an `apiVersion` of the semver pattern and a
+ * `spec`. What passes goes on to the type's own validation, which answers 400 as Rekor's handler does.
+ */
+export function checkProposedEntry(v: unknown): void {
+  if (!isObject(v)) return;
+  if (v.kind === undefined || v.kind === '') throw unprocessable('kind in body is required');
+  if (typeof v.kind !== 'string') return;
+  if (!REKOR_KINDS.includes(v.kind)) throw unprocessable(`invalid kind value: ${JSON.stringify(v.kind).slice(0, 80)}`);
+  if (v.apiVersion === undefined || v.apiVersion === null) throw unprocessable('apiVersion in body is required');
+  if (typeof v.apiVersion === 'string' && !API_VERSION.test(v.apiVersion)) {
+    throw unprocessable(`apiVersion in body should match '${API_VERSION.source}'`);
+  }
+  if (v.spec === undefined || v.spec === null) throw unprocessable('spec in body is required');
+}

@@ -3,7 +3,7 @@ import { rekorErrorHandler } from '../../http/errors.js';
 import { invalidInput } from '../../errors.js';
 import { parseEntryId } from '../entry-id.js';
 import type { EntryWithProof, TransparencyLog } from '../log.js';
-import { arrayField, intParam, isObject, queryValue, unprocessable } from './params.js';
+import { arrayField, checkProposedEntry, intParam, isObject, queryValue, unprocessable } from './params.js';
 import { parseSearchIndex } from './search-query.js';
 import { logEntryJson, logInfoJson } from './wire.js';
 
@@ -31,6 +31,7 @@ export function rekorApi(log: TransparencyLog, options: RekorApiOptions) {
     const entryJson = (e: EntryWithProof, attestation = true) => logEntryJson(e, log.identity.logId, attestation);
 
     app.post(ENTRIES, { bodyLimit }, async (request, reply) => {
+      checkProposedEntry(request.body);
       const created = await log.add(request.body);
       return reply
         .code(201)
@@ -108,6 +109,7 @@ async function searchLog(log: TransparencyLog, body: unknown): Promise<EntryWith
   if (uuids.length + indexes.length + entries.length > MAX_SEARCH) {
     throw unprocessable(`more than max allowed ${MAX_SEARCH} entries in request`);
   }
+  entries.forEach(checkProposedEntry);
   const ids = uuids.map((u, i) => {
     if (typeof u !== 'string') throw unprocessable('entryUUIDs in body must be strings');
     // openapi's item pattern (422); parseEntryId then refuses a zero tree ID with 400, as Rekor's handler does.
