@@ -1,6 +1,16 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
 import { verificationFailed } from '../errors.js';
-import { TAG, derBytes, derChildren, derTime, derValue, expectTag, oidString, parseDer, type Der } from '../encoding/index.js';
+import {
+  TAG,
+  derBytes,
+  derChildren,
+  derTime,
+  derValue,
+  expectTag,
+  oidString,
+  parseDer,
+  type Der,
+} from '../encoding/index.js';
 
 /** One extension of a certificate, its value the extnValue content (the DER inside the OCTET STRING). */
 export interface CertificateExtension {

@@ -1,7 +1,17 @@
 import { createHash, verify } from 'node:crypto';
 import { verificationFailed } from '../errors.js';
 import type { Certificate } from './certificate.js';
-import { TAG, derBytes, derChildren, derTime, derValue, expectTag, oidString, parseDer, type Der } from '../encoding/index.js';
+import {
+  TAG,
+  derBytes,
+  derChildren,
+  derTime,
+  derValue,
+  expectTag,
+  oidString,
+  parseDer,
+  type Der,
+} from '../encoding/index.js';
 import { chainValidAt, windowContains, type Authority } from './trust-material.js';
 
 const OIDS = {
