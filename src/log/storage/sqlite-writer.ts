@@ -1,6 +1,7 @@
 /**
  * The SQLite write connection on its own thread: a batch commit (with its fsync) runs here while the main thread
- * keeps verifying and answering requests. Messages: `{id, batch}` in, `{id, error?}` out.
+ * keeps verifying and answering requests. Messages: `{id, batch}` in, `{id, error?, code?}` out (the SQLite or
+ * errno code travels with the message, so a full disk is still told apart from a bug).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import type { Batch } from './store.js';
@@ -17,14 +18,15 @@ parentPort!.on('message', (msg: { id: number; batch?: Batch; close?: true }) => 
     return;
   }
   try {
-    write(revive(msg.batch!));
+    // Structured clone turns Buffers into Uint8Arrays; better-sqlite3 binds both as BLOBs.
+    write(msg.batch!);
     parentPort!.postMessage({ id: msg.id });
   } catch (e) {
-    parentPort!.postMessage({ id: msg.id, error: e instanceof Error ? e.message : String(e) });
+    const code = (e as { code?: unknown }).code;
+    parentPort!.postMessage({
+      id: msg.id,
+      error: e instanceof Error ? e.message : String(e),
+      ...(typeof code === 'string' ? { code } : {}),
+    });
   }
 });
-
-/** Structured clone turns Buffers into Uint8Arrays; better-sqlite3 binds both as BLOBs, so only shape matters. */
-function revive(b: Batch): Batch {
-  return b;
-}

@@ -162,12 +162,12 @@ function threadWriter(path: string): BatchWriter {
     waiting.clear();
     worker.unref();
   };
-  worker.on('message', (m: { id: number; error?: string }) => {
+  worker.on('message', (m: { id: number; error?: string; code?: string }) => {
     const w = waiting.get(m.id);
     waiting.delete(m.id);
     if (waiting.size === 0) worker.unref();
     if (m.error === undefined) w?.resolve();
-    else w?.reject(new Error(m.error));
+    else w?.reject(Object.assign(new Error(m.error), m.code ? { code: m.code } : {}));
   });
   worker.on('error', failAll);
   worker.on('exit', () => failAll(new Error('the SQLite writer thread exited')));
