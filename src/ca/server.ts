@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { SignetError, invalidInput } from '../errors.js';
-import type { Service } from '../http/service.js';
+import type { Service } from '../http/index.js';
 import { createCaService } from './service.js';
 import { remoteCtLog } from './ct-client.js';
 import type { CtLog } from './certificate/sct-list.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import type { Service, ServiceContext } from '../http/service.js';
+import type { Service, ServiceContext } from '../http/index.js';
 import { CertificateAuthority } from './authority.js';
 import type { CtLog } from './certificate/sct-list.js';
 import { registerCaRoutes } from './http.js';

@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { SignetError } from '../errors.js';
-import { toWireError } from '../http/errors.js';
+import { toWireError } from '../http/index.js';
 
 /** gRPC status codes Fulcio's grpc-gateway puts in the body's `code`. */
 const GRPC = { invalidArgument: 3, notFound: 5, resourceExhausted: 8, internal: 13, unavailable: 14 } as const;

@@ -78,8 +78,8 @@ export function registerCa(program: Command): void {
         devOidc?: boolean;
       }) => {
         const { caServerServices } = await import('../ca/index.js');
-        const { stackLogger } = await import('../stack/logger.js');
-        const { runServer } = await import('../stack/run.js');
+        const { stackLogger } = await import('../stack/index.js');
+        const { runServer } = await import('../stack/index.js');
         const logger = stackLogger();
         const services = await caServerServices({
           host: opts.host,

@@ -71,8 +71,8 @@ export function registerLogServe(log: Command): void {
     .option('--public-url <url>', 'URL clients use; its hostname names the checkpoint origin');
   addScaleOptions(serve).action(async (flags: LogServeFlags) => {
     const { createLogService } = await import('../log/index.js');
-    const { stackLogger } = await import('../stack/logger.js');
-    const { runServer } = await import('../stack/run.js');
+    const { stackLogger } = await import('../stack/index.js');
+    const { runServer } = await import('../stack/index.js');
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
     const dataDir = resolve(flags.dataDir);

@@ -30,9 +30,9 @@ export function registerUp(program: Command): void {
   addScaleOptions(up).action(async (flags: UpFlags) => {
     // The server modules load only when serving, so the client commands start fast.
     const { assertDevOidcExposure } = await import('../oidc/provider/index.js');
-    const { stackLogger } = await import('../stack/logger.js');
-    const { runServer } = await import('../stack/run.js');
-    const { createStackServices } = await import('../stack/stack.js');
+    const { stackLogger } = await import('../stack/index.js');
+    const { runServer } = await import('../stack/index.js');
+    const { createStackServices } = await import('../stack/index.js');
     assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);

@@ -1,5 +1,5 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
-import type { PublicKeyDetails } from '../bundle/types.js';
+import type { PublicKeyDetails } from '../bundle/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 
 export type KeyType = 'ecdsa' | 'ed25519' | 'rsa';

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Service, ServiceContext } from '../http/service.js';
+import type { Service, ServiceContext } from '../http/index.js';
 import { CertificateLog } from './ct-log.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import { registerCtRoutes } from './routes.js';

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput } from '../errors.js';
-import { rekorErrorHandler } from '../http/errors.js';
+import { rekorErrorHandler } from '../http/index.js';
 import type { CertificateLog } from './ct-log.js';
 import { sctToJson } from './sct.js';
 

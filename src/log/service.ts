@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Service, ServiceContext } from '../http/service.js';
+import type { Service, ServiceContext } from '../http/index.js';
 import { availableParallelism } from 'node:os';
 import { createAdmitPool } from './admit-pool.js';
 import { hostnameOf, loadOrCreateLogKey, type LogKeyType } from './identity.js';

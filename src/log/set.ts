@@ -1,4 +1,4 @@
-import { canonicalJson } from '../encoding/canonical-json.js';
+import { canonicalJson } from '../encoding/index.js';
 import { signMessage, type LogIdentity } from './identity.js';
 
 /** The four fields a SignedEntryTimestamp covers (Rekor's `LogEntryAnon` before verification is attached). */

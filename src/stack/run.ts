@@ -1,5 +1,5 @@
 import type { Logger } from 'pino';
-import type { Service } from '../http/service.js';
+import type { Service } from '../http/index.js';
 import { buildServer, shutdown } from './server.js';
 
 export interface RunOptions {

@@ -1,6 +1,6 @@
 import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
-import type { Service } from '../http/service.js';
+import type { Service } from '../http/index.js';
 
 /** A service that can tell whether its storage is reachable (used by /readyz). */
 interface ReadyCheck {

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import type { Service, ServiceContext } from '../http/service.js';
+import type { Service, ServiceContext } from '../http/index.js';
 import { createLogService, LOG_KEY_FILE, type LogServiceOptions } from '../log/index.js';
 import { createCaService } from '../ca/index.js';
 import { createCtLog } from '../ct/index.js';

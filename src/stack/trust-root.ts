@@ -8,7 +8,7 @@ import {
   type SigningConfig,
   type TransparencyLogInstance,
   type TrustedRoot,
-} from '../bundle/types.js';
+} from '../bundle/index.js';
 
 /** A log (Rekor or CT) as trusted_root.json lists it. */
 export interface LogTrust {

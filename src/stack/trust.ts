@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
-import { rekorErrorHandler } from '../http/errors.js';
-import type { Service } from '../http/service.js';
+import { rekorErrorHandler } from '../http/index.js';
+import type { Service } from '../http/index.js';
 import { buildSigningConfig, buildTrustedRoot, type TrustInputs } from './trust-root.js';
 
 export {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { parseTrustedRoot } from '../bundle/index.js';
-import type { TrustedRoot } from '../bundle/types.js';
+import type { TrustedRoot } from '../bundle/index.js';
 import { SignetError } from '../errors.js';
 
 export const PUBLIC_GOOD_TUF_URL = 'https://tuf-repo-cdn.sigstore.dev';

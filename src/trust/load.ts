@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrustedRoot } from '../bundle/index.js';
-import type { TrustedRoot } from '../bundle/types.js';
+import type { TrustedRoot } from '../bundle/index.js';
 import { invalidInput, isSignetError } from '../errors.js';
 import { embeddedTrustedRoot } from './embedded.js';
 import { refreshTrustedRoot } from './tuf.js';

@@ -1,7 +1,7 @@
 import { mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseTrustedRoot } from '../bundle/index.js';
-import type { TrustedRoot } from '../bundle/types.js';
+import type { TrustedRoot } from '../bundle/index.js';
 import { PUBLIC_GOOD_TUF_URL } from './embedded.js';
 
 export interface TufRefreshOptions {

@@ -1,6 +1,6 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
-import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/types.js';
+import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/index.js';
 import { verifyDigestSignature } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 

@@ -1,5 +1,5 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
-import type { TransparencyLogInstance, TrustedRoot } from '../bundle/types.js';
+import type { TransparencyLogInstance, TrustedRoot } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 
 /** A transparency log the verifier trusts: its ID, key, and the period the key was in use. */

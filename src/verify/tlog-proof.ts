@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { InclusionProof } from '../bundle/types.js';
+import type { InclusionProof } from '../bundle/index.js';
 import { verificationFailed } from '../errors.js';
 import { leafHash, verifyInclusion } from '../merkle/index.js';
 import { ed25519NoteVerifier, openNote, parseCheckpoint, parseNote, rekorNoteVerifier } from '../note/index.js';

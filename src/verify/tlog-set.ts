@@ -1,5 +1,5 @@
 import { verify, type KeyObject } from 'node:crypto';
-import { canonicalJson } from '../encoding/canonical-json.js';
+import { canonicalJson } from '../encoding/index.js';
 
 /**
  * The SignedEntryTimestamp (Rekor v1's inclusion promise): the log's signature over the RFC 8785 form of exactly

@@ -1,4 +1,4 @@
-import type { TransparencyLogEntry } from '../bundle/types.js';
+import type { TransparencyLogEntry } from '../bundle/index.js';
 import { verificationFailed } from '../errors.js';
 import type { TlogAuthority } from './tlog-authority.js';
 import { setPayload, verifySet } from './tlog-set.js';

@@ -1,5 +1,5 @@
 import { createPublicKey } from 'node:crypto';
-import type { CertificateAuthority, TransparencyLogInstance, TrustedRoot } from '../bundle/types.js';
+import type { CertificateAuthority, TransparencyLogInstance, TrustedRoot } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 import { issuedBy, isSelfIssued, parseCertificate, validAt, type Certificate } from './certificate.js';
 import { tlogAuthoritiesFromTrustedRoot, tlogAuthority, type TlogAuthority } from './tlog-authority.js';

@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
-import { bundleVersion } from '../bundle/parse.js';
-import { preAuthEncoding } from '../bundle/dsse.js';
-import { IN_TOTO_PAYLOAD_TYPE, type Bundle } from '../bundle/types.js';
+import { bundleVersion } from '../bundle/index.js';
+import { preAuthEncoding } from '../bundle/index.js';
+import { IN_TOTO_PAYLOAD_TYPE, type Bundle } from '../bundle/index.js';
 import { verificationFailed } from '../errors.js';
 import { isSelfIssued, parseCertificate, type Certificate } from './certificate.js';
 import { verifyCertificateChain } from './chain.js';

@@ -7,7 +7,7 @@ import {
   verifyTreeConsistency,
   type TlogAuthority,
   type TlogVerification,
-} from '../../verify/tlog.js';
+} from '../../verify/index.js';
 import type { ParsedLogEntry } from './log-entry.js';
 import type { RekorClient } from './rekor-client.js';
 import { toTransparencyLogEntry } from './tle.js';

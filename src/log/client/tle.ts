@@ -1,4 +1,4 @@
-import type { TransparencyLogEntry } from '../../bundle/types.js';
+import type { TransparencyLogEntry } from '../../bundle/index.js';
 import { SignetError } from '../../errors.js';
 import { leafHash } from '../../merkle/index.js';
 import { isObject } from './log-entry.js';

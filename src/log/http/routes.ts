@@ -1,5 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
-import { rekorErrorHandler } from '../../http/errors.js';
+import { rekorErrorHandler } from '../../http/index.js';
 import { invalidInput } from '../../errors.js';
 import { parseEntryId } from '../entry-id.js';
 import type { EntryWithProof, TransparencyLog } from '../log.js';

@@ -1,5 +1,5 @@
 import type { FastifyInstance } from 'fastify';
-import { toWireError } from '../../http/errors.js';
+import { toWireError } from '../../http/index.js';
 import { parseTilePath } from '../../merkle/index.js';
 import type { TransparencyLog } from '../log.js';
 import type { LogStore } from '../storage/store.js';

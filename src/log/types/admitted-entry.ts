@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from '../../encoding/canonical-json.js';
+import { canonicalJson } from '../../encoding/index.js';
 
 /** An entry that passed verification, ready for the log. */
 export interface AdmittedEntry {

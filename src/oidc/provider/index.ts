@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SignetError } from '../../errors.js';
-import type { Service, ServiceContext } from '../../http/service.js';
+import type { Service, ServiceContext } from '../../http/index.js';
 import { AuthorizationCodeFlow } from './authorization-code.js';
 import { DeviceFlow } from './device-flow.js';
 import { CLIENT_ID } from './id-token.js';

@@ -1,5 +1,5 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
-import { toWireError } from '../../http/errors.js';
+import { toWireError } from '../../http/index.js';
 
 /** RFC 6749 §5.2 / RFC 8628 §3.5 error codes the dev provider answers with. */
 export type OAuthErrorCode =

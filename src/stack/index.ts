@@ -1,0 +1,5 @@
+/** `signet up` and the serve commands: the services wired on one HTTP server, run until a signal. */
+export { createStackServices } from './stack.js';
+export { runServer, baseUrl, type RunOptions } from './run.js';
+export { buildServer, shutdown } from './server.js';
+export { stackLogger } from './logger.js';
