@@ -93,6 +93,10 @@ class PostgresFrontend implements SequencerFrontend {
     return this.#leader !== undefined;
   }
 
+  async sequencerKnown(): Promise<boolean> {
+    return this.#leader !== undefined || (await this.#store.lockHeld(SEQUENCER_LOCK));
+  }
+
   async add(entry: EntryToLog, leafHash: Buffer): Promise<{ entry: StoredEntry; head: TreeHead }> {
     const existing = (await this.#store.indexesByLeafHash([leafHash])).get(leafHash.toString('hex'));
     if (existing !== undefined) throw new DuplicateEntryError(leafHash, existing);

@@ -164,8 +164,12 @@ export class TransparencyLog {
     return { rootHash, hashes };
   }
 
+  /** For /readyz: the storage answers and some process sequences (else writes would only queue). */
   async ready(): Promise<void> {
     await this.#store.ping();
+    if (!(await this.#sequencer.sequencerKnown())) {
+      throw new SignetError('pushback', 'no process holds the sequencer role');
+    }
   }
 
   /** Refuses new entries, finishes those being admitted or queued; the caller closes the store afterwards. */

@@ -61,6 +61,8 @@ export interface SequencerFrontend {
   add(entry: EntryToLog, leafHash: Buffer): Promise<{ entry: StoredEntry; head: TreeHead }>;
   /** The latest durable head this process has seen. */
   head(): TreeHead;
+  /** Whether some process currently holds the sequencer role (for /readyz). */
+  sequencerKnown(): Promise<boolean>;
   close(): Promise<void>;
 }
 
@@ -121,6 +123,11 @@ export class Sequencer {
   /** The latest durable signed head. */
   head(): TreeHead {
     return this.#frontend?.head() ?? this.#head;
+  }
+
+  /** This process sequences (SQLite, or the elected PostgreSQL sequencer), or another process holds the role. */
+  sequencerKnown(): Promise<boolean> {
+    return this.#frontend ? this.#frontend.sequencerKnown() : Promise.resolve(true);
   }
 
   /** Queues an entry; resolves when it is durably in the log. Rejects with DuplicateEntryError or pushback. */

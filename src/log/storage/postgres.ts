@@ -206,6 +206,16 @@ export class PostgresLogStore implements LogStore {
 
   // --- the frontend/sequencer hand-off (several frontends on one database) ---
 
+  /** Whether some session holds the sequencer's advisory lock (`classId`, hashtext(schema)) right now. */
+  async lockHeld(classId: number): Promise<boolean> {
+    const { rows } = await this.#q<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND classid = $1::bigint::oid AND objid = hashtext($2)::oid AND objsubid = 2) AS held`,
+      [classId, this.target.schema],
+    );
+    return rows[0]?.held === true;
+  }
+
   /**
    * Queues an admitted entry for the sequencer. Returns its row id, or `undefined` when the same leaf is already
    * waiting (another frontend won the race: this request is the duplicate).

@@ -70,3 +70,22 @@ describe('PostgreSQL store specifics', () => {
     await store.close();
   });
 });
+
+describe('PostgreSQL sequencer lock (readiness)', () => {
+  it('tells whether some session holds the sequencer lock of this schema', async (t) => {
+    if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
+    const s = testSchema();
+    drops.push(s.drop);
+    const store = await PostgresLogStore.open(s.url);
+    const classId = 0x1234;
+    assert.equal(await store.lockHeld(classId), false);
+    const holder = await store.pool.connect();
+    await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [classId, s.schema]);
+    assert.equal(await store.lockHeld(classId), true);
+    assert.equal(await store.lockHeld(classId + 1), false, 'another lock class is not the sequencer');
+    await holder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [classId, s.schema]);
+    holder.release();
+    assert.equal(await store.lockHeld(classId), false);
+    await store.close();
+  });
+});
