@@ -5,7 +5,7 @@
  * separately: it happens in the same loop, one chunk ahead). Prints entries/s and bytes per entry on disk.
  * The data dir is a normal `signet log serve --data-dir` (key + log.db), so the read benchmark can serve it.
  */
-import { createHash, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
+import { benchKeys, hashedRekordEntry } from './workload.js';
 import { mkdirSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -26,32 +26,11 @@ const CHUNK = Number(values.chunk);
 const dataDir = values['data-dir']!;
 mkdirSync(dataDir, { recursive: true });
 
-const keys = Array.from({ length: 16 }, () => {
-  const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  return {
-    ...k,
-    pem64: Buffer.from(k.publicKey.export({ type: 'spki', format: 'pem' }).toString()).toString('base64'),
-  };
-});
+const keys = benchKeys(16);
 
 function entry(i: number) {
-  const k = keys[i % keys.length]!;
-  const artifact = randomBytes(32);
-  return hashedRekord(artifact, k.privateKey, k.pem64);
+  return hashedRekordEntry(keys[i % keys.length]!, 32);
 }
-
-function hashedRekord(artifact: Buffer, privateKey: KeyObject, pem64: string) {
-  return {
-    kind: 'hashedrekord',
-    apiVersion: '0.0.1',
-    spec: {
-      signature: { content: sign('sha256', artifact, privateKey).toString('base64'), publicKey: { content: pem64 } },
-      data: { hash: { algorithm: 'sha256', value: sha256hex(artifact) } },
-    },
-  };
-}
-
-const sha256hex = (b: Buffer) => createHash('sha256').update(b).digest('hex');
 
 const logger = pino({ level: 'silent' });
 const databaseUrl = values['database-url'];

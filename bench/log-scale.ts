@@ -7,13 +7,14 @@
  * req/s and p99. PostgreSQL runs are skipped when 127.0.0.1:5432 does not answer.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign, verify } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hashedRekordBodies, p256VerifyBaseline, percentile } from './workload.js';
 import pg from 'pg';
 
 const { values } = parseArgs({
@@ -31,36 +32,6 @@ const ENTRIES = Number(values.entries);
 const CONCURRENCY = Number(values.concurrency);
 const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
-
-function baseline(): number {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const data = randomBytes(32);
-  const sig = sign('sha256', data, privateKey);
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() - start < 1000) {
-    for (let i = 0; i < 100; i++) verify('sha256', data, publicKey, sig);
-    n += 100;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
-
-function entries(n: number): Buffer[] {
-  const keys = Array.from({ length: 16 }, () => {
-    const k = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-    return { k, pem: Buffer.from(k.publicKey.export({ type: 'spki', format: 'pem' }).toString()).toString('base64') };
-  });
-  return Array.from({ length: n }, (_, i) => {
-    const { k, pem } = keys[i % 16]!;
-    const a = randomBytes(64);
-    const spec = {
-      signature: { content: sign('sha256', a, k.privateKey).toString('base64'), publicKey: { content: pem } },
-      data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(a).digest('hex') } },
-    };
-    return Buffer.from(JSON.stringify({ kind: 'hashedrekord', apiVersion: '0.0.1', spec }));
-  });
-}
 
 function http(port: number, method: string, path: string, body?: Buffer): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -123,8 +94,8 @@ async function saturate(ports: number[], bodies: Buffer[]) {
   lat.sort((a, b) => a - b);
   return {
     rate: bodies.length / ((performance.now() - start) / 1000),
-    p50: pct(lat, 0.5),
-    p99: pct(lat, 0.99),
+    p50: percentile(lat, 0.5),
+    p99: percentile(lat, 0.99),
     failed,
   };
 }
@@ -147,7 +118,7 @@ async function paced(ports: number[], bodies: Buffer[], rate: number) {
   }
   await Promise.all(all);
   lat.sort((a, b) => a - b);
-  return { p50: pct(lat, 0.5), p99: pct(lat, 0.99), failed };
+  return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), failed };
 }
 
 async function readLoad(port: number, seconds: number, path: () => string) {
@@ -164,7 +135,7 @@ async function readLoad(port: number, seconds: number, path: () => string) {
     }),
   );
   lat.sort((a, b) => a - b);
-  return `${(lat.length / seconds).toFixed(0)} req/s, p50 ${pct(lat, 0.5).toFixed(1)} ms, p99 ${pct(lat, 0.99).toFixed(1)} ms, non-200 ${failed}`;
+  return `${(lat.length / seconds).toFixed(0)} req/s, p50 ${percentile(lat, 0.5).toFixed(1)} ms, p99 ${percentile(lat, 0.99).toFixed(1)} ms, non-200 ${failed}`;
 }
 
 async function pgUp(url: string): Promise<boolean> {
@@ -186,7 +157,7 @@ async function writeRun(label: string, frontends: number, databaseUrl: string | 
   for (let i = 0; i < frontends; i++) servers.push(await serve(args, dir));
   const ports = servers.map((s) => s.port);
   try {
-    const bodies = entries(ENTRIES + Number(values.paced) + 500);
+    const bodies = hashedRekordBodies(ENTRIES + Number(values.paced) + 500);
     await saturate(ports, bodies.slice(0, 500)); // warm-up
     const sat = await saturate(ports, bodies.slice(500, 500 + ENTRIES));
     console.log(
@@ -203,7 +174,7 @@ async function writeRun(label: string, frontends: number, databaseUrl: string | 
   }
 }
 
-const base = baseline();
+const base = p256VerifyBaseline();
 console.log(`baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s`);
 await writeRun('SQLite, 1 frontend', 1, undefined, base);
 const pgBase = values['database-url']!;

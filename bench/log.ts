@@ -5,13 +5,13 @@
  * prints p50/p99, and compares throughput with a same-run baseline: raw node:crypto P-256 verifies/s on one core.
  */
 import { spawn } from 'node:child_process';
-import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { hashedRekordBodies, p256VerifyBaseline, percentile } from './workload.js';
 
 const { values } = parseArgs({
   options: {
@@ -28,43 +28,6 @@ const PACED = Number(values.paced);
 const RATE = Number(values.rate);
 
 const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
-
-function baselineVerifiesPerSecond(): number {
-  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const data = randomBytes(32);
-  const sig = sign('sha256', data, privateKey);
-  const start = performance.now();
-  let n = 0;
-  while (performance.now() - start < 1000) {
-    for (let i = 0; i < 100; i++) verify('sha256', data, publicKey, sig);
-    n += 100;
-  }
-  return n / ((performance.now() - start) / 1000);
-}
-
-/** Pre-signed hashedrekord bodies, so the timed runs measure the server only. */
-function makeEntries(n: number): Buffer[] {
-  const keys = Array.from({ length: 16 }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }));
-  return Array.from({ length: n }, (_, i) => {
-    const { privateKey, publicKey } = keys[i % keys.length]!;
-    return Buffer.from(JSON.stringify(hashedRekord(randomBytes(64), privateKey, publicKey)));
-  });
-}
-
-function hashedRekord(artifact: Buffer, privateKey: KeyObject, publicKey: KeyObject) {
-  const pem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
-  return {
-    kind: 'hashedrekord',
-    apiVersion: '0.0.1',
-    spec: {
-      signature: {
-        content: sign('sha256', artifact, privateKey).toString('base64'),
-        publicKey: { content: Buffer.from(pem).toString('base64') },
-      },
-      data: { hash: { algorithm: 'sha256', value: createHash('sha256').update(artifact).digest('hex') } },
-    },
-  };
-}
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -115,8 +78,6 @@ async function startServer(): Promise<{ port: number; stop(): Promise<void>; dir
   };
 }
 
-const pct = (sorted: number[], p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))]!;
-
 async function saturate(port: number, bodies: Buffer[]) {
   const latencies: number[] = [];
   let next = 0;
@@ -135,7 +96,7 @@ async function saturate(port: number, bodies: Buffer[]) {
   );
   const seconds = (performance.now() - start) / 1000;
   latencies.sort((a, b) => a - b);
-  return { rate: bodies.length / seconds, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed };
+  return { rate: bodies.length / seconds, p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), failed };
 }
 
 async function paced(port: number, bodies: Buffer[], rate: number) {
@@ -156,13 +117,13 @@ async function paced(port: number, bodies: Buffer[], rate: number) {
   }
   await Promise.all(pending);
   latencies.sort((a, b) => a - b);
-  return { p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed };
+  return { p50: percentile(latencies, 0.5), p99: percentile(latencies, 0.99), failed };
 }
 
-const baseline = baselineVerifiesPerSecond();
+const baseline = p256VerifyBaseline();
 console.log(`baseline: node:crypto P-256 verify on one core: ${baseline.toFixed(0)}/s`);
 console.log(`pre-signing ${ENTRIES + PACED} hashedrekord entries...`);
-const bodies = makeEntries(ENTRIES + PACED);
+const bodies = hashedRekordBodies(ENTRIES + PACED);
 // --port drives an already running server (e.g. one started under a profiler) instead of spawning one.
 const server = values.port ? { port: Number(values.port), dir: '', stop: async () => {} } : await startServer();
 try {
