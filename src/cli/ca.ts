@@ -78,8 +78,7 @@ export function registerCa(program: Command): void {
         devOidc?: boolean;
       }) => {
         const { caServerServices } = await import('../ca/index.js');
-        const { stackLogger } = await import('../stack/index.js');
-        const { runServer } = await import('../stack/index.js');
+        const { runServer, stackLogger } = await import('../stack/index.js');
         const logger = stackLogger();
         const services = await caServerServices({
           host: opts.host,

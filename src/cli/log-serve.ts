@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import type { LogKeyType } from '../log/index.js';
-import { parseBytes, parsePort, publicUrlFor } from './serve-options.js';
+import { addListenOptions, publicUrlFor } from './serve-options.js';
 
 interface LogServeFlags {
   port: number;
@@ -56,23 +56,17 @@ export function addScaleOptions(cmd: Command): Command {
 
 /** `signet log serve`: the transparency log alone (Rekor v1 API). */
 export function registerLogServe(log: Command): void {
-  const serve = log
-    .command('serve')
-    .description('run the transparency log server (Rekor v1 REST API) until SIGINT/SIGTERM')
-    .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'directory for the log key and database', './signet-data/log')
-    .option('--max-body-bytes <n>', 'largest accepted request body, 413 above (default 32 MiB)', parseBytes)
-    .addOption(
-      new Option('--log-key-type <type>', 'key type for a new log key (an existing key is reused)')
-        .choices(['ecdsa-p256', 'ed25519'])
-        .default('ecdsa-p256'),
-    )
-    .option('--public-url <url>', 'URL clients use; its hostname names the checkpoint origin');
+  const serve = addListenOptions(
+    log.command('serve').description('run the transparency log server (Rekor v1 REST API) until SIGINT/SIGTERM'),
+    { default: './signet-data/log', description: 'directory for the log key and database' },
+  ).addOption(
+    new Option('--log-key-type <type>', 'key type for a new log key (an existing key is reused)')
+      .choices(['ecdsa-p256', 'ed25519'])
+      .default('ecdsa-p256'),
+  );
   addScaleOptions(serve).action(async (flags: LogServeFlags) => {
     const { createLogService } = await import('../log/index.js');
-    const { stackLogger } = await import('../stack/index.js');
-    const { runServer } = await import('../stack/index.js');
+    const { runServer, stackLogger } = await import('../stack/index.js');
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
     const dataDir = resolve(flags.dataDir);

@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from 'commander';
+import { InvalidArgumentError, type Command } from 'commander';
 
 /** Commander parser for a TCP port (0 = any free port). */
 export function parsePort(value: string): number {
@@ -25,4 +25,14 @@ export function publicUrlFor(given: string | undefined, host: string, port: numb
   }
   const h = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   return `http://${h}:${port}`;
+}
+
+/** The listener flags `signet up` and `signet log serve` share. */
+export function addListenOptions(cmd: Command, dataDir: { default: string; description: string }): Command {
+  return cmd
+    .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
+    .option('--host <host>', 'address to listen on', '127.0.0.1')
+    .option('--data-dir <dir>', dataDir.description, dataDir.default)
+    .option('--max-body-bytes <n>', 'largest accepted log request body, 413 above (default 32 MiB)', parseBytes)
+    .option('--public-url <url>', 'URL clients use to reach the server; its hostname names the checkpoint origin');
 }

@@ -1,6 +1,6 @@
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { parseBytes, parsePort, publicUrlFor } from './serve-options.js';
+import { addListenOptions, publicUrlFor } from './serve-options.js';
 import { addScaleOptions } from './log-serve.js';
 
 interface UpFlags {
@@ -18,21 +18,16 @@ interface UpFlags {
 
 /** `signet up`: the whole stack on one server and one port. */
 export function registerUp(program: Command): void {
-  const up = program
-    .command('up')
-    .description('run the whole signet stack (transparency log, ...) on one port until SIGINT/SIGTERM')
-    .option('--port <port>', 'TCP port to listen on', parsePort, 3000)
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--data-dir <dir>', 'directory for keys and databases (created on first start)', './signet-data')
-    .option('--max-body-bytes <n>', 'largest accepted log request body (default 32 MiB)', parseBytes)
-    .option('--public-url <url>', 'URL clients use to reach the stack')
-    .option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback');
+  const up = addListenOptions(
+    program
+      .command('up')
+      .description('run the whole signet stack (log, CA, CT log, dev identity provider) on one port until a signal'),
+    { default: './signet-data', description: 'directory for keys and databases (created on first start)' },
+  ).option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback');
   addScaleOptions(up).action(async (flags: UpFlags) => {
     // The server modules load only when serving, so the client commands start fast.
     const { assertDevOidcExposure } = await import('../oidc/provider/index.js');
-    const { stackLogger } = await import('../stack/index.js');
-    const { runServer } = await import('../stack/index.js');
-    const { createStackServices } = await import('../stack/index.js');
+    const { createStackServices, runServer, stackLogger } = await import('../stack/index.js');
     assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });
     const logger = stackLogger();
     const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
