@@ -120,7 +120,7 @@ function readInput(path: string, flag: string): Buffer {
 
 /** The proposed entry the upload/verify flags describe. */
 async function proposedEntryFrom(opts: Opts): Promise<ProposedEntry> {
-  const { buildProposedEntry, parseProposedEntry } = await lib();
+  const { buildProposedEntry, parseProposedEntry, signatureBytes } = await lib();
   if (opts.entry) return parseProposedEntry(readInput(opts.entry, '--entry').toString('utf8'));
   const pkiFormat = (opts.pkiFormat ?? 'x509') as PkiFormat;
   const props: ArtifactProperties = {
@@ -132,7 +132,11 @@ async function proposedEntryFrom(opts: Opts): Promise<ProposedEntry> {
   };
   if (opts.artifact) props.artifact = readInput(opts.artifact, '--artifact');
   if (opts.artifactHash) props.artifactHash = opts.artifactHash;
-  if (opts.signature) props.signature = readInput(opts.signature, '--signature');
+  if (opts.signature) {
+    // An x509 signature file holds raw DER or its base64 text (cosign's --output-signature); others are as is.
+    const file = readInput(opts.signature, '--signature');
+    props.signature = pkiFormat === 'x509' ? signatureBytes(file) : file;
+  }
   const type = opts.type ?? (pkiFormat === 'x509' ? 'hashedrekord' : 'rekord');
   const kind = type.split(':')[0];
   if (!props.artifact && !(props.artifactHash && kind === 'hashedrekord')) throw invalidInput('--artifact is required');

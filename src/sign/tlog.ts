@@ -11,16 +11,12 @@ export function hashedRekordEntry(
   signature: Buffer,
   verifierPem: string,
 ): ProposedEntry {
-  const entry = buildProposedEntry('hashedrekord:0.0.1', {
+  return buildProposedEntry('hashedrekord:0.0.1', {
     artifactHash: `${algorithm}:${digestHex}`,
     signature,
     publicKeys: [Buffer.from(verifierPem)],
     pkiFormat: 'x509',
   });
-  // The builder guesses whether a signature *file* holds raw or base64 bytes; ours is raw, so set it exactly
-  // (a raw Ed25519 or RSA signature can look like base64 text, and base64 text can start with '0' = 0x30).
-  (entry.spec as { signature: { content: string } }).signature.content = signature.toString('base64');
-  return entry;
 }
 
 /**
@@ -28,13 +24,11 @@ export function hashedRekordEntry(
  * signer's PEM (the certificate itself when keyless, so the log indexes its identity) base64-encoded.
  */
 export function dsseEntry(envelopeJson: string, verifierPem: string): ProposedEntry {
-  return {
-    apiVersion: '0.0.1',
-    kind: 'dsse',
-    spec: {
-      proposedContent: { envelope: envelopeJson, verifiers: [Buffer.from(verifierPem).toString('base64')] },
-    },
-  } as ProposedEntry;
+  return buildProposedEntry('dsse:0.0.1', {
+    artifact: Buffer.from(envelopeJson),
+    publicKeys: [Buffer.from(verifierPem)],
+    pkiFormat: 'x509',
+  });
 }
 
 /**

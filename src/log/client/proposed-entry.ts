@@ -8,6 +8,7 @@ export interface ArtifactProperties {
   artifact?: Buffer;
   /** `sha256:<hex>` or bare hex (64/96/128 chars select sha256/384/512). */
   artifactHash?: string;
+  /** The raw signature bytes (a file's base64 text is decoded at the edge: `signatureBytes`). */
   signature?: Buffer;
   publicKeys: Buffer[];
   pkiFormat: PkiFormat;
@@ -46,7 +47,7 @@ function hashedRekord(version: string, p: ArtifactProperties): ProposedEntry {
     spec: {
       data: { hash },
       signature: {
-        content: signatureBytes(need(p.signature, 'a signature')).toString('base64'),
+        content: need(p.signature, 'a signature').toString('base64'),
         publicKey: { content: Buffer.from(x509Pem(onlyKey(p))).toString('base64') },
       },
     },
@@ -60,8 +61,7 @@ function rekord(version: string, p: ArtifactProperties): ProposedEntry {
   if (p.artifactHash && parseArtifactHash(p.artifactHash).value !== digestOf('sha256', artifact)) {
     throw invalidInput('--artifact-hash does not match the artifact');
   }
-  let sig = need(p.signature, 'a signature');
-  if (p.pkiFormat === 'x509') sig = signatureBytes(sig);
+  const sig = need(p.signature, 'a signature');
   return {
     apiVersion: version,
     kind: 'rekord',
@@ -116,7 +116,8 @@ function dsse(version: string, p: ArtifactProperties): ProposedEntry {
   const raw = need(p.artifact, 'a DSSE envelope (--artifact)');
   parseEnvelope(raw);
   if (p.publicKeys.length === 0) throw invalidInput('dsse entries need --public-key');
-  const verifiers = p.publicKeys.map((k) => pemOf(x509Key(k)));
+  // Certificates stay certificates (as cosign and sigstore-js send them), so the log indexes their identities.
+  const verifiers = p.publicKeys.map((k) => b64(x509Pem(k)));
   return {
     apiVersion: version,
     kind: 'dsse',

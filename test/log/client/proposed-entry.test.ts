@@ -29,7 +29,7 @@ test('hashedrekord: the digest, the signature and the PEM key, base64', () => {
   });
   const byHash = buildProposedEntry('hashedrekord:0.0.1', {
     artifactHash: `sha256:${sha}`,
-    signature: Buffer.from(sig.toString('base64') + '\n'),
+    signature: signatureBytes(Buffer.from(sig.toString('base64') + '\n')), // as the CLI reads a signature file
     publicKeys: [publicKey.export({ type: 'spki', format: 'der' })],
     pkiFormat: 'x509',
   });
