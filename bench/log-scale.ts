@@ -2,18 +2,19 @@
  * Scale benchmark for the log: `npm run build && node dist/bench/log-scale.js [--entries N] [--read-dir DIR]`.
  * Writes: hashedrekord POSTs over HTTP (durable commits) against `signet log serve` on SQLite, on PostgreSQL with one
  * frontend, and on PostgreSQL with two frontends (requests alternate), each as a ratio to the same-run single-core
- * node:crypto P-256 verify rate; then POST->201 latency paced at --rate/s. Reads (with --read-dir, a data dir built
- * by bench/bulk-load.ts): GET entry by index (which carries its inclusion proof), consistency proofs and tiles,
- * req/s and p99. PostgreSQL runs are skipped when 127.0.0.1:5432 does not answer.
+ * node:crypto P-256 verify rate, with the CPU each run cost per entry (servers, this load generator, PostgreSQL);
+ * then POST->201 latency paced at --rate/s. `--only sqlite,pg1,pg2` picks runs; `--cpu-prof DIR` profiles the
+ * servers. Reads (with --read-dir, a data dir built by bench/bulk-load.ts; add --read-database-url for a PostgreSQL
+ * log): GET entry by index (which carries its inclusion proof) and by UUID, consistency proofs, tiles and entry
+ * bundles, req/s and p99. PostgreSQL runs are skipped when 127.0.0.1:5432 does not answer.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serveLog } from './serve.js';
 import { hashedRekordBodies, p256VerifyBaseline, percentile } from './workload.js';
 import pg from 'pg';
 
@@ -24,13 +25,18 @@ const { values } = parseArgs({
     paced: { type: 'string', default: '3000' },
     rate: { type: 'string', default: '1000' },
     'read-dir': { type: 'string' },
+    // With --read-dir (the data dir holding the log key): serve the reads from this PostgreSQL log instead of SQLite.
+    'read-database-url': { type: 'string' },
     'read-seconds': { type: 'string', default: '5' },
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
+    // Profile every server process: `--cpu-prof DIR` writes their V8 CPU profiles there when they stop.
+    'cpu-prof': { type: 'string' },
+    // Run only some write set-ups: a comma list of sqlite, pg1, pg2 (all by default; ratios need all three).
+    only: { type: 'string', default: 'sqlite,pg1,pg2' },
   },
 });
 const ENTRIES = Number(values.entries);
 const CONCURRENCY = Number(values.concurrency);
-const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
 function http(port: number, method: string, path: string, body?: Buffer): Promise<number> {
@@ -45,35 +51,49 @@ function http(port: number, method: string, path: string, body?: Buffer): Promis
   });
 }
 
-async function serve(args: string[], dataDir: string) {
-  const port = 20000 + Math.floor(Math.random() * 30000);
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      signetBin,
-      'log',
-      'serve',
-      '--port',
-      String(port),
-      '--data-dir',
-      dataDir,
-      '--public-url',
-      'http://bench.test',
-      ...args,
-    ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      if (i > 600) throw new Error('signet log serve did not start');
-    }
-    await new Promise((r) => setTimeout(r, 100));
+function serve(args: string[], dataDir: string) {
+  return serveLog(dataDir, args, values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : []);
+}
+
+/** CPU seconds (user + system, all threads) a process has used, from /proc (Linux; 0 elsewhere). */
+function cpuSeconds(pid: number | 'self'): number {
+  try {
+    // Fields after the parenthesised command name: utime and stime are the 12th and 13th (clock ticks, 100/s).
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) / 100;
+  } catch {
+    return 0;
   }
-  const stop = () =>
-    new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM'))));
-  return { port, stop };
+}
+
+/** CPU seconds of every PostgreSQL server process on this machine (other users' sessions included). */
+function postgresCpuSeconds(): number {
+  let total = 0;
+  for (const pid of readdirSync('/proc')) {
+    if (!/^\d+$/.test(pid)) continue;
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').trim() === 'postgres') total += cpuSeconds(Number(pid));
+    } catch {
+      // The process ended meanwhile.
+    }
+  }
+  return total;
+}
+
+/** Where the CPU of a timed run went, per entry: the servers, this load generator, PostgreSQL. */
+function cpuMeter(pids: number[]) {
+  const take = () => ({
+    servers: pids.reduce((a, p) => a + cpuSeconds(p), 0),
+    client: cpuSeconds('self'),
+    postgres: postgresCpuSeconds(),
+  });
+  const before = take();
+  return (entries: number) => {
+    const after = take();
+    const us = (k: keyof typeof before) => (((after[k] - before[k]) * 1e6) / entries).toFixed(0);
+    return `CPU per entry: servers ${us('servers')} us, load generator ${us('client')} us, all postgres processes ${us('postgres')} us`;
+  };
 }
 
 async function saturate(ports: number[], bodies: Buffer[]) {
@@ -150,7 +170,17 @@ async function pgUp(url: string): Promise<boolean> {
   }
 }
 
-async function writeRun(label: string, frontends: number, databaseUrl: string | undefined, base: number) {
+interface WriteFigures {
+  rate: number;
+  p99At: number;
+}
+
+async function writeRun(
+  label: string,
+  frontends: number,
+  databaseUrl: string | undefined,
+  base: number,
+): Promise<WriteFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-scale-bench-'));
   const args = databaseUrl ? ['--database-url', databaseUrl] : [];
   const servers = [];
@@ -159,15 +189,19 @@ async function writeRun(label: string, frontends: number, databaseUrl: string | 
   try {
     const bodies = hashedRekordBodies(ENTRIES + Number(values.paced) + 500);
     await saturate(ports, bodies.slice(0, 500)); // warm-up
+    const meter = cpuMeter(servers.map((s) => s.pid));
     const sat = await saturate(ports, bodies.slice(500, 500 + ENTRIES));
+    const cpu = meter(ENTRIES);
     console.log(
       `write ${label}: ${sat.rate.toFixed(0)} entries/s (ratio to baseline ${(sat.rate / base).toFixed(3)}), ` +
         `saturated p50 ${sat.p50.toFixed(1)} ms p99 ${sat.p99.toFixed(1)} ms, non-201 ${sat.failed}`,
     );
+    console.log(`  ${cpu}`);
     const p = await paced(ports, bodies.slice(500 + ENTRIES), Number(values.rate));
     console.log(
       `latency ${label} at ${values.rate}/s: p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, non-201 ${p.failed}`,
     );
+    return { rate: sat.rate, p99At: p.p99 };
   } finally {
     for (const s of servers) await s.stop();
     rmSync(dir, { recursive: true, force: true });
@@ -176,13 +210,21 @@ async function writeRun(label: string, frontends: number, databaseUrl: string | 
 
 const base = p256VerifyBaseline();
 console.log(`baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s`);
-await writeRun('SQLite, 1 frontend', 1, undefined, base);
+const only = new Set(values.only!.split(','));
+const sqlite = only.has('sqlite') ? await writeRun('SQLite, 1 frontend', 1, undefined, base) : undefined;
 const pgBase = values['database-url']!;
+const postgres: Array<WriteFigures | undefined> = [];
 if (await pgUp(pgBase)) {
   for (const n of [1, 2]) {
+    if (!only.has(`pg${n}`)) {
+      postgres.push(undefined);
+      continue;
+    }
     const schema = `signet_bench_${randomBytes(4).toString('hex')}`;
     try {
-      await writeRun(`PostgreSQL, ${n} frontend${n > 1 ? 's' : ''}`, n, `${pgBase}?schema=${schema}`, base);
+      postgres.push(
+        await writeRun(`PostgreSQL, ${n} frontend${n > 1 ? 's' : ''}`, n, `${pgBase}?schema=${schema}`, base),
+      );
     } finally {
       const c = new pg.Client({ connectionString: pgBase });
       await c.connect();
@@ -192,27 +234,86 @@ if (await pgUp(pgBase)) {
   }
 } else console.log('PostgreSQL not reachable: skipped');
 
+// The issue's targets, as ratios within this one run (a loaded machine moves every figure, less so their ratios).
+const verdict = (ok: boolean) => (ok ? 'met' : 'NOT met');
+console.log('targets (same run; the load generator is this process, separate from the servers):');
+if (sqlite) {
+  const sqliteRatio = sqlite.rate / base;
+  console.log(
+    `  SQLite / one-core P-256 verify: ${sqliteRatio.toFixed(3)} (target >= 0.3: ${verdict(sqliteRatio >= 0.3)}), ` +
+      `${CONCURRENCY} in flight, bodies pre-signed by 16 keys`,
+  );
+}
+const [pg1, pg2] = postgres;
+if (pg2) {
+  const vsSqlite = sqlite ? pg2.rate / sqlite.rate : undefined;
+  console.log(
+    `  PostgreSQL 2 frontends: ${pg2.rate.toFixed(0)} entries/s (target >= 2000: ${verdict(pg2.rate >= 2000)})` +
+      (vsSqlite === undefined
+        ? ''
+        : `; / SQLite: ${vsSqlite.toFixed(3)} (target >= 0.7: ${verdict(vsSqlite >= 0.7)})`) +
+      (pg1 ? `; 2 frontends / 1 frontend: ${(pg2.rate / pg1.rate).toFixed(3)}` : ''),
+  );
+}
+for (const [n, f] of [
+  [1, pg1],
+  [2, pg2],
+] as const) {
+  if (!f) continue;
+  console.log(
+    `  PostgreSQL ${n} frontend${n > 1 ? 's' : ''}: p99 POST-to-201 at ${values.rate}/s ${f.p99At.toFixed(1)} ms ` +
+      `(target <= 100 ms: ${verdict(f.p99At <= 100)})`,
+  );
+}
+
 if (values['read-dir']) {
-  const s = await serve([], values['read-dir']);
+  const readDb = values['read-database-url'];
+  const s = await serve(readDb ? ['--database-url', readDb] : [], values['read-dir']);
   try {
     const info = (await (await fetch(`http://127.0.0.1:${s.port}/api/v1/log`)).json()) as { treeSize: number };
     const size = info.treeSize;
     const rnd = () => Math.floor(Math.random() * size);
     const secs = Number(values['read-seconds']);
-    console.log(`reads on a log of ${size} entries (32 connections, ${secs} s each):`);
     console.log(
-      `  GET entry by index (+ inclusion proof): ${await readLoad(s.port, secs, () => `/api/v1/log/entries?logIndex=${rnd()}`)}`,
+      `reads on a ${readDb ? 'PostgreSQL' : 'SQLite'} log of ${size} entries (32 connections, ${secs} s each):`,
+    );
+    console.log(
+      `  GET entry by index (+ inclusion proof), whole log: ${await readLoad(s.port, secs, () => `/api/v1/log/entries?logIndex=${rnd()}`)}`,
+    );
+    // 2,000 random entries' indexes and UUIDs, gathered before the timed runs (so their rows are then cached):
+    // by index and by UUID over the same set compare the two lookups; the run above is over the whole log.
+    const sample: Array<[number, string]> = [];
+    for (let i = 0; i < 2000; i++) {
+      const at = rnd();
+      const r = (await (await fetch(`http://127.0.0.1:${s.port}/api/v1/log/entries?logIndex=${at}`)).json()) as object;
+      sample.push([at, Object.keys(r)[0]!]);
+    }
+    const pick = () => sample[Math.floor(Math.random() * sample.length)]!;
+    console.log(
+      `  GET entry by index, 2,000-entry set:    ${await readLoad(s.port, secs, () => `/api/v1/log/entries?logIndex=${pick()[0]}`)}`,
+    );
+    console.log(
+      `  GET entry by UUID, same set:            ${await readLoad(s.port, secs, () => `/api/v1/log/entries/${pick()[1]}`)}`,
     );
     console.log(
       `  GET consistency proof:                  ${await readLoad(s.port, secs, () => `/api/v1/log/proof?firstSize=${1 + rnd()}&lastSize=${size}`)}`,
     );
-    const full = Math.floor(size / 256);
-    const tile = () => {
-      const digits = String(Math.floor(Math.random() * full));
+    const tilePath = (n: number) => {
+      const digits = String(n);
       const g = digits.padStart(Math.ceil(digits.length / 3) * 3, '0').match(/.{3}/g)!;
-      return `/tile/0/${g.map((x, k) => (k < g.length - 1 ? `x${x}` : x)).join('/')}`;
+      return g.map((x, k) => (k < g.length - 1 ? `x${x}` : x)).join('/');
     };
-    console.log(`  GET full level-0 tile:                  ${await readLoad(s.port, secs, tile)}`);
+    const full = Math.floor(size / 256);
+    const randomTile = () => tilePath(Math.floor(Math.random() * full));
+    console.log(
+      `  GET full level-0 tile:                  ${await readLoad(s.port, secs, () => `/tile/0/${randomTile()}`)}`,
+    );
+    console.log(
+      `  GET full level-1 tile:                  ${await readLoad(s.port, secs, () => `/tile/1/${tilePath(Math.floor(Math.random() * Math.floor(full / 256)))}`)}`,
+    );
+    console.log(
+      `  GET full entry bundle:                  ${await readLoad(s.port, secs, () => `/tile/entries/${randomTile()}`)}`,
+    );
   } finally {
     await s.stop();
   }

@@ -1,7 +1,7 @@
 /**
  * `npm run bench [-- NAME...] [-- --flags]`: runs the named benchmarks (all when none is named), each in its own
  * process so one's warm-up or load does not colour another's figures. Names are the files in bench/ (log, verify,
- * ca, sign, merkle, digest-verify, entry-types, log-scale...). Flags after the names go to every benchmark.
+ * ca, tsa, sign, merkle, digest-verify, entry-types, log-scale, rekor-v2...). Flags after the names go to every benchmark.
  * `bulk-load` builds a large log and is run by hand (`node dist/bench/bulk-load.js --help`).
  */
 import { spawnSync } from 'node:child_process';
@@ -11,7 +11,7 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const available = readdirSync(here)
-  .filter((f) => f.endsWith('.js') && !['run.js', 'workload.js'].includes(f))
+  .filter((f) => f.endsWith('.js') && !['run.js', 'workload.js', 'serve.js'].includes(f))
   .map((f) => f.slice(0, -3))
   .sort();
 const args = process.argv.slice(2);

@@ -54,3 +54,25 @@ export function hashedRekordBodies(n: number, keyCount = 16): Buffer[] {
 /** The p-quantile of ascending samples. */
 export const percentile = (sorted: number[], p: number): number =>
   sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? NaN;
+
+/** `n` pre-signed Rekor v2 `CreateEntryRequest` bodies (hashedrekord 0.0.2, DER public keys) over a few keys. */
+export function hashedRekordV2Bodies(n: number, keyCount = 16): Buffer[] {
+  const keys = Array.from({ length: keyCount }, () => generateKeyPairSync('ec', { namedCurve: 'P-256' }));
+  return Array.from({ length: n }, (_, i) => {
+    const key = keys[i % keyCount]!;
+    const artifact = randomBytes(64);
+    const request = {
+      hashedRekordRequestV002: {
+        digest: createHash('sha256').update(artifact).digest('base64'),
+        signature: {
+          content: sign('sha256', artifact, key.privateKey).toString('base64'),
+          verifier: {
+            publicKey: { rawBytes: key.publicKey.export({ type: 'spki', format: 'der' }).toString('base64') },
+            keyDetails: 'PKIX_ECDSA_P256_SHA_256',
+          },
+        },
+      },
+    };
+    return Buffer.from(JSON.stringify(request));
+  });
+}

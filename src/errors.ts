@@ -35,3 +35,12 @@ export const verificationFailed = (message: string, cause?: unknown) =>
 export function isSignetError(e: unknown, code?: ErrorCode): e is SignetError {
   return e instanceof SignetError && (code === undefined || e.code === code);
 }
+
+/**
+ * Storage that cannot take writes right now (disk full, I/O error), from the errno or SQLite code it carries: such
+ * a failure is pushback (503 + Retry-After) so clients and load balancers retry, where anything else is a bug.
+ */
+export function isStorageFull(e: unknown): boolean {
+  const code = String((e as { code?: unknown } | undefined)?.code ?? '');
+  return code === 'SQLITE_FULL' || code === 'ENOSPC' || code === 'EDQUOT' || code.startsWith('SQLITE_IOERR');
+}

@@ -3,17 +3,16 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { repoRoot, requireOrSkip, requireShared, sharedDir } from './helpers/env.js';
+import { repoRoot, requireOrSkip, conformanceDir } from './helpers/env.js';
 
 /**
  * sigstore-conformance's offline verification corpus (70 cases, each by path and by digest) replayed through
  * bin/sigstore-conformance, as the suite's own harness would. Needs `npm run build`.
  */
 test('bin/sigstore-conformance passes the whole bundle-verify corpus', { timeout: 900_000 }, async (t) => {
-  if (!requireShared(t)) return;
   const built = existsSync(join(repoRoot, 'dist', 'src', 'cli', 'verify-blob.js'));
   if (!requireOrSkip(t, built, 'a build (npm run build)')) return;
-  const runner = join(sharedDir, 'conformance', 'run.mjs');
+  const runner = join(conformanceDir, 'run.mjs');
   const out = await new Promise<{ status: number | null; stdout: string }>((resolve, reject) => {
     const child = spawn(process.execPath, [runner, join(repoRoot, 'bin', 'sigstore-conformance')], {
       // No network is needed; a home of its own keeps the TUF cache out of the user's.

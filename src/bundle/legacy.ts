@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { pemBlocks } from '../encoding/index.js';
 import { FieldReader } from './json-fields.js';
 import { BUNDLE_V01_MEDIA_TYPE, type Bundle, type TransparencyLogEntry } from './types.js';
 
@@ -46,17 +47,6 @@ export function parseLegacyCosignBundle(json: unknown): LegacyCosignBundle {
       logIndex: int(p.logIndex, 'rekorBundle.Payload.logIndex'),
       logIdHex,
     };
-  }
-  return out;
-}
-
-/** PEM blocks of a given label, as DER. */
-export function pemBlocks(pem: string, label?: string): { label: string; der: Buffer }[] {
-  const re = /-----BEGIN ([A-Z0-9 ]+)-----([\s\S]*?)-----END \1-----/g;
-  const out: { label: string; der: Buffer }[] = [];
-  for (const m of pem.matchAll(re)) {
-    if (label && m[1] !== label) continue;
-    out.push({ label: m[1]!, der: Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64') });
   }
   return out;
 }

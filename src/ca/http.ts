@@ -1,26 +1,39 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput } from '../errors.js';
+import { parseJsonBody, requireOwnHost } from '../http/index.js';
 import { certPem, type CertificateAuthority, type SigningRequest } from './authority.js';
 import { challengeClaimOf } from './oidc/config.js';
 import { fulcioErrorHandler } from './wire-error.js';
 
-/** Fulcio's request cap (maxMsgSize = 4 MiB). */
-const BODY_LIMIT = 4 * 1024 * 1024;
+/**
+ * A signing request is a token, a key or CSR and a proof: a few KiB. Fulcio allows 4 MiB (maxMsgSize); a small
+ * cap keeps one client from holding the server's body budget with requests that can never be valid.
+ */
+const BODY_LIMIT = 64 * 1024;
+
+const PUBLIC_READS = ['/api/v2/trustBundle', '/api/v2/configuration', '/api/v1/rootCert'];
+
+export interface CaRoutesOptions {
+  /** The URL clients use: the Host a signing request must carry (see requireOwnHost). */
+  publicUrl: string;
+  /** Called for each certificate handed out (metrics). */
+  onIssued?: (withSct: boolean) => void;
+}
 
 /** Registers Fulcio's v2 and legacy v1 HTTP JSON API (grpc-gateway shapes) for `ca` on `app`. */
-export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuthority): Promise<void> {
+export async function registerCaRoutes(
+  app: FastifyInstance,
+  ca: CertificateAuthority,
+  options: CaRoutesOptions,
+): Promise<void> {
   app.setErrorHandler(fulcioErrorHandler);
-  // Fulcio's rs/cors defaults: any origin, GET/POST/HEAD, simple headers only (send the token in the body).
-  app.addHook('onRequest', async (_req, reply) => {
-    reply.header('access-control-allow-origin', '*');
+  // Fulcio's rs/cors defaults (any origin) only for the public reads: the signing endpoints act on a bearer token,
+  // so a browser page elsewhere gets no CORS grant for them, and they check the Host header against DNS rebinding.
+  app.addHook('onRequest', async (req, reply) => {
+    if (PUBLIC_READS.includes(req.routeOptions.url ?? '')) reply.header('access-control-allow-origin', '*');
   });
-  for (const path of [
-    '/api/v2/signingCert',
-    '/api/v1/signingCert',
-    '/api/v2/trustBundle',
-    '/api/v2/configuration',
-    '/api/v1/rootCert',
-  ]) {
+  const ownHost = requireOwnHost(options.publicUrl);
+  for (const path of PUBLIC_READS) {
     app.options(path, async (_req, reply) =>
       reply
         .code(204)
@@ -31,17 +44,18 @@ export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuth
   }
   app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: BODY_LIMIT }, (_req, body, done) => {
     try {
-      done(null, JSON.parse(body as string));
-    } catch {
-      done(invalidInput('request body is not valid JSON'), undefined);
+      done(null, parseJsonBody(body as string));
+    } catch (e) {
+      done(e as Error, undefined);
     }
   });
 
-  app.post('/api/v2/signingCert', { bodyLimit: BODY_LIMIT }, async (req) => {
+  app.post('/api/v2/signingCert', { bodyLimit: BODY_LIMIT, onRequest: ownHost }, async (req) => {
     const body = objectBody(req.body);
     const creds = obj(body.credentials);
     const token = str(creds.oidcIdentityToken ?? creds.oidc_identity_token) || bearer(req);
     const issued = await ca.issueCertificate(v2Request(body, token));
+    options.onIssued?.(issued.sct !== undefined);
     const chain = { certificates: issued.chainDer.map(certPem) };
     if (issued.sct) return { signedCertificateEmbeddedSct: { chain } };
     return { signedCertificateDetachedSct: { chain, signedCertificateTimestamp: '' } };
@@ -51,10 +65,11 @@ export async function registerCaRoutes(app: FastifyInstance, ca: CertificateAuth
 
   app.get('/api/v2/configuration', async () => ({ issuers: configuration(ca) }));
 
-  app.post('/api/v1/signingCert', { bodyLimit: BODY_LIMIT }, async (req, reply) => {
+  app.post('/api/v1/signingCert', { bodyLimit: BODY_LIMIT, onRequest: ownHost }, async (req, reply) => {
     const body = objectBody(req.body);
     const token = bearer(req);
     const issued = await ca.issueCertificate(v1Request(body, token));
+    options.onIssued?.(issued.sct !== undefined);
     reply.code(201).type('application/pem-certificate-chain');
     return issued.chainDer.map(certPem).join('\n');
   });

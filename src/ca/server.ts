@@ -1,8 +1,10 @@
+import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
 import { SignetError, invalidInput } from '../errors.js';
 import type { Service } from '../http/index.js';
-import { createCaService } from './service.js';
+import type { Metrics } from '../metrics/index.js';
+import { createCaService, identityFromIssuers, type CaService, type FixedIssuer } from './service.js';
 import { remoteCtLog } from './ct-client.js';
 import type { CtLog } from './certificate/sct-list.js';
 import {
@@ -14,7 +16,7 @@ import {
   loadChainAndKey,
   type CaChain,
 } from './keys/ca-store.js';
-import { loadIdentityConfig, parseIdentityConfig, type IdentityConfig } from './oidc/config.js';
+import { loadIdentityConfig, type IdentityConfig } from './oidc/config.js';
 import { defaultIdentityConfig } from './oidc/default-config.js';
 
 export interface CaServerOptions {
@@ -32,20 +34,35 @@ export interface CaServerOptions {
   password?: string;
   devOidc: boolean;
   logger: Logger;
+  metrics?: Metrics;
 }
 
-/** The services of `signet ca serve`: the CA, its CT log and, when asked, the dev provider (served by src/stack). */
-export async function caServerServices(o: CaServerOptions): Promise<Service[]> {
-  const ctx = { dataDir: o.dataDir, publicUrl: o.publicUrl, logger: o.logger };
+/** What a CA server holds that clients must trust: its chain, the built-in CT log's key, the dev provider. */
+export interface CaServerTrust {
+  ca: CaService;
+  ctlog?: { baseUrl: string; publicKey: KeyObject; createdAt: Date };
+  oidc?: { issuerUrl: string };
+}
+
+/**
+ * The services of `signet ca serve`: the CA, its CT log and, when asked, the dev provider (served by src/stack),
+ * and the trust material among them that the caller publishes.
+ */
+export async function caServerServices(o: CaServerOptions): Promise<{ services: Service[]; trust: CaServerTrust }> {
+  const ctx = { dataDir: o.dataDir, publicUrl: o.publicUrl, logger: o.logger, metrics: o.metrics };
+  const oidc = o.devOidc ? await import('../oidc/provider/index.js') : undefined;
+  // Refuse an exposed dev provider before any key (CA, CT, token key) is created or loaded.
+  oidc?.assertDevOidcExposure({ host: o.host, devOidc: true, allowOnNetwork: false });
   const chain = loadChain(o);
   const services: Service[] = [];
+  const trust: Omit<CaServerTrust, 'ca'> = {};
   let identity = o.configPath ? loadIdentityConfig(o.configPath) : defaultIdentityConfig();
-  if (o.devOidc) {
-    const { createDevOidcProvider, assertDevOidcExposure } = await import('../oidc/provider/index.js');
-    assertDevOidcExposure({ host: o.host, devOidc: true, allowOnNetwork: false });
+  if (oidc) {
+    const { createDevOidcProvider } = oidc;
     const dev = await createDevOidcProvider(ctx);
     services.push(dev);
-    identity = withIssuer(identity, dev.issuerConfig);
+    identity = withIssuers(identity, dev.issuerConfigs);
+    trust.oidc = dev;
   }
   let ctLog: CtLog | undefined;
   if (o.ctLog.kind === 'remote') ctLog = remoteCtLog(o.ctLog.url);
@@ -54,9 +71,11 @@ export async function caServerServices(o: CaServerOptions): Promise<Service[]> {
     const ct = await createCtLog({ ...ctx, roots: () => [chain.chain.at(-1)!.raw] });
     services.push(ct);
     ctLog = ct;
+    trust.ctlog = ct;
   }
-  services.push(await createCaService({ ...ctx, issuers: identity, ctLog, ca: chain }));
-  return services;
+  const ca = await createCaService({ ...ctx, issuers: identity, ctLog, ca: chain });
+  services.push(ca);
+  return { services, trust: { ...trust, ca } };
 }
 
 function loadChain(o: CaServerOptions): CaChain {
@@ -84,12 +103,7 @@ function loadChain(o: CaServerOptions): CaChain {
   return loadCa(o.dataDir, password);
 }
 
-function withIssuer(
-  identity: IdentityConfig,
-  issuer: { issuerUrl: string; clientId: string; type: string },
-): IdentityConfig {
-  const extra = parseIdentityConfig({
-    OIDCIssuers: { [issuer.issuerUrl]: { IssuerURL: issuer.issuerUrl, ClientID: issuer.clientId, Type: issuer.type } },
-  });
+function withIssuers(identity: IdentityConfig, issuers: FixedIssuer[]): IdentityConfig {
+  const extra = identityFromIssuers(issuers);
   return { ...identity, oidcIssuers: { ...identity.oidcIssuers, ...extra.oidcIssuers } };
 }

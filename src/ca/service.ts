@@ -8,8 +8,8 @@ import { parseIdentityConfig, type IdentityConfig, type IssuerConfig } from './o
 import { IssuerPool, type IssuerPoolOptions } from './oidc/issuer-pool.js';
 
 export interface CaServiceOptions {
-  /** Trusted issuers: a parsed Fulcio config, or a list of fixed issuers (e.g. the dev provider's issuerConfig). */
-  issuers: IdentityConfig | Pick<IssuerConfig, 'issuerUrl' | 'clientId' | 'type'>[];
+  /** Trusted issuers: a parsed Fulcio config, or a list of fixed issuers (e.g. the dev provider's issuerConfigs). */
+  issuers: IdentityConfig | FixedIssuer[];
   /** The CT log for embedded SCTs; without one, certificates come back as `signedCertificateDetachedSct`. */
   ctLog?: CtLog;
   /** A chain + key loaded by the caller (`--ca-cert-chain/--ca-key`); otherwise the data dir's CA is used. */
@@ -33,7 +33,7 @@ export interface CaService extends Service {
  * `/api/v2/configuration`, `/api/v1/signingCert`, `/api/v1/rootCert`.
  *
  * @example
- *   const ca = await createCaService({ ...ctx, issuers: [devOidc.issuerConfig], ctLog });
+ *   const ca = await createCaService({ ...ctx, issuers: devOidc.issuerConfigs, ctLog });
  *   await ca.register(app);
  */
 export async function createCaService(ctx: ServiceContext & CaServiceOptions): Promise<CaService> {
@@ -44,7 +44,12 @@ export async function createCaService(ctx: ServiceContext & CaServiceOptions): P
     name: 'ca',
     authority,
     async register(app: FastifyInstance) {
-      await app.register(async (scope) => registerCaRoutes(scope, authority));
+      await app.register(async (scope) =>
+        registerCaRoutes(scope, authority, {
+          publicUrl: ctx.publicUrl,
+          onIssued: (sct) => ctx.metrics?.certificateIssued(sct),
+        }),
+      );
     },
     async close() {},
     chainPem: () => authority.chainPem(),
@@ -56,10 +61,17 @@ export async function createCaService(ctx: ServiceContext & CaServiceOptions): P
   };
 }
 
-function identityFromIssuers(list: Pick<IssuerConfig, 'issuerUrl' | 'clientId' | 'type'>[]): IdentityConfig {
+/** A fixed issuer given in code rather than a config file (the dev provider's issuers). */
+export type FixedIssuer = Pick<IssuerConfig, 'issuerUrl' | 'clientId' | 'type' | 'ciProvider'>;
+
+/** The identity config for `list`, through the config file parser so the same checks apply. */
+export function identityFromIssuers(list: FixedIssuer[]): IdentityConfig {
   return parseIdentityConfig({
     OIDCIssuers: Object.fromEntries(
-      list.map((i) => [i.issuerUrl, { IssuerURL: i.issuerUrl, ClientID: i.clientId, Type: i.type }]),
+      list.map((i) => [
+        i.issuerUrl,
+        { IssuerURL: i.issuerUrl, ClientID: i.clientId, Type: i.type, CIProvider: i.ciProvider },
+      ]),
     ),
   });
 }

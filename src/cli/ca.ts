@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SignetError } from '../errors.js';
 import { parsePort, publicUrlFor } from './serve-options.js';
@@ -78,30 +79,46 @@ export function registerCa(program: Command): void {
         devOidc?: boolean;
       }) => {
         const { caServerServices } = await import('../ca/index.js');
-        const { runServer, stackLogger } = await import('../stack/index.js');
+        const { createDataDir, createTrustService, runServer, stackLogger, stackTrustInputs } =
+          await import('../stack/index.js');
+        const { createMetrics } = await import('../metrics/index.js');
         const logger = stackLogger();
-        const services = await caServerServices({
-          host: opts.host,
-          dataDir: opts.dataDir,
-          publicUrl: publicUrlFor(opts.publicUrl, opts.host, opts.port),
-          configPath: opts.configPath,
-          ctLog: !opts.ctLog
-            ? { kind: 'none' }
-            : opts.ctLogUrl
-              ? { kind: 'remote', url: opts.ctLogUrl }
-              : { kind: 'embedded' },
-          caChainFile: opts.caCertChain,
-          caKeyFile: opts.caKey,
-          password: readPassword(opts.passwordFile),
-          devOidc: opts.devOidc ?? false,
-          logger,
-        });
+        const metrics = createMetrics();
+        const services = async (port: number) => {
+          createDataDir(resolve(opts.dataDir));
+          const publicUrl = publicUrlFor(opts.publicUrl, opts.host, port);
+          const { services, trust } = await caServerServices({
+            metrics,
+            host: opts.host,
+            dataDir: opts.dataDir,
+            publicUrl,
+            configPath: opts.configPath,
+            ctLog: !opts.ctLog
+              ? { kind: 'none' }
+              : opts.ctLogUrl
+                ? { kind: 'remote', url: opts.ctLogUrl }
+                : { kind: 'embedded' },
+            caChainFile: opts.caCertChain,
+            caKeyFile: opts.caKey,
+            password: readPassword(opts.passwordFile),
+            devOidc: opts.devOidc ?? false,
+            logger,
+          });
+          // A CA run alone publishes the trust it holds (its chain, the built-in CT log's key, the dev provider),
+          // as `log serve` does for its log: clients verify certificates with `--trusted-root <url>/trusted_root.json`.
+          return [...services, createTrustService(stackTrustInputs({ publicUrl, ...trust }))];
+        };
         await runServer({
           services,
+          metrics,
+          dataDir: opts.dataDir,
           host: opts.host,
           port: opts.port,
           logger,
-          onListening: (url) => console.error(`signet ca: serving the Fulcio API at ${url}`),
+          onListening: (url) => {
+            console.error(`signet ca: serving the Fulcio API at ${url}`);
+            console.error(`  trust: ${url}/trusted_root.json  (this CA's chain and CT log key; --trusted-root)`);
+          },
         });
       },
     );

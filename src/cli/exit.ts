@@ -1,3 +1,6 @@
+import { CommanderError } from 'commander';
+import { SignetError } from '../errors.js';
+
 /** Ends a command with a specific exit code (cosign's codes for verify failures, say) and a one-line message. */
 export class CliExit extends Error {
   constructor(
@@ -8,3 +11,32 @@ export class CliExit extends Error {
     super(message);
   }
 }
+
+/** Commander's own usage errors (`error: unknown option ...`) in signet's one-line form. */
+export const SIGNET_ERRORS = {
+  outputError: (message: string, write: (s: string) => void) => write(`signet: ${message}`),
+};
+
+/**
+ * Prints a failure the one way signet prints failures (age style: `signet: error: <what>`, then `signet: hint:`
+ * when a fix is likely) and returns the exit code. Commander's own usage errors were already printed through
+ * SIGNET_ERRORS when they arrive here.
+ */
+export function reportError(e: unknown): number {
+  if (e instanceof CommanderError) return e.exitCode;
+  if (e instanceof CliExit) {
+    if (e.message) console.error(`signet: error: ${firstLine(e.message)}`);
+    if (e.hint) console.error(`signet: hint: ${e.hint}`);
+    return e.exitCode;
+  }
+  if (e instanceof SignetError) {
+    console.error(`signet: error: ${firstLine(e.message)}`);
+    if (e.detail.hint) console.error(`signet: hint: ${e.detail.hint}`);
+    return 1;
+  }
+  console.error(`signet: error: ${firstLine(e instanceof Error ? e.message : String(e))}`);
+  if (process.env.SIGNET_DEBUG && e instanceof Error) console.error(e.stack);
+  return 1;
+}
+
+const firstLine = (message: string) => message.split('\n')[0];

@@ -1,20 +1,16 @@
 import type { Command } from 'commander';
 import type { TrustedRoot } from '../bundle/index.js';
-import {
-  NoMatchingSignaturesError,
-  verifyImageAttestations,
-  verifyImageSignatures,
-  type VerifiedItem,
-  type VerifyImageOptions,
-} from '../image/index.js';
-import { formatReference, openImage, repositoryName } from '../oci/index.js';
-import { predicateTypeFor, type TrustMaterial } from '../verify/index.js';
+import type { VerifiedItem, VerifyImageOptions } from '../image/index.js';
+import type { TrustMaterial } from '../verify/index.js';
 import { CliExit } from './exit.js';
 import { annotationOption, attachmentOption, parseAnnotations, resolveTargets } from './image.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
-import { boolOption } from './signing-flags.js';
+import { boolFlag } from './bool-flags.js';
+import { findEntryForSignature } from './tlog-lookup.js';
+import { printAttestations, printSignatures, printVerificationHeader, type HeaderFacts } from './verify-output.js';
 import {
   addVerifyOptions,
+  rekorUrlOption,
   checkPolicyFlags,
   normaliseAliases,
   policyFrom,
@@ -22,6 +18,11 @@ import {
   trustFrom,
   type VerifyFlags,
 } from './verify-flags.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const imageCode = () => import('../image/index.js');
+const ociCode = () => import('../oci/index.js');
+const verifyCode = () => import('../verify/index.js');
 
 interface ImageVerifyFlags extends VerifyFlags {
   annotations?: string[];
@@ -39,13 +40,18 @@ export function registerImageVerify(program: Command): void {
     .action(async (images: string[], flags: ImageVerifyFlags) => {
       const options = await verifyOptions(flags);
       for (const image of images) {
-        const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+        const session = (await ociCode()).openImage(
+          image,
+          registryOptions(flags as unknown as Record<string, unknown>),
+        );
         const verified: VerifiedItem[] = [];
         for (const target of await resolveTargets(session, false, flags.attachment)) {
-          verified.push(...(await withExitCodes(verifyImageSignatures(session, target, options), true)));
+          verified.push(
+            ...(await withExitCodes((await imageCode()).verifyImageSignatures(session, target, options), true)),
+          );
         }
-        printHeader(formatReference(session.ref), flags, verified);
-        printSignatures(verified, repositoryName(session.ref), flags.output ?? 'json');
+        printVerificationHeader((await ociCode()).formatReference(session.ref), headerFacts(flags), verified);
+        printSignatures(verified, (await ociCode()).formatReference(session.ref), flags.output ?? 'json');
       }
     });
 
@@ -62,16 +68,19 @@ export function registerImageVerify(program: Command): void {
     .option('-o, --output <format>', 'accepted for cosign compatibility (envelopes are always printed as JSON)')
     .action(async (images: string[], flags: ImageVerifyFlags) => {
       const options = await verifyOptions(flags);
-      const predicateType = predicateTypeFor(flags.type ?? 'custom');
+      const predicateType = (await verifyCode()).predicateTypeFor(flags.type ?? 'custom');
       for (const image of images) {
-        const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+        const session = (await ociCode()).openImage(
+          image,
+          registryOptions(flags as unknown as Record<string, unknown>),
+        );
         const [target] = await resolveTargets(session, false, undefined, 1);
         const verified = await withExitCodes(
-          verifyImageAttestations(session, target!, { ...options, predicateType }),
+          (await imageCode()).verifyImageAttestations(session, target!, { ...options, predicateType }),
           false,
         );
-        printHeader(formatReference(session.ref), flags, verified);
-        for (const item of verified) process.stdout.write(envelopeLine(item) + '\n');
+        printVerificationHeader((await ociCode()).formatReference(session.ref), headerFacts(flags), verified);
+        printAttestations(verified);
       }
     });
 }
@@ -80,10 +89,9 @@ function verifyCommand(program: Command, name: string, description: string): Com
   return addRegistryOptions(
     addVerifyOptions(program.command(name).description(description).argument('<image...>', 'images to verify')),
   )
+    .addOption(rekorUrlOption())
     .addOption(annotationOption())
-    .addOption(
-      boolOption('--check-claims [bool]', 'check the signed payload names the image digest and -a annotations'),
-    );
+    .addOption(boolFlag('--check-claims', 'check the signed payload names the image digest and -a annotations', true));
 }
 
 async function verifyOptions(flags: ImageVerifyFlags): Promise<VerifyImageOptions> {
@@ -98,6 +106,7 @@ async function verifyOptions(flags: ImageVerifyFlags): Promise<VerifyImageOption
     checkClaims: flags.checkClaims,
     ignoreTlog: !!flags.insecureIgnoreTlog,
     ignoreSct: !!flags.insecureIgnoreSct,
+    findTlogEntry: (digest, signature) => findEntryForSignature(flags.rekorUrl, digest, signature),
   };
 }
 
@@ -115,75 +124,11 @@ async function withExitCodes<T>(run: Promise<T>, cosignCodes: boolean): Promise<
   try {
     return await run;
   } catch (e) {
-    if (!(e instanceof NoMatchingSignaturesError)) throw e;
+    if (!(e instanceof (await imageCode()).NoMatchingSignaturesError)) throw e;
     throw new CliExit(cosignCodes ? (e.found === 0 ? 10 : 12) : 1, e.message);
   }
 }
 
-/** cosign's PrintVerificationHeader, on stderr. */
-function printHeader(ref: string, flags: ImageVerifyFlags, verified: VerifiedItem[]): void {
-  const lines = [`\nVerification for ${ref} --`, 'The following checks were performed on each of these signatures:'];
-  if (flags.checkClaims) {
-    if (flags.annotations?.length) lines.push('  - The specified annotations were verified.');
-    lines.push('  - The cosign claims were validated');
-  }
-  if (verified.some((v) => v.tlogVerified)) {
-    lines.push('  - Existence of the claims in the transparency log was verified offline');
-  }
-  if (flags.key) lines.push('  - The signatures were verified against the specified public key');
-  else lines.push('  - The code-signing certificate was verified using trusted certificate authority certificates');
-  process.stderr.write(lines.join('\n') + '\n');
-}
-
-/** cosign's PrintVerification: a JSON array of simple-signing payloads (synthesized for bundles), or text. */
-function printSignatures(verified: VerifiedItem[], dockerReference: string, output: string): void {
-  const payloads = verified.map((item) => outputPayload(item, dockerReference));
-  if (output === 'text') {
-    for (const item of verified) {
-      if (item.identity) {
-        process.stderr.write(`Certificate subject: ${item.identity.subjectAlternativeNames[0] ?? ''}\n`);
-        if (item.identity.issuer) process.stderr.write(`Certificate issuer URL: ${item.identity.issuer}\n`);
-      }
-    }
-    for (const p of payloads) process.stdout.write(JSON.stringify(p) + '\n');
-    return;
-  }
-  process.stdout.write('\n' + JSON.stringify(payloads) + '\n');
-}
-
-interface StatementPayload {
-  subject?: { digest?: { sha256?: string }; annotations?: Record<string, unknown> }[];
-  predicateType?: string;
-}
-
-function outputPayload(item: VerifiedItem, dockerReference: string): unknown {
-  if (item.layout === 'bundle') {
-    const statement = item.payload as StatementPayload;
-    const subject = statement.subject?.[0];
-    return {
-      critical: {
-        identity: { 'docker-reference': dockerReference },
-        image: { 'docker-manifest-digest': `sha256:${subject?.digest?.sha256 ?? ''}` },
-        type: statement.predicateType,
-      },
-      optional: subject?.annotations ?? null,
-    };
-  }
-  const payload = item.payload as { critical: unknown; optional: Record<string, unknown> | null };
-  const optional: Record<string, unknown> = { ...(payload.optional ?? {}) };
-  if (item.identity) {
-    optional.Subject = item.identity.subjectAlternativeNames[0] ?? '';
-    if (item.identity.issuer) {
-      optional.Issuer = item.identity.issuer;
-      optional['1.3.6.1.4.1.57264.1.1'] = item.identity.issuer;
-    }
-  }
-  if (item.rekorBundle) optional.Bundle = item.rekorBundle;
-  return { ...payload, optional: Object.keys(optional).length ? optional : null };
-}
-
-/** The envelope as stored (legacy layers) or as JSON (bundles), one line. */
-function envelopeLine(item: VerifiedItem): string {
-  if (item.rawEnvelope) return item.rawEnvelope.toString('utf8').trim();
-  return JSON.stringify(item.envelope);
+function headerFacts(flags: ImageVerifyFlags): HeaderFacts {
+  return { checkClaims: flags.checkClaims, annotations: !!flags.annotations?.length, key: !!flags.key };
 }

@@ -1,25 +1,21 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { serializeBundle } from '../bundle/index.js';
 import { invalidInput, isSignetError } from '../errors.js';
-import {
-  attachSbom,
-  attestImage,
-  imageTargets,
-  sbomMediaType,
-  sbomTarget,
-  signImage,
-  type ImageTarget,
-} from '../image/index.js';
-import { attachmentTag, formatReference, openImage, repositoryName, type ImageSession } from '../oci/index.js';
-import { predicateFrom } from '../sign/index.js';
-import { predicateTypeFor } from '../verify/index.js';
+import type { ImageTarget } from '../image/index.js';
+import type { ImageSession } from '../oci/index.js';
 import { CliExit } from './exit.js';
 import { readInput } from './files.js';
 import { transferProgress } from './progress.js';
 import { registerImageVerify } from './image-verify.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
-import { addSigningOptions, info, resolveServices, signerFor, type SignFlags } from './signing-flags.js';
+import { addSigningOptions, info, resolveServices, signerFor, tlogOptions, type SignFlags } from './signing-flags.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const bundleCode = () => import('../bundle/index.js');
+const imageCode = () => import('../image/index.js');
+const ociCode = () => import('../oci/index.js');
+const signCode = () => import('../sign/index.js');
+const verifyCode = () => import('../verify/index.js');
 
 interface ImageSignFlags extends SignFlags {
   annotations?: string[];
@@ -59,26 +55,32 @@ Examples:
     )
     .action(async (images: string[], flags: ImageSignFlags) => {
       const annotations = parseAnnotations(flags.annotations);
+      const { openImage } = await ociCode();
       const sessions = images.map((image) =>
         openImage(image, registryOptions(flags as unknown as Record<string, unknown>)),
       );
-      const services = await resolveServices(flags);
+      // As cosign v3: a bundle referrer takes the signing config's choice (Rekor v2 + TSA when listed); the legacy
+      // layout's annotations carry a SET, which only a v1 log signs.
+      const services = await resolveServices(flags, flags.newBundleFormat ? 2 : 1);
       const signer = await signerFor(flags, services);
       for (const session of sessions) {
-        warnOnTag(session);
+        await warnOnTag(session);
         for (const target of await signTargets(session, flags)) {
-          const pushTo = repositoryName(target.ref);
+          const pushTo = (await ociCode()).repositoryName(target.ref);
           info(`Pushing signature to: ${pushTo}`, true);
-          const signed = await signImage(session, target, {
+          const signed = await (
+            await imageCode()
+          ).signImage(session, target, {
             signer,
             annotations,
-            rekorUrl: services.rekorUrl,
+            ...tlogOptions(services),
             tlogUpload: flags.tlogUpload,
+            tsaUrl: services.tsaUrl,
             newBundleFormat: flags.newBundleFormat,
             dockerMediaTypes: dockerMediaTypes(),
           });
           if (signed.tlogEntry) info(`tlog entry created with index: ${signed.tlogEntry.logIndex}`, true);
-          if (flags.bundle) await writeFile(flags.bundle, serializeBundle(signed.bundle));
+          if (flags.bundle) await writeFile(flags.bundle, (await bundleCode()).serializeBundle(signed.bundle));
         }
       }
     });
@@ -104,24 +106,29 @@ Examples:
         '      --predicate prov.json localhost:5000/app@sha256:...',
     )
     .action(async (image: string, flags: AttestFlags) => {
-      const predicateType = predicateTypeFor(flags.type);
-      const predicate = predicateFrom(predicateType, await readInput(flags.predicate, 'predicate'));
-      const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
-      const services = await resolveServices(flags);
+      const predicateType = (await verifyCode()).predicateTypeFor(flags.type);
+      const predicate = (await signCode()).predicateFrom(predicateType, await readInput(flags.predicate, 'predicate'));
+      const session = (await ociCode()).openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+      // As cosign v3: a bundle referrer takes the signing config's choice (Rekor v2 + TSA when listed); the legacy
+      // layout's annotations carry a SET, which only a v1 log signs.
+      const services = await resolveServices(flags, flags.newBundleFormat ? 2 : 1);
       const signer = await signerFor(flags, services);
-      warnOnTag(session);
+      await warnOnTag(session);
       const [target] = await resolveTargets(session, false, undefined, 1);
-      await attestImage(session, target!, {
+      await (
+        await imageCode()
+      ).attestImage(session, target!, {
         signer,
         predicateType,
         predicate,
         replace: flags.replace,
-        rekorUrl: services.rekorUrl,
+        ...tlogOptions(services),
         tlogUpload: flags.tlogUpload,
+        tsaUrl: services.tsaUrl,
         newBundleFormat: flags.newBundleFormat,
         dockerMediaTypes: dockerMediaTypes(),
       });
-      info(`Pushed attestation (${predicateType}) for ${formatReference(target!.ref)}`, true);
+      info(`Pushed attestation (${predicateType}) for ${(await ociCode()).formatReference(target!.ref)}`, true);
     });
 
   const attach = program.command('attach').description('attach artifacts to an image (cosign attach)');
@@ -134,18 +141,21 @@ Examples:
       .addOption(new Option('--type <type>', 'SBOM type').choices(['spdx', 'cyclonedx', 'syft']).default('spdx'))
       .addOption(new Option('--input-format <format>', 'SBOM encoding').choices(['json', 'xml', 'text'])),
   ).action(async (image: string, flags: { sbom: string; type: string; inputFormat?: string }) => {
-    const mediaType = sbomMediaType(flags.type, flags.inputFormat);
+    const mediaType = (await imageCode()).sbomMediaType(flags.type, flags.inputFormat);
     const sbom = await readInput(flags.sbom, 'SBOM');
     const progress = transferProgress('uploading SBOM');
-    const session = openImage(image, registryOptions(flags as unknown as Record<string, unknown>, progress.update));
+    const session = (await ociCode()).openImage(
+      image,
+      registryOptions(flags as unknown as Record<string, unknown>, progress.update),
+    );
     const [target] = await resolveTargets(session, false, undefined, 1);
-    const tag = attachmentTag(target!.descriptor.digest, 'sbom');
+    const tag = (await ociCode()).attachmentTag(target!.descriptor.digest, 'sbom');
     info('WARNING: Attaching SBOMs this way does not sign them. To sign them, use `signet sign --attachment sbom`.');
     info(
-      `Uploading SBOM file for [${formatReference(target!.ref)}] to [${repositoryName(target!.ref)}:${tag}] with mediaType [${mediaType}].`,
+      `Uploading SBOM file for [${(await ociCode()).formatReference(target!.ref)}] to [${(await ociCode()).repositoryName(target!.ref)}:${tag}] with mediaType [${mediaType}].`,
       true,
     );
-    await attachSbom(session, target!, sbom, mediaType);
+    await (await imageCode()).attachSbom(session, target!, sbom, mediaType);
     progress.done();
   });
 
@@ -186,12 +196,12 @@ export async function resolveTargets(
 ) {
   let targets: ImageTarget[];
   try {
-    targets = await imageTargets(session, recursive);
+    targets = await (await imageCode()).imageTargets(session, recursive);
   } catch (e) {
     if (isSignetError(e, 'not-found')) throw new CliExit(tagNotFoundCode, `image tag not found: ${e.message}`);
     throw e;
   }
-  if (attachment === 'sbom') return [await sbomTarget(session, targets[0]!)];
+  if (attachment === 'sbom') return [await (await imageCode()).sbomTarget(session, targets[0]!)];
   return targets;
 }
 
@@ -199,10 +209,10 @@ function signTargets(session: ImageSession, flags: ImageSignFlags) {
   return resolveTargets(session, !!flags.recursive, flags.attachment, 1);
 }
 
-function warnOnTag(session: ImageSession): void {
+async function warnOnTag(session: ImageSession): Promise<void> {
   if (session.ref.digest) return;
   process.stderr.write(
-    `WARNING: Image reference ${formatReference(session.ref)} uses a tag, not a digest, to identify the image to sign.\n` +
+    `WARNING: Image reference ${(await ociCode()).formatReference(session.ref)} uses a tag, not a digest, to identify the image to sign.\n` +
       '    This can lead you to sign a different image than the intended one. Please use a\n' +
       '    digest (example.com/ubuntu@sha256:abc123...) rather than tag\n' +
       '    (example.com/ubuntu:latest) for the input to signet.\n\n',

@@ -2,22 +2,18 @@ import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import {
-  decryptCosignKey,
-  encryptCosignKey,
-  importPrivateKey,
-  isCosignEncryptedKey,
-  loadPrivateKey,
-  publicKeyPem,
-  type PasswordSource,
-} from '../crypto/index.js';
+import type { PasswordSource } from '../crypto/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 import { readText } from './files.js';
+import { warnIfGitWouldAdd } from './git-exposure.js';
 
 /**
  * cosign's key commands: generate-key-pair, import-key-pair, public-key. Keys are cosign's encrypted format, so
  * cosign reads signet's keys and signet reads cosign's.
  */
+/** The key code, loaded by the command that runs (so `signet --help` does not load it). */
+const keyCode = () => import('../crypto/index.js');
+
 export function registerKeys(program: Command): void {
   program
     .command('generate-key-pair')
@@ -39,8 +35,8 @@ export function registerKeys(program: Command): void {
     .option('-y, --yes', 'accepted for cosign compatibility (no prompt is asked)')
     .action(async (o: { key: string; outputKeyPrefix: string; force?: boolean }) => {
       const pem = await readText(o.key);
-      if (isCosignEncryptedKey(pem)) throw invalidInput(`${o.key} is already a cosign key`);
-      await writeKeyPair(importPrivateKey(pem, o.key), o.outputKeyPrefix, !!o.force);
+      if ((await keyCode()).isCosignEncryptedKey(pem)) throw invalidInput(`${o.key} is already a cosign key`);
+      await writeKeyPair((await keyCode()).importPrivateKey(pem, o.key), o.outputKeyPrefix, !!o.force);
     });
 
   program
@@ -49,8 +45,8 @@ export function registerKeys(program: Command): void {
     .requiredOption('--key <file>', 'cosign.key, or a plain PEM private key')
     .option('--outfile <file>', 'write the public key here instead of stdout')
     .action(async (o: { key: string; outfile?: string }) => {
-      const key = await loadPrivateKey(await readText(o.key), passwordFor(o.key), o.key);
-      const pem = publicKeyPem(key);
+      const key = await (await keyCode()).loadPrivateKey(await readText(o.key), passwordFor(o.key), o.key);
+      const pem = (await keyCode()).publicKeyPem(key);
       if (!o.outfile) return void process.stdout.write(pem);
       await writeFile(o.outfile, pem, { mode: 0o644 });
       process.stderr.write(`Public key written to ${o.outfile}\n`);
@@ -61,12 +57,13 @@ async function writeKeyPair(privateKey: KeyObject, prefix: string, force: boolea
   const keyFile = `${prefix}.key`;
   const pubFile = `${prefix}.pub`;
   const password = await newPassword();
-  const pem = await encryptCosignKey(privateKey, password);
+  const pem = await (await keyCode()).encryptCosignKey(privateKey, password);
   // Check it opens before anything is written: a key nobody can decrypt is worse than none.
-  await decryptCosignKey(pem, password, keyFile);
+  await (await keyCode()).decryptCosignKey(pem, password, keyFile);
   await writeExclusive(keyFile, pem, 0o600, force);
   process.stderr.write(`Private key written to ${keyFile}\n`);
-  await writeExclusive(pubFile, publicKeyPem(privateKey), 0o644, force);
+  warnIfGitWouldAdd(keyFile, 'a private key');
+  await writeExclusive(pubFile, (await keyCode()).publicKeyPem(privateKey), 0o644, force);
   process.stderr.write(`Public key written to ${pubFile}\n`);
 }
 

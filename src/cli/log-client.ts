@@ -9,13 +9,15 @@ import type {
   ProposedEntry,
   RekorClient,
   SearchIndexQuery,
-} from '../log/client/index.js';
+} from '../rekor-client/index.js';
 
 /** Loaded on first use so the rest of the CLI starts without the log client's dependencies. */
-const lib = () => import('../log/client/index.js');
+const lib = () => import('../rekor-client/index.js');
+import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
 
 type Opts = Record<string, string | undefined>;
+type LogInfoOpts = Opts & { storeTreeState?: boolean; store_tree_state?: boolean };
 const PKI_FORMATS = ['x509', 'ssh', 'pgp', 'minisign', 'tuf'];
 
 /** rekor-cli's commands as `signet log upload|get|verify|search|loginfo|logproof`. */
@@ -25,9 +27,7 @@ export function registerLogClient(log: Command): void {
     .option('--artifact-hash <hash>', 'sha256:<hex> of the artifact, instead of --artifact (hashedrekord)')
     .option('--signature <file>', 'the detached signature (DER or base64, armored PGP, SSHSIG, minisign)')
     .option('--public-key <files>', 'the public key or certificate (comma-separated list for intoto/dsse)')
-    .addOption(
-      new Option('--pki-format <format>', 'format of the key and signature').choices(PKI_FORMATS).default('x509'),
-    )
+    .addOption(pkiFormatOption())
     .option(
       '--type <kind[:version]>',
       'entry type: hashedrekord|rekord|intoto|dsse (default: hashedrekord for x509, else rekord)',
@@ -56,8 +56,9 @@ export function registerLogClient(log: Command): void {
     .action((opts: Opts) => search(opts));
 
   withLog(log.command('loginfo').description("verify and print the log's signed tree head (rekor-cli loginfo)"))
-    .option('--store-tree-state <bool>', 'check consistency with, and save, the last tree head seen', 'true')
-    .action((opts: Opts) => loginfo(opts));
+    .addOption(boolFlag('--store-tree-state', 'check consistency with, and save, the last tree head seen', true))
+    .addOption(new Option('--store_tree_state').hideHelp())
+    .action((opts: LogInfoOpts) => loginfo(opts));
 
   withLog(log.command('logproof').description('print a consistency proof (rekor-cli logproof)'))
     .option('--first-size <n>', 'the older tree size', '1')
@@ -74,6 +75,7 @@ function withLog(cmd: Command): Command {
       process.env.SIGNET_REKOR_URL ?? process.env.REKOR_SERVER ?? 'http://localhost:3000',
     )
     .addOption(new Option('--rekor_server <url>', 'alias of --rekor-url (rekor-cli)').hideHelp())
+    .addOption(new Option('--rekor-server <url>', 'alias of --rekor-url (rekor-cli, dash spelling)').hideHelp())
     .option('--rekor-public-key <file>', "the log's PEM public key (else fetched from the log)")
     .addOption(
       new Option('--format <format>', 'output format (tle: the entry as a bundle holds it; get only)')
@@ -83,23 +85,29 @@ function withLog(cmd: Command): Command {
     .option('--timeout <duration>', 'per-request timeout (e.g. 30s, 500ms)', '30s');
 }
 
+/** rekor-cli's --pki-format; pgp by default as in the rekor-cli the classic walkthroughs use (before v1.5.4). */
+function pkiFormatOption(): Option {
+  return new Option('--pki-format <format>', 'format of the key and signature').choices(PKI_FORMATS).default('pgp');
+}
+
 function withArtifactFlags(cmd: Command): Command {
   return cmd
     .option('--artifact <file>', 'the signed artifact (or DSSE envelope)')
     .option('--artifact-hash <hash>', 'sha256:<hex> of the artifact')
     .option('--signature <file>', 'the detached signature')
     .option('--public-key <files>', 'the public key or certificate')
-    .addOption(
-      new Option('--pki-format <format>', 'format of the key and signature').choices(PKI_FORMATS).default('x509'),
-    )
+    .addOption(pkiFormatOption())
     .option('--type <kind[:version]>', 'entry type (as for upload)')
     .option('--entry <file>', 'a prepared proposed entry');
 }
 
 async function clientFor(opts: Opts): Promise<RekorClient> {
-  return new (await lib()).RekorClient(opts.rekor_server ?? opts.rekorUrl ?? 'http://localhost:3000', {
-    timeoutMs: duration(opts.timeout ?? '30s'),
-  });
+  return new (await lib()).RekorClient(
+    opts.rekor_server ?? opts.rekorServer ?? opts.rekorUrl ?? 'http://localhost:3000',
+    {
+      timeoutMs: duration(opts.timeout ?? '30s'),
+    },
+  );
 }
 
 function duration(s: string): number {
@@ -122,7 +130,9 @@ function readInput(path: string, flag: string): Buffer {
 async function proposedEntryFrom(opts: Opts): Promise<ProposedEntry> {
   const { buildProposedEntry, parseProposedEntry, signatureBytes } = await lib();
   if (opts.entry) return parseProposedEntry(readInput(opts.entry, '--entry').toString('utf8'));
-  const pkiFormat = (opts.pkiFormat ?? 'x509') as PkiFormat;
+  const pkiFormat = (opts.pkiFormat ?? 'pgp') as PkiFormat;
+  const type = opts.type ?? (pkiFormat === 'x509' ? 'hashedrekord' : 'rekord');
+  const kind = type.split(':')[0];
   const props: ArtifactProperties = {
     pkiFormat,
     publicKeys: (opts.publicKey ?? '')
@@ -137,12 +147,27 @@ async function proposedEntryFrom(opts: Opts): Promise<ProposedEntry> {
     const file = readInput(opts.signature, '--signature');
     props.signature = pkiFormat === 'x509' ? signatureBytes(file) : file;
   }
-  const type = opts.type ?? (pkiFormat === 'x509' ? 'hashedrekord' : 'rekord');
-  const kind = type.split(':')[0];
+  if (kind === 'hashedrekord' || kind === 'rekord') {
+    await checkPkiFormat(pkiFormat, props.publicKeys[0], 'public key', 'key');
+    if (opts.signature) await checkPkiFormat(pkiFormat, readInput(opts.signature, '--signature'), 'signature');
+  }
   if (!props.artifact && !(props.artifactHash && kind === 'hashedrekord')) throw invalidInput('--artifact is required');
   if (!props.signature && (kind === 'hashedrekord' || kind === 'rekord')) throw invalidInput('--signature is required');
   if (props.publicKeys.length === 0) throw invalidInput('--public-key is required');
   return buildProposedEntry(type, props);
+}
+
+/** A key or signature in another format than --pki-format says: name the format it looks like. */
+async function checkPkiFormat(
+  given: PkiFormat,
+  bytes: Buffer | undefined,
+  what: string,
+  as: 'key' | 'signature' = 'signature',
+) {
+  const looks = bytes && (await lib()).sniffPkiFormat(bytes, as);
+  if (looks && looks !== given) {
+    throw new CliExit(1, `the ${what} looks like ${looks}, not ${given} (--pki-format)`, `pass --pki-format ${looks}`);
+  }
 }
 
 async function upload(opts: Opts): Promise<void> {
@@ -190,22 +215,46 @@ async function get(opts: Opts): Promise<void> {
   if (opts.format === 'tle')
     return print(JSON.stringify((await lib()).toTransparencyLogEntry(found.uuid, found.entry)));
   const e = found.entry;
-  const body = JSON.parse(Buffer.from(e.body, 'base64').toString('utf8')) as unknown;
-  const time = new Date(e.integratedTime * 1000).toISOString().replace('.000Z', 'Z');
+  const body = rekorCliBody(JSON.parse(Buffer.from(e.body, 'base64').toString('utf8')));
+  const attestation = e.attestation?.data ? Buffer.from(e.attestation.data, 'base64').toString('utf8') : '';
   if (opts.format === 'json') {
-    const out: Record<string, unknown> = {
+    // rekor-cli's getCmdOutput, field for field: empty attestation fields stay present.
+    const out = {
+      Attestation: attestation,
+      AttestationType: '',
       Body: body,
       LogIndex: e.logIndex,
       IntegratedTime: e.integratedTime,
       UUID: found.uuid,
       LogID: e.logID,
     };
-    if (e.attestation?.data) out.Attestation = e.attestation.data;
     return print(JSON.stringify(out));
   }
+  const time = new Date(e.integratedTime * 1000).toISOString().replace('.000Z', 'Z');
   print(
-    `LogID: ${e.logID}\nIndex: ${e.logIndex}\nIntegratedTime: ${time}\nUUID: ${found.uuid}\nBody: ${JSON.stringify(body, null, 2)}`,
+    `LogID: ${e.logID}\n${attestation ? `Attestation: ${attestation}\n` : ''}Index: ${e.logIndex}\n` +
+      `IntegratedTime: ${time}\nUUID: ${found.uuid}\nBody: ${JSON.stringify(body, null, 2)}`,
   );
+}
+
+/** rekor-cli prints the body as its Go entry type marshals it: the spec under the type's field name. */
+const BODY_FIELDS: Record<string, string> = {
+  alpine: 'AlpineModel',
+  cose: 'CoseObj',
+  dsse: 'DSSEObj',
+  hashedrekord: 'HashedRekordObj',
+  helm: 'HelmObj',
+  intoto: 'IntotoObj',
+  jar: 'JARModel',
+  rekord: 'RekordObj',
+  rfc3161: 'Rfc3161Obj',
+  rpm: 'RPMModel',
+  tuf: 'TufObj',
+};
+
+function rekorCliBody(body: { kind?: string; spec?: unknown }): unknown {
+  const field = body.kind && BODY_FIELDS[body.kind];
+  return field ? { [field]: body.spec } : body;
 }
 
 async function verifyCommand(opts: Opts): Promise<void> {
@@ -274,7 +323,7 @@ function shaFlag(s: string): string {
   return `${alg}:${m[2]!.toLowerCase()}`;
 }
 
-async function loginfo(opts: Opts): Promise<void> {
+async function loginfo(opts: LogInfoOpts): Promise<void> {
   const { checkLogInfo, logAuthorityFor, treeStatePath } = await lib();
   const client = await clientFor(opts);
   const pinned = opts.rekorPublicKey
@@ -285,7 +334,12 @@ async function loginfo(opts: Opts): Promise<void> {
   const statePath = treeStatePath(client.baseUrl, info.treeID);
   let check;
   try {
-    check = await checkLogInfo(client, log, opts.storeTreeState === 'false' ? undefined : statePath, info);
+    check = await checkLogInfo(
+      client,
+      log,
+      opts.storeTreeState === false || opts.store_tree_state === false ? undefined : statePath,
+      info,
+    );
   } catch (e) {
     if (e instanceof SignetError && e.code === 'verification-failed') {
       console.error(

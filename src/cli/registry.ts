@@ -1,26 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { invalidInput } from '../errors.js';
-import {
-  attachmentTag,
-  attachmentTree,
-  cleanAttachments,
-  copyImageWithAttachments,
-  formatReference,
-  openImage,
-  parseReference,
-  readAttachments,
-  readBundleReferrers,
-  repositoryName,
-  resolveImage,
-  storeCredentials,
-  type AttachmentKind,
-  type CleanType,
-  uploadBlobImage,
-} from '../oci/index.js';
+import type { AttachmentKind, CleanType } from '../oci/index.js';
 import { CliExit } from './exit.js';
 import { transferProgress } from './progress.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const ociCode = () => import('../oci/index.js');
 
 /** Registry housekeeping commands of cosign: login, triangulate, tree, download, upload blob, copy, clean. */
 export function registerRegistry(program: Command): void {
@@ -30,10 +17,14 @@ export function registerRegistry(program: Command): void {
     .requiredOption('-u, --username <name>', 'user name')
     .option('-p, --password <password>', 'password (prefer --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
-    .action((server: string, opts: { username: string; password?: string; passwordStdin?: boolean }) => {
+    .action(async (server: string, opts: { username: string; password?: string; passwordStdin?: boolean }) => {
       const password = opts.passwordStdin ? readFileSync(0, 'utf8').replace(/\r?\n$/, '') : opts.password;
       if (password === undefined) throw new CliExit(1, 'a password is required', 'pass --password-stdin');
-      storeCredentials(parseReference(`${server}/x`).registry, opts.username, password);
+      (await ociCode()).storeCredentials(
+        (await ociCode()).parseReference(`${server}/x`).registry,
+        opts.username,
+        password,
+      );
       console.error(`logged in to ${server}`);
     });
 
@@ -45,27 +36,28 @@ export function registerRegistry(program: Command): void {
         new Option('--type <type>', 'attachment type').choices(['signature', 'attestation', 'sbom', 'digest']),
       ),
   ).action(async (image: string, opts: Record<string, unknown>) => {
-    const { ref } = await resolveImage(openImage(image, registryOptions(opts)));
+    const { ref } = await (await ociCode()).resolveImage((await ociCode()).openImage(image, registryOptions(opts)));
     const type = (opts.type as string | undefined) ?? 'signature';
-    if (type === 'digest') return void console.log(formatReference(ref));
+    if (type === 'digest') return void console.log((await ociCode()).formatReference(ref));
     const kind = ({ signature: 'sig', attestation: 'att', sbom: 'sbom' } as const)[type as 'signature'];
-    console.log(`${repositoryName(ref)}:${attachmentTag(ref.digest!, kind)}`);
+    console.log(`${(await ociCode()).repositoryName(ref)}:${(await ociCode()).attachmentTag(ref.digest!, kind)}`);
   });
 
   addRegistryOptions(program.command('tree <image>').description('show what is attached to an image')).action(
     async (image: string, opts: Record<string, unknown>) => {
-      const session = openImage(image, registryOptions(opts));
-      const { ref } = await resolveImage(session);
-      const tree = await attachmentTree(session.client, ref.repository, ref.digest!);
+      const session = (await ociCode()).openImage(image, registryOptions(opts));
+      const { ref } = await (await ociCode()).resolveImage(session);
+      const tree = await (await ociCode()).attachmentTree(session.client, ref.repository, ref.digest!);
       const label = { sig: '🔐 Signatures', att: '💾 Attestations', sbom: '📦 SBOMs' };
-      console.log(`📦 Supply Chain Security Related artifacts for an image: ${formatReference(ref)}`);
+      console.log(`📦 Supply Chain Security Related artifacts for an image: ${(await ociCode()).formatReference(ref)}`);
       for (const t of tree.tags) {
-        console.log(`└── ${label[t.kind]} for an image tag: ${repositoryName(ref)}:${t.tag}`);
+        console.log(`└── ${label[t.kind]} for an image tag: ${(await ociCode()).repositoryName(ref)}:${t.tag}`);
         for (const layer of t.layers) console.log(`   └── 🍒 ${layer.digest}`);
       }
       for (const r of tree.referrers) {
-        const type = r.annotations?.['dev.sigstore.bundle.predicateType'] ?? r.artifactType ?? r.mediaType;
-        console.log(`└── 🔗 ${type} artifacts via OCI referrer: ${repositoryName(ref)}@${r.digest}`);
+        const type =
+          r.annotations?.[(await ociCode()).BUNDLE_PREDICATE_TYPE_ANNOTATION] ?? r.artifactType ?? r.mediaType;
+        console.log(`└── 🔗 ${type} artifacts via OCI referrer: ${(await ociCode()).repositoryName(ref)}@${r.digest}`);
       }
       if (!tree.tags.length && !tree.referrers.length) console.log('No Supply Chain Security Related Artifacts found');
     },
@@ -91,12 +83,12 @@ export function registerRegistry(program: Command): void {
       .option('--ct <type>', 'the layer media type', 'text/plain'),
   ).action(async (image: string, opts: Record<string, unknown>) => {
     const progress = transferProgress('uploading');
-    const session = openImage(image, registryOptions(opts, progress.update));
+    const session = (await ociCode()).openImage(image, registryOptions(opts, progress.update));
     const data = readFileSync(opts.files as string);
 
-    const digest = await uploadBlobImage(session, data, opts.ct as string);
+    const digest = await (await ociCode()).uploadBlobImage(session, data, opts.ct as string);
     progress.done();
-    console.log(`${repositoryName(session.ref)}@${digest}`);
+    console.log(`${(await ociCode()).repositoryName(session.ref)}@${digest}`);
   });
 
   addRegistryOptions(
@@ -107,11 +99,13 @@ export function registerRegistry(program: Command): void {
       .option('-f, --force', 'overwrite the destination tag'),
   ).action(async (source: string, destination: string, opts: Record<string, unknown>) => {
     const progress = transferProgress('copying');
-    const src = openImage(source, registryOptions(opts, progress.update));
-    const dst = openImage(destination, registryOptions(opts, progress.update));
+    const src = (await ociCode()).openImage(source, registryOptions(opts, progress.update));
+    const dst = (await ociCode()).openImage(destination, registryOptions(opts, progress.update));
     const only = parseKinds(opts.only as string | undefined);
-    const { ref } = await resolveImage(src);
-    const copied = await copyImageWithAttachments(
+    const { ref } = await (await ociCode()).resolveImage(src);
+    const copied = await (
+      await ociCode()
+    ).copyImageWithAttachments(
       { client: src.client, repo: ref.repository },
       { client: dst.client, repo: dst.ref.repository },
       ref.digest!,
@@ -133,23 +127,26 @@ export function registerRegistry(program: Command): void {
       )
       .option('-f, --force', 'do not prompt'),
   ).action(async (image: string, opts: Record<string, unknown>) => {
-    const session = openImage(image, registryOptions(opts));
-    const { ref } = await resolveImage(session);
-    if (!opts.force) await confirm(`this deletes ${opts.type} attachments of ${formatReference(ref)}`);
-    const removed = await cleanAttachments(session.client, ref.repository, ref.digest!, opts.type as CleanType);
-    for (const r of removed) console.error(`Removed ${r} from ${repositoryName(ref)}`);
+    const session = (await ociCode()).openImage(image, registryOptions(opts));
+    const { ref } = await (await ociCode()).resolveImage(session);
+    if (!opts.force)
+      await confirm(`this deletes ${opts.type} attachments of ${(await ociCode()).formatReference(ref)}`);
+    const removed = await (
+      await ociCode()
+    ).cleanAttachments(session.client, ref.repository, ref.digest!, opts.type as CleanType);
+    for (const r of removed) console.error(`Removed ${r} from ${(await ociCode()).repositoryName(ref)}`);
   });
 }
 
 async function downloadAttachments(image: string, kind: AttachmentKind, opts: Record<string, unknown>) {
-  const session = openImage(image, registryOptions(opts));
-  const { ref } = await resolveImage(session);
+  const session = (await ociCode()).openImage(image, registryOptions(opts));
+  const { ref } = await (await ociCode()).resolveImage(session);
   if (kind !== 'sbom') {
-    for (const found of await readBundleReferrers(session.client, ref.repository, ref.digest!)) {
+    for (const found of await (await ociCode()).readBundleReferrers(session.client, ref.repository, ref.digest!)) {
       process.stdout.write(found.bundle.toString('utf8').trim() + '\n');
     }
   }
-  const layers = await readAttachments(session.client, ref.repository, ref.digest!, kind);
+  const layers = await (await ociCode()).readAttachments(session.client, ref.repository, ref.digest!, kind);
   for (const layer of layers) {
     if (kind === 'sig') {
       const a = layer.annotations;

@@ -1,11 +1,15 @@
 import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
-import { serializeBundle, type Bundle } from '../bundle/index.js';
+import type { Bundle } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
-import { predicateTypeFor } from '../verify/index.js';
-import { attestStatement, blobStatement, legacyBlobBundle, predicateFrom, signBlob } from '../sign/index.js';
+import { boolFlag } from './bool-flags.js';
 import { readInput } from './files.js';
-import { addSigningOptions, boolOption, info, resolveServices, signerFor, type SignFlags } from './signing-flags.js';
+import { addSigningOptions, info, resolveServices, signerFor, tlogOptions, type SignFlags } from './signing-flags.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const bundleCode = () => import('../bundle/index.js');
+const verifyCode = () => import('../verify/index.js');
+const signCode = () => import('../sign/index.js');
 
 interface SignBlobFlags extends SignFlags {
   outputSignature?: string;
@@ -30,7 +34,7 @@ export function registerSignBlob(program: Command): void {
   )
     .option('--output-signature <file>', 'write the base64 signature here (else it is printed)')
     .option('--output-certificate <file>', 'write the signing certificate here (base64 of the PEM with --b64)')
-    .addOption(boolOption('--b64 [bool]', 'base64-encode the signature and certificate files (default true)'))
+    .addOption(boolFlag('--b64', 'base64-encode the signature and certificate files', true))
     .addHelpText(
       'after',
       `
@@ -42,15 +46,18 @@ Examples:
     )
     .action(async (artifactPath: string, flags: SignBlobFlags) => {
       const artifact = await readInput(artifactPath);
-      const services = await resolveServices(flags);
+      const services = await resolveServices(flags, flags.newBundleFormat ? 2 : 1);
       const signer = await signerFor(flags, services);
-      const signed = await signBlob(artifact, signer, { rekorUrl: services.rekorUrl, tlogUpload: flags.tlogUpload });
+      const signed = await (
+        await signCode()
+      ).signBlob(artifact, signer, { ...tlogOptions(services), tlogUpload: flags.tlogUpload });
       if (signed.tlogEntry) info(`tlog entry created with index: ${signed.tlogEntry.logIndex}`, true);
       const sig = signed.signature.toString('base64');
       if (!flags.bundle && signed.tlogEntry) {
         info('WARNING: no --bundle: the log entry and its proofs are not saved next to the signature', true);
       }
       if (flags.bundle) {
+        const { legacyBlobBundle } = await signCode();
         await writeBundle(flags, signed.bundle, () =>
           legacyBlobBundle(signed.signature, signed.verifierPem, signed.tlogEntry),
         );
@@ -87,15 +94,18 @@ Examples:
     )
     .action(async (artifactPath: string | undefined, flags: AttestBlobFlags) => {
       const statement = await buildStatement(artifactPath, flags);
-      const services = await resolveServices(flags);
+      const services = await resolveServices(flags, flags.newBundleFormat ? 2 : 1);
       const signer = await signerFor(flags, services);
-      const signed = await attestStatement(statement, signer, {
-        rekorUrl: services.rekorUrl,
+      const signed = await (
+        await signCode()
+      ).attestStatement(statement, signer, {
+        ...tlogOptions(services),
         tlogUpload: flags.tlogUpload,
       });
       if (signed.tlogEntry) info(`tlog entry created with index: ${signed.tlogEntry.logIndex}`, true);
       const envelopeJson = JSON.stringify(signed.envelope);
       if (flags.bundle) {
+        const { legacyBlobBundle } = await signCode();
         await writeBundle(flags, signed.bundle, () => ({
           ...legacyBlobBundle(Buffer.from(envelopeJson), signed.verifierPem, signed.tlogEntry),
           base64Signature: Buffer.from(envelopeJson).toString('base64'),
@@ -125,14 +135,16 @@ async function buildStatement(artifactPath: string | undefined, flags: AttestBlo
     return raw; // signed byte for byte, as given
   }
   if (artifactPath === undefined) throw invalidInput('name the file the attestation is about (or pass --statement)');
-  const predicateType = predicateTypeFor(flags.type);
-  const predicate = predicateFrom(predicateType, await readInput(flags.predicate!));
+  const predicateType = (await verifyCode()).predicateTypeFor(flags.type);
+  const predicate = (await signCode()).predicateFrom(predicateType, await readInput(flags.predicate!));
   const name = artifactPath === '-' ? 'stdin' : artifactPath;
-  return Buffer.from(JSON.stringify(blobStatement(name, await readInput(artifactPath), predicateType, predicate)));
+  return Buffer.from(
+    JSON.stringify((await signCode()).blobStatement(name, await readInput(artifactPath), predicateType, predicate)),
+  );
 }
 
 async function writeBundle(flags: SignFlags, bundle: Bundle, legacy: () => unknown): Promise<void> {
-  const text = flags.newBundleFormat ? serializeBundle(bundle) : JSON.stringify(legacy());
+  const text = flags.newBundleFormat ? (await bundleCode()).serializeBundle(bundle) : JSON.stringify(legacy());
   await writeOut(flags.bundle!, text, 'Bundle');
 }
 

@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { addListenOptions, publicUrlFor } from './serve-options.js';
-import { addScaleOptions } from './log-serve.js';
+import { addScaleOptions, databaseUrlOf } from './log-serve.js';
+import { addTufExpiryOptions, printTufBootstrap } from './tuf.js';
 
 interface UpFlags {
   port: number;
@@ -11,9 +12,15 @@ interface UpFlags {
   publicUrl?: string;
   allowDevOidcOnNetwork?: boolean;
   databaseUrl?: string;
+  databaseUrlFile?: string;
   checkpointInterval: number;
   witness: string[];
   maxPending?: number;
+  oidcSigningAlg: 'RS256' | 'ES256';
+  tufRootExpiry: number;
+  tufTargetsExpiry: number;
+  tufSnapshotExpiry: number;
+  tufTimestampExpiry: number;
 }
 
 /** `signet up`: the whole stack on one server and one port. */
@@ -21,30 +28,54 @@ export function registerUp(program: Command): void {
   const up = addListenOptions(
     program
       .command('up')
-      .description('run the whole signet stack (log, CA, CT log, dev identity provider) on one port until a signal'),
+      .description(
+        'run the whole signet stack (log, CA, CT log, dev identity provider, timestamp authority) on one port until a signal',
+      ),
     { default: './signet-data', description: 'directory for keys and databases (created on first start)' },
-  ).option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback');
-  addScaleOptions(up).action(async (flags: UpFlags) => {
+  )
+    .option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback')
+    .addOption(
+      new Option('--oidc-signing-alg <alg>', 'ID-token algorithm of the dev identity provider')
+        .choices(['RS256', 'ES256'])
+        .default('RS256'),
+    );
+  addTufExpiryOptions(addScaleOptions(up)).action(async (flags: UpFlags) => {
     // The server modules load only when serving, so the client commands start fast.
     const { assertDevOidcExposure } = await import('../oidc/provider/index.js');
-    const { createStackServices, runServer, stackLogger } = await import('../stack/index.js');
+    const { createDataDir, createStackServices, runServer, stackLogger } = await import('../stack/index.js');
+    const { createMetrics } = await import('../metrics/index.js');
     assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });
     const logger = stackLogger();
-    const publicUrl = publicUrlFor(flags.publicUrl, flags.host, flags.port);
     const dataDir = resolve(flags.dataDir);
-    const services = await createStackServices(
-      { dataDir, publicUrl, logger, databaseUrl: flags.databaseUrl },
-      {
-        log: {
-          maxBodyBytes: flags.maxBodyBytes,
-          checkpointIntervalMs: flags.checkpointInterval,
-          witnesses: flags.witness,
-          maxPending: flags.maxPending,
-        },
-      },
-    );
+    const metrics = createMetrics();
+    let publicUrl = '';
     await runServer({
-      services,
+      metrics,
+      dataDir,
+      services: (port) => {
+        publicUrl = publicUrlFor(flags.publicUrl, flags.host, port);
+        createDataDir(dataDir);
+        return createStackServices(
+          { dataDir, publicUrl, logger, databaseUrl: databaseUrlOf(flags), metrics },
+          {
+            log: {
+              maxBodyBytes: flags.maxBodyBytes,
+              checkpointIntervalMs: flags.checkpointInterval,
+              witnesses: flags.witness,
+              maxPending: flags.maxPending,
+            },
+            idTokenAlg: flags.oidcSigningAlg,
+            tuf: {
+              expiry: {
+                root: flags.tufRootExpiry,
+                targets: flags.tufTargetsExpiry,
+                snapshot: flags.tufSnapshotExpiry,
+                timestamp: flags.tufTimestampExpiry,
+              },
+            },
+          },
+        );
+      },
       host: flags.host,
       port: flags.port,
       logger,
@@ -53,16 +84,21 @@ export function registerUp(program: Command): void {
         console.log(`  transparency log (Rekor v1): ${url}/api/v1/log`);
         console.log(`  log public key:              ${url}/api/v1/log/publicKey`);
         console.log(`  log tiles (C2SP):            ${url}/checkpoint  ${url}/tile/...`);
-        console.log(`  health:                      ${url}/healthz  ${url}/readyz`);
+        console.log(`  health:                      ${url}/healthz  ${url}/readyz  (metrics: ${url}/metrics)`);
         console.log(`  certificate authority:       ${publicUrl}/api/v2/signingCert  (CT log: ${publicUrl}/ct/v1)`);
         console.log(`  dev identity provider:       ${publicUrl}/oidc  (any email: for local use only)`);
+        console.log(`  timestamp authority:         ${publicUrl}/api/v1/timestamp  (RFC 3161)`);
         console.log(`  trusted root:                ${publicUrl}/trusted_root.json`);
         console.log(`  signing config:              ${publicUrl}/signing_config.json`);
+        printTufBootstrap(publicUrl, dataDir);
         console.log(`point clients at it:`);
         console.log(
           `  curl -so trusted_root.json ${publicUrl}/trusted_root.json   # then --trusted-root trusted_root.json`,
         );
         console.log(`  signet oidc token --email you@example.com --issuer ${publicUrl}/oidc`);
+        console.log(
+          `  signet oidc token --github-workflow OWNER/REPO/.github/workflows/release.yml@refs/heads/main --issuer ${publicUrl}/oidc`,
+        );
       },
     });
   });

@@ -2,18 +2,12 @@ import type { KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import {
-  isLegacyCosignBundle,
-  legacyToBundle,
-  parseBundle,
-  parseLegacyCosignBundle,
-  pemBlocks,
-  BUNDLE_V01_MEDIA_TYPE,
-  type Bundle,
-} from '../bundle/index.js';
+import type { Bundle, DsseEnvelope } from '../bundle/index.js';
 import { invalidInput, verificationFailed } from '../errors.js';
-import { predicateTypeFor, verifyBundle, type Artifact, type VerifyOptions } from '../verify/index.js';
-import { CliExit } from './exit.js';
+import type { Artifact, VerifyOptions } from '../verify/index.js';
+import { boolFlag, pflagBooleans } from './bool-flags.js';
+import { CliExit, reportError, SIGNET_ERRORS } from './exit.js';
+import { findEntryForSignature, sha256 } from './tlog-lookup.js';
 import { readStdin, readText } from './files.js';
 import {
   addVerifyOptions,
@@ -21,9 +15,15 @@ import {
   normaliseAliases,
   policyFrom,
   readPublicKey,
+  rekorUrlOption,
   trustFrom,
   type VerifyFlags,
 } from './verify-flags.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const bundleCode = () => import('../bundle/index.js');
+const encodingCode = () => import('../encoding/index.js');
+const verifyCode = () => import('../verify/index.js');
 
 export function registerVerifyBlob(program: Command): void {
   addVerifyOptions(
@@ -36,9 +36,10 @@ export function registerVerifyBlob(program: Command): void {
   )
     .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')
     .option(
-      '--signature <file>',
-      'detached signature (base64), with --certificate or --key; needs --insecure-ignore-tlog',
+      '--signature <file|base64>',
+      'detached signature (a file, or the base64 text), with --certificate or --key; found in the log by the artifact hash',
     )
+    .addOption(rekorUrlOption())
     .option('--certificate <file>', 'PEM signing certificate for --signature')
     .option('--certificate-chain <file>', 'PEM chain of --certificate (must lead to a CA of the trusted root)')
     .addOption(new Option('--cert <file>').hideHelp())
@@ -46,8 +47,8 @@ export function registerVerifyBlob(program: Command): void {
     .action(async (artifact: string, flags: VerifyFlags) => {
       normaliseAliases(flags);
       checkPolicyFlags(flags);
-      const bundleAndKey = await loadBundle(flags);
-      await verifyWith(bundleAndKey, flags, await readArtifact(artifact), {});
+      const blob = await readArtifact(artifact);
+      await verifyWith(await loadBundle(flags, blob), flags, blob, {});
       process.stderr.write('Verified OK\n');
     });
 
@@ -66,17 +67,28 @@ export function registerVerifyBlob(program: Command): void {
     .option('--digest <hex>', 'the artifact digest instead of the artifact')
     .option('--digest-alg <alg>', 'algorithm of --digest', 'sha256')
     .addOption(new Option('--digestAlg <alg>').hideHelp())
-    .option('--check-claims <bool>', 'check the artifact is a subject of the statement', 'true')
+    .addOption(boolFlag('--check-claims', 'check the artifact is a subject of the statement', true))
+    .option(
+      '--signature <file|base64>',
+      'detached DSSE envelope (attest-blob --output-signature; a file or its base64), with --certificate or --key',
+    )
+    .addOption(rekorUrlOption())
+    .option('--certificate <file>', 'PEM signing certificate for --signature')
+    .option('--certificate-chain <file>', 'PEM chain of --certificate (must lead to a CA of the trusted root)')
+    .addOption(new Option('--cert <file>').hideHelp())
+    .addOption(new Option('--cert-chain <file>').hideHelp())
     .action(async (artifactArg: string | undefined, flags: VerifyFlags & AttestationFlags) => {
       normaliseAliases(flags);
       checkPolicyFlags(flags);
-      if (!flags.bundle) throw new CliExit(1, 'verify-blob-attestation needs --bundle');
-      const loaded = await loadBundle(flags);
+      if (!flags.bundle && !flags.signature) {
+        throw new CliExit(1, 'verify-blob-attestation needs --bundle, or --signature with --certificate or --key');
+      }
+      const loaded = flags.bundle ? await loadBundle(flags) : await detachedAttestation(flags);
       if (!loaded.bundle.dsseEnvelope)
         throw verificationFailed('the bundle holds no DSSE envelope (not an attestation)');
       const artifact = await attestationArtifact(artifactArg, flags);
       const result = await verifyWith(loaded, flags, artifact, {});
-      const want = predicateTypeFor(flags.type ?? 'custom');
+      const want = (await verifyCode()).predicateTypeFor(flags.type ?? 'custom');
       const got = result.statement?.predicateType;
       if (got !== want) throw verificationFailed(`invalid predicate type, expected ${want} got ${got ?? '(none)'}`);
       process.stderr.write('Verified OK\n');
@@ -88,12 +100,11 @@ interface AttestationFlags {
   digest?: string;
   digestAlg?: string;
   digestalg?: string;
-  checkClaims?: string;
+  checkClaims?: boolean;
 }
 
 async function attestationArtifact(arg: string | undefined, flags: AttestationFlags): Promise<Artifact | undefined> {
-  const checkClaims = !/^(false|0|no)$/i.test(flags.checkClaims ?? 'true');
-  if (!checkClaims) return undefined;
+  if (flags.checkClaims === false) return undefined;
   if (flags.digest) return digestArtifact(`${flags.digestalg ?? flags.digestAlg ?? 'sha256'}:${flags.digest}`);
   if (!arg) throw new CliExit(1, 'give the artifact (or --digest, or --check-claims=false)');
   return readArtifact(arg);
@@ -104,48 +115,98 @@ interface LoadedBundle {
   key?: KeyObject;
 }
 
-async function loadBundle(f: VerifyFlags): Promise<LoadedBundle> {
+async function loadBundle(f: VerifyFlags, artifact?: Artifact): Promise<LoadedBundle> {
   const key = f.key ? await readPublicKey(f.key) : undefined;
   if (f.bundle) {
     if (f.signature || f.certificate)
       throw new CliExit(1, '--signature and --certificate cannot be used with --bundle');
     const json = parseJson(await readText(f.bundle, 'bundle'), f.bundle);
-    if (isLegacyCosignBundle(json)) {
-      const legacy = legacyToBundle(parseLegacyCosignBundle(json));
+    if ((await bundleCode()).isLegacyCosignBundle(json)) {
+      const legacy = (await bundleCode()).legacyToBundle((await bundleCode()).parseLegacyCosignBundle(json));
       if (legacy.publicKeyPem && !key)
         throw new CliExit(1, 'the cosign bundle is signed with a key: give it with --key');
       return key ? { bundle: legacy.bundle, key } : { bundle: legacy.bundle };
     }
-    const bundle = parseBundle(json);
+    const bundle = (await bundleCode()).parseBundle(json);
     return key ? { bundle, key } : { bundle };
   }
   if (!f.signature) throw new CliExit(1, 'give --bundle, or --signature with --certificate or --key');
-  return detachedBundle(f, key);
+  return detachedBundle(f, key, artifact!);
 }
 
-/** `--signature` (+ `--certificate`): a bundle without log entries, so it verifies only with --insecure-ignore-tlog. */
-async function detachedBundle(f: VerifyFlags, key: KeyObject | undefined): Promise<LoadedBundle> {
-  const sigText = (await readText(f.signature!, 'signature')).trim();
-  const signature = /^[A-Za-z0-9+/=\s]+$/.test(sigText) ? sigText.replace(/\s+/g, '') : '';
-  if (!signature) throw invalidInput(`the signature ${f.signature} is not base64`);
-  let material: Bundle['verificationMaterial'];
+/** The signature text of --signature: the file's content if it names a file, else the argument itself. */
+async function signatureText(f: VerifyFlags): Promise<string> {
+  return existsSync(f.signature!) ? (await readText(f.signature!, 'signature')).trim() : f.signature!.trim();
+}
+
+/** The certificate (--certificate) or key (--key) material of a detached signature, with no log entry yet. */
+async function detachedMaterial(f: VerifyFlags, key: KeyObject | undefined): Promise<Bundle['verificationMaterial']> {
   if (f.certificate) {
     const text = await readText(f.certificate, 'certificate');
     const pem = text.includes('-----BEGIN') ? text : Buffer.from(text.trim(), 'base64').toString('utf8');
-    const leaf = pemBlocks(pem, 'CERTIFICATE')[0];
+    const leaf = (await encodingCode()).pemBlocks(pem, 'CERTIFICATE')[0];
     if (!leaf) throw invalidInput(`the certificate ${f.certificate} is not a PEM certificate`);
-    material = { x509CertificateChain: { certificates: [{ rawBytes: leaf.der.toString('base64') }] }, tlogEntries: [] };
-  } else if (key) material = { publicKey: {}, tlogEntries: [] };
-  else throw new CliExit(1, '--signature needs --certificate or --key');
+    return { x509CertificateChain: { certificates: [{ rawBytes: leaf.der.toString('base64') }] }, tlogEntries: [] };
+  }
+  if (key) return { publicKey: {}, tlogEntries: [] };
+  throw new CliExit(1, '--signature needs --certificate or --key');
+}
+
+/**
+ * verify-blob-attestation --signature: a DSSE envelope (JSON, or its base64) as attest-blob writes it. Its log entry
+ * (dsse or intoto) is found by the statement's subject digest, which Rekor indexes, then verified as a bundle's.
+ */
+async function detachedAttestation(f: VerifyFlags): Promise<LoadedBundle> {
+  const key = f.key ? await readPublicKey(f.key) : undefined;
+  const text = await signatureText(f);
+  const json = text.startsWith('{') ? text : Buffer.from(text, 'base64').toString('utf8');
+  let envelope: DsseEnvelope;
+  try {
+    envelope = JSON.parse(json) as DsseEnvelope;
+  } catch (e) {
+    throw invalidInput(`the signature ${f.signature!.slice(0, 80)} is not a DSSE envelope (JSON or base64)`, e);
+  }
+  const sig = envelope?.signatures?.[0]?.sig;
+  if (typeof envelope?.payload !== 'string' || typeof sig !== 'string') {
+    throw invalidInput(`the signature ${f.signature!.slice(0, 80)} is not a signed DSSE envelope`);
+  }
+  const material = await detachedMaterial(f, key);
   if (!f.insecureIgnoreTlog) {
-    throw new CliExit(
-      1,
-      'a detached signature has no transparency log entry',
-      'use --bundle, or --insecure-ignore-tlog',
+    const statement = JSON.parse(Buffer.from(envelope.payload, 'base64').toString('utf8')) as {
+      subject?: { digest?: { sha256?: string } }[];
+    };
+    const subject = statement.subject?.find((s) => /^[0-9a-f]{64}$/.test(s.digest?.sha256 ?? ''));
+    if (!subject) throw verificationFailed('the statement has no sha256 subject to look its log entry up by');
+    material.tlogEntries.push(
+      await findEntryForSignature(f.rekorUrl, Buffer.from(subject.digest!.sha256!, 'hex'), Buffer.from(sig, 'base64')),
     );
   }
   const bundle: Bundle = {
-    mediaType: BUNDLE_V01_MEDIA_TYPE,
+    mediaType: (await bundleCode()).BUNDLE_V01_MEDIA_TYPE,
+    verificationMaterial: material,
+    dsseEnvelope: envelope,
+  };
+  return key ? { bundle, key } : { bundle };
+}
+
+/**
+ * `--signature` (a file, or the base64 text itself) with `--certificate` or `--key`, as cosign verifies it: the
+ * log entry is found online (--rekor-url) by the artifact's hash unless --insecure-ignore-tlog; its SET then
+ * vouches for the time at which the certificate must have been valid.
+ */
+async function detachedBundle(f: VerifyFlags, key: KeyObject | undefined, artifact: Artifact): Promise<LoadedBundle> {
+  const sigText = await signatureText(f);
+  const signature = /^[A-Za-z0-9+/=\s]+$/.test(sigText) ? sigText.replace(/\s+/g, '') : '';
+  if (!signature) throw invalidInput(`the signature ${f.signature!.slice(0, 80)} is not a file nor base64`);
+  const material = await detachedMaterial(f, key);
+  if (!f.insecureIgnoreTlog) {
+    const digest = 'bytes' in artifact ? sha256(artifact.bytes) : artifact.algorithm === 'sha256' && artifact.digest;
+    if (!digest) throw new CliExit(1, 'a detached signature is looked up in the log by the sha256 of the artifact');
+    const entry = await findEntryForSignature(f.rekorUrl, digest, Buffer.from(signature, 'base64'));
+    material.tlogEntries.push(entry);
+  }
+  const bundle: Bundle = {
+    mediaType: (await bundleCode()).BUNDLE_V01_MEDIA_TYPE,
     verificationMaterial: material,
     messageSignature: { signature },
   };
@@ -166,7 +227,7 @@ async function verifyWith(
   };
   if (artifact) options.artifact = artifact;
   if (loaded.key) options.key = loaded.key;
-  return verifyBundle(loaded.bundle, await trustFrom(f), options);
+  return (await verifyCode()).verifyBundle(loaded.bundle, await trustFrom(f), options);
 }
 
 /** A file, `-` (stdin), or `sha256:<hex>` when no such file exists (cosign's and the conformance suite's rule). */
@@ -204,19 +265,13 @@ function parseJson(text: string, where: string): unknown {
  * per case, where loading the whole CLI would dominate. Errors print as the main CLI prints them.
  */
 export async function runVerifyCli(argv: string[]): Promise<number> {
-  const { Command, CommanderError } = await import('commander');
-  const { SignetError } = await import('../errors.js');
-  const program = new Command('signet').exitOverride();
+  const { Command } = await import('commander');
+  const program = new Command('signet').configureOutput(SIGNET_ERRORS).exitOverride();
   registerVerifyBlob(program);
   try {
-    await program.parseAsync(argv, { from: 'user' });
+    await program.parseAsync(pflagBooleans(program, argv), { from: 'user' });
     return 0;
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode;
-    const message = e instanceof Error ? e.message.split('\n')[0] : String(e);
-    console.error(`signet: error: ${message}`);
-    if (e instanceof CliExit && e.hint) console.error(`signet: hint: ${e.hint}`);
-    if (e instanceof SignetError && e.detail.hint) console.error(`signet: hint: ${e.detail.hint}`);
-    return e instanceof CliExit ? e.exitCode : 1;
+    return reportError(e);
   }
 }

@@ -1,10 +1,13 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { invalidInput } from '../errors.js';
-import { loadTrustedRoot } from '../trust/index.js';
-import { trustMaterial, type IdentityPolicy, type TrustMaterial } from '../verify/index.js';
+import type { IdentityPolicy, TrustMaterial } from '../verify/index.js';
 import { CliExit } from './exit.js';
 import { readText } from './files.js';
+
+/** Loaded by the command that runs, so `signet --help` does not load it. */
+const trustCode = () => import('../trust/index.js');
+const verifyCode = () => import('../verify/index.js');
 
 /** The verification flags shared by verify-blob, verify-blob-attestation, verify and verify-attestation. */
 export interface VerifyFlags {
@@ -23,6 +26,7 @@ export interface VerifyFlags {
   certificateGithubWorkflowRepository?: string;
   certificateGithubWorkflowRef?: string;
   trustedRoot?: string;
+  rekorUrl?: string;
   offline?: boolean;
   insecureIgnoreTlog?: boolean;
   insecureIgnoreSct?: boolean;
@@ -106,8 +110,8 @@ export function policyFrom(f: VerifyFlags): IdentityPolicy {
 /** The trust material the flags name: --trusted-root, else public-good (TUF, or embedded with --offline). */
 export async function trustFrom(f: VerifyFlags): Promise<TrustMaterial> {
   const source = { ...(f.trustedRoot ? { trustedRoot: f.trustedRoot } : {}), offline: !!f.offline };
-  const { root } = await loadTrustedRoot(source);
-  return trustMaterial(root);
+  const { root } = await (await trustCode()).loadTrustedRoot(source);
+  return (await verifyCode()).trustMaterial(root);
 }
 
 export async function readPublicKey(path: string): Promise<KeyObject> {
@@ -119,4 +123,12 @@ export async function readPublicKey(path: string): Promise<KeyObject> {
   } catch (e) {
     throw invalidInput(`the key ${path} is not a PEM public key`, e);
   }
+}
+
+/** cosign's --rekor-url on all four verify commands: where detached signatures are looked up by hash. */
+export function rekorUrlOption(): Option {
+  return new Option(
+    '--rekor-url <url>',
+    'transparency log for online look-ups of signatures without a stapled entry (default $SIGNET_REKOR_URL or public-good)',
+  );
 }

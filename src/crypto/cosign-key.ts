@@ -1,5 +1,6 @@
 import { createPrivateKey, randomBytes, scrypt, type KeyObject } from 'node:crypto';
 import { xsalsa20poly1305 } from '@noble/ciphers/salsa.js';
+import { encodePem } from '../encoding/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 
 /**
@@ -56,7 +57,7 @@ export async function encryptCosignKey(
     cipher: { name: 'nacl/secretbox', nonce: nonce.toString('base64') },
     ciphertext: Buffer.from(sealed).toString('base64'),
   };
-  return armor(options.label ?? SIGSTORE_KEY_LABEL, Buffer.from(JSON.stringify(json)));
+  return encodePem(options.label ?? SIGSTORE_KEY_LABEL, Buffer.from(JSON.stringify(json)));
 }
 
 /** True when the text holds a cosign encrypted private key (either label). */
@@ -145,11 +146,6 @@ function deriveKey(password: string | Uint8Array, salt: Buffer, N: number): Prom
   return new Promise((resolve, reject) =>
     scrypt(pw, salt, 32, { N, r: 8, p: 1, maxmem }, (err, key) => (err ? reject(err) : resolve(key))),
   );
-}
-
-function armor(label: string, body: Buffer): string {
-  const lines = body.toString('base64').match(/.{1,64}/g) ?? [];
-  return `-----BEGIN ${label}-----\n${lines.join('\n')}\n-----END ${label}-----\n`;
 }
 
 function unarmor(text: string, source: string): Buffer {

@@ -1,5 +1,5 @@
 import { createHash, sign } from 'node:crypto';
-import { invalidInput, notFound } from '../errors.js';
+import { SignetError, invalidInput, isStorageFull, notFound } from '../errors.js';
 import { acceptChain } from './chain.js';
 import { extraData, merkleTreeLeaf } from './leaf.js';
 import type { LogKey } from './log-key.js';
@@ -51,10 +51,17 @@ export class CertificateLog {
     readonly key: LogKey,
     private readonly roots: () => Buffer[],
     private readonly clock: () => number,
+    private readonly onStorageError: () => void,
   ) {}
 
-  static async open(store: CtStore, key: LogKey, roots: () => Buffer[], clock: () => number): Promise<CertificateLog> {
-    return new CertificateLog(store, await CtTree.open(store), key, roots, clock);
+  static async open(
+    store: CtStore,
+    key: LogKey,
+    roots: () => Buffer[],
+    clock: () => number,
+    onStorageError: () => void = () => {},
+  ): Promise<CertificateLog> {
+    return new CertificateLog(store, await CtTree.open(store), key, roots, clock, onStorageError);
   }
 
   acceptedRoots(): Buffer[] {
@@ -110,7 +117,14 @@ export class CertificateLog {
       );
       for (const r of rows) r.p.resolve(this.sct(r.timestamp, r.signature));
     } catch (e) {
-      for (const p of batch) p.reject(e);
+      this.onStorageError();
+      const failure = isStorageFull(e)
+        ? new SignetError('pushback', 'the CT log storage is full; retry later', {
+            cause: e,
+            detail: { retryAfter: '30' },
+          })
+        : e;
+      for (const p of batch) p.reject(failure);
     } finally {
       for (const p of batch) this.queued.delete(p.identity.toString('hex'));
     }

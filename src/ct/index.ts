@@ -59,7 +59,9 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
   const store = new CtStore(join(dir, 'ct.db'));
   let log: CertificateLog;
   try {
-    log = await CertificateLog.open(store, key, ctx.roots, ctx.clock ?? Date.now);
+    log = await CertificateLog.open(store, key, ctx.roots, ctx.clock ?? Date.now, () =>
+      ctx.metrics?.databaseError('ct'),
+    );
   } catch (e) {
     store.close();
     throw e;

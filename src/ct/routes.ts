@@ -4,7 +4,8 @@ import { rekorErrorHandler } from '../http/index.js';
 import type { CertificateLog } from './ct-log.js';
 import { sctToJson } from './sct.js';
 
-const BODY_LIMIT = 1024 * 1024;
+/** A chain is a leaf and a few CA certificates, a few KiB each (base64 in JSON). */
+const BODY_LIMIT = 256 * 1024;
 
 /** RFC 6962 §4 endpoints; registered under the /ct/v1 prefix. Errors are `{code, message}` JSON with a 4xx for anything the client sent. */
 export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog): Promise<void> {

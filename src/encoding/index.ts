@@ -2,3 +2,4 @@
 export { canonicalJson } from './canonical-json.js';
 export * from './der.js';
 export * from './certificate-der.js';
+export { decodePem, encodePem, isStdBase64, pemBlocks, type PemBlock } from './pem.js';

@@ -45,9 +45,11 @@ function fastifyMessage(fe: FastifyError): string {
   return fe.message.split('\n')[0]!;
 }
 
-/** The error handler for Rekor-shaped APIs: `{code: <status>, message}` as Rekor's openapi.yaml defines `Error`. */
-export function rekorErrorHandler(error: unknown, request: FastifyRequest, reply: FastifyReply) {
+/**
+ * The error handler for Rekor-shaped APIs: `{code: <status>, message}` as Rekor's openapi.yaml defines `Error`.
+ * A 5xx is logged once, by the server's response hook (src/http/observe.ts).
+ */
+export function rekorErrorHandler(error: unknown, _request: FastifyRequest, reply: FastifyReply) {
   const wire = toWireError(error);
-  if (wire.status >= 500) request.log.error({ err: error }, 'request failed');
   return reply.code(wire.status).headers(wire.headers).send({ code: wire.status, message: wire.message });
 }

@@ -1,5 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
+import type { Metrics } from '../metrics/index.js';
 
 /** What every stack service gets from `signet up` or its own `serve` command. */
 export interface ServiceContext {
@@ -10,6 +11,8 @@ export interface ServiceContext {
   /** The URL clients reach the server at, without a trailing slash (e.g. http://localhost:3000). */
   publicUrl: string;
   logger: Logger;
+  /** The process's metrics registry (served at /metrics); a service without one reports nowhere. */
+  metrics?: Metrics;
 }
 
 /**

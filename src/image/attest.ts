@@ -1,4 +1,5 @@
 import {
+  BUNDLE_PREDICATE_TYPE_ANNOTATION,
   DSSE_ENVELOPE,
   PREDICATE_TYPE_ANNOTATION,
   appendAttachment,
@@ -35,7 +36,7 @@ export async function attestImage(session: ImageSession, target: ImageTarget, op
   if (options.newBundleFormat) {
     return pushBundleReferrer(session.client, repo, target.descriptor, Buffer.from(serializeBundle(signed.bundle)), {
       'dev.sigstore.bundle.content': 'dsse-envelope',
-      'dev.sigstore.bundle.predicateType': options.predicateType,
+      [BUNDLE_PREDICATE_TYPE_ANNOTATION]: options.predicateType,
     });
   }
   const annotations = {

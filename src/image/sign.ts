@@ -1,6 +1,7 @@
 import { serializeBundle, type Bundle } from '../bundle/index.js';
 import {
   BUNDLE_ANNOTATION,
+  BUNDLE_PREDICATE_TYPE_ANNOTATION,
   CERTIFICATE_ANNOTATION,
   CHAIN_ANNOTATION,
   COSIGN_SIMPLE_SIGNING,
@@ -37,7 +38,7 @@ export async function signImage(session: ImageSession, target: ImageTarget, opti
     const signed = await attestStatement(Buffer.from(JSON.stringify(statement)), options.signer, options);
     const pushed = await pushBundleReferrer(session.client, repo, target.descriptor, bundleBytes(signed.bundle), {
       'dev.sigstore.bundle.content': 'dsse-envelope',
-      'dev.sigstore.bundle.predicateType': COSIGN_SIGN_PREDICATE,
+      [BUNDLE_PREDICATE_TYPE_ANNOTATION]: COSIGN_SIGN_PREDICATE,
     });
     return { pushed, bundle: signed.bundle, tlogEntry: signed.tlogEntry };
   }

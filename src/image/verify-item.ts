@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import type { DsseEnvelope } from '../bundle/index.js';
+import type { DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
 import { SignetError } from '../errors.js';
 import type { Artifact, IdentityPolicy, SignerIdentity, TrustMaterial, VerificationResult } from '../verify/index.js';
 import { digestHex, type ImageTarget } from './targets.js';
@@ -14,6 +14,12 @@ export interface VerifyImageOptions {
   checkClaims?: boolean;
   ignoreTlog?: boolean;
   ignoreSct?: boolean;
+  /**
+   * cosign's online look-up (`--rekor-url`) for a `.sig` layer that carries no Rekor bundle annotation (signed with
+   * `--tlog-upload=false` then uploaded, or by a tool that does not staple it): the log entry for this signature
+   * over the payload's SHA-256. The entry is then verified like a stapled one, nothing is trusted from the search.
+   */
+  findTlogEntry?: (payloadSha256: Buffer, signature: Buffer) => Promise<TransparencyLogEntry>;
 }
 
 /** A signature or attestation that verified, with what it says. */
@@ -28,6 +34,8 @@ export interface VerifiedItem {
   rawEnvelope?: Buffer;
   predicateType?: string;
   tlogVerified: boolean;
+  /** The log entry was looked up online (`--rekor-url`), not stapled: cosign's header says so in other words. */
+  tlogOnline?: boolean;
   /** Legacy layers: the Rekor bundle annotation (cosign prints it as `optional.Bundle`). */
   rekorBundle?: unknown;
 }

@@ -4,6 +4,7 @@ import {
   parseLegacyCosignBundle,
   type Bundle,
   type DsseEnvelope,
+  type TransparencyLogEntry,
 } from '../bundle/index.js';
 import { verificationFailed } from '../errors.js';
 import {
@@ -38,8 +39,10 @@ export function verifyLegacySignature(
   layer: AttachedLayer,
   target: ImageTarget,
   options: VerifyImageOptions,
+  foundEntry?: TransparencyLogEntry,
 ): VerifiedItem {
   const bundle = legacyLayerBundle(layer);
+  if (foundEntry) bundle.verificationMaterial.tlogEntries.push(foundEntry);
   const result = verifyBundle(bundle, options.trust, verifyOptions(options, { bytes: layer.payload }));
   const payload = parseSimpleSigningPayload(layer.payload);
   if (options.checkClaims !== false) {
@@ -53,6 +56,7 @@ export function verifyLegacySignature(
     }
   }
   const item: VerifiedItem = { layout: 'legacy', payload, tlogVerified: !options.ignoreTlog, ...identityOf(result) };
+  if (foundEntry) item.tlogOnline = true;
   if (layer.annotations[BUNDLE_ANNOTATION]) item.rekorBundle = JSON.parse(layer.annotations[BUNDLE_ANNOTATION]);
   return item;
 }

@@ -1,6 +1,14 @@
-import { parseBundle, type Bundle } from '../bundle/index.js';
+import { createHash } from 'node:crypto';
+import { parseBundle, type Bundle, type TransparencyLogEntry } from '../bundle/index.js';
 import { SignetError, verificationFailed } from '../errors.js';
-import { readAttachments, readBundleReferrers, type ImageSession } from '../oci/index.js';
+import {
+  BUNDLE_ANNOTATION,
+  SIGNATURE_ANNOTATION,
+  readAttachments,
+  readBundleReferrers,
+  type AttachedLayer,
+  type ImageSession,
+} from '../oci/index.js';
 import { COSIGN_SIGN_PREDICATE } from './predicates.js';
 import type { ImageTarget } from './targets.js';
 import { NoMatchingSignaturesError, type VerifiedItem, type VerifyImageOptions } from './verify-item.js';
@@ -33,7 +41,19 @@ export async function verifyImageSignatures(session: ImageSession, target: Image
     attempt(() => verifyStatementBundle(parsed, target, options));
   }
   const layers = await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'sig');
-  for (const layer of layers) attempt(() => verifyLegacySignature(layer, target, options));
+  for (const layer of layers) {
+    let entry: TransparencyLogEntry | undefined;
+    try {
+      entry = await onlineEntry(layer, options);
+    } catch (e) {
+      if (!(e instanceof SignetError)) throw e;
+      attempt(() => {
+        throw e;
+      });
+      continue;
+    }
+    attempt(() => verifyLegacySignature(layer, target, options, entry));
+  }
   if (verified.length === 0) throw new NoMatchingSignaturesError(found, 'signatures', reasons);
   return verified;
 }
@@ -106,4 +126,12 @@ function predicateTypeOf(bundle: Bundle): string | undefined {
   } catch {
     return undefined;
   }
+}
+
+/** A `.sig` layer without a stapled Rekor bundle: its entry from the log, when the caller gave a way to look it up. */
+async function onlineEntry(layer: AttachedLayer, options: VerifyImageOptions) {
+  if (options.ignoreTlog || !options.findTlogEntry || layer.annotations[BUNDLE_ANNOTATION]) return undefined;
+  const signature = Buffer.from(layer.annotations[SIGNATURE_ANNOTATION] ?? '', 'base64');
+  if (!signature.length) return undefined;
+  return options.findTlogEntry(createHash('sha256').update(layer.payload).digest(), signature);
 }

@@ -1,82 +1,68 @@
-import { Worker } from 'node:worker_threads';
-import { SignetError, type ErrorCode } from '../errors.js';
+import type { KeyObject } from 'node:crypto';
+import { asBuffer, createTaskPool } from '../workers/index.js';
+import type { SealInput } from './append/index.js';
+import type { LogIdentity } from './identity.js';
+import { signEntryTimestamp } from './set.js';
 import { admitEntry, type AdmittedEntry } from './types/index.js';
 
 export type Admit = (proposed: unknown) => Promise<AdmittedEntry>;
+/** Signs the SETs of one batch, in order. */
+export type Seal = (identity: LogIdentity, batch: SealInput[]) => Promise<Buffer[]>;
 
 export interface AdmitPool {
   admit: Admit;
+  seal: Seal;
   close(): Promise<void>;
 }
 
-interface Reply {
-  id: number;
-  entry?: AdmittedEntry;
-  error?: { code: ErrorCode; message: string; detail: Record<string, string> };
+/** What one thread of the pool is asked to do: admit a proposed entry, or sign the SETs of part of a batch. */
+export type LogTask =
+  | { admit: unknown }
+  | { seal: { privateKey: KeyObject; keyType: LogIdentity['keyType']; logId: string; items: SealInput[] } };
+type LogTaskOut = AdmittedEntry | Uint8Array[];
+
+/** Runs one task (on a worker thread, or inline). */
+export function runLogTask(task: LogTask): LogTaskOut | Promise<LogTaskOut> {
+  if ('admit' in task) return admitEntry(task.admit);
+  const { privateKey, keyType, logId, items } = task.seal;
+  // signEntryTimestamp reads only the key, its type and the log ID of the identity.
+  const identity = { privateKey, keyType, logId } as LogIdentity;
+  return items.map((e) => signEntryTimestamp(identity, { ...e, body: asBuffer(e.body) }));
 }
+
+/** Fewest SETs worth a message to a thread of their own. */
+const MIN_SEAL_CHUNK = 32;
 
 /**
- * Verifies proposed entries on `threads` worker threads (signature verification is the per-entry CPU cost), so
- * the event loop keeps parsing requests and signing SETs meanwhile. With 0 threads, or when running from the
- * TypeScript sources (workers cannot load .ts), entries are admitted inline.
+ * The Rekor v1 log's CPU work on `threads` worker threads, so the event loop only parses requests, sequences and
+ * answers: verifying proposed entries (the per-request cost), and signing each batch's SETs (one P-256 signature
+ * per entry, known only once the sequencer has placed the entry), split across the threads.
  */
 export function createAdmitPool(threads: number): AdmitPool {
-  if (threads <= 0 || !import.meta.url.endsWith('.js')) return { admit: (p) => admitEntry(p), close: async () => {} };
-  const workers = Array.from({ length: threads }, () => startWorker());
-  return {
-    admit: (proposed) => {
-      const w = workers.reduce((a, b) => (b.outstanding() < a.outstanding() ? b : a));
-      return w.admit(proposed);
-    },
-    close: async () => {
-      await Promise.all(workers.map((w) => w.close()));
-    },
-  };
-}
-
-function startWorker() {
-  const worker = new Worker(new URL('./admit-worker.js', import.meta.url));
-  worker.unref();
-  const waiting = new Map<number, { resolve(e: AdmittedEntry): void; reject(e: unknown): void }>();
-  let next = 0;
-  let dead: Error | undefined;
-  const failAll = (e: Error) => {
-    dead ??= e;
-    for (const w of waiting.values()) w.reject(new SignetError('internal', 'entry admission failed', { cause: e }));
-    waiting.clear();
-  };
-  worker.on('message', (m: Reply) => {
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (waiting.size === 0) worker.unref();
-    if (!w) return;
-    if (m.entry) w.resolve(revive(m.entry));
-    else w.reject(new SignetError(m.error!.code, m.error!.message, { detail: m.error!.detail }));
+  const pool = createTaskPool<LogTask, LogTaskOut>({
+    threads,
+    workerUrl: new URL('./admit-worker.js', import.meta.url),
+    inline: runLogTask,
   });
-  worker.on('error', failAll);
-  worker.on('exit', () => failAll(new Error('an admission thread exited')));
   return {
-    outstanding: () => (dead ? Number.POSITIVE_INFINITY : waiting.size),
-    admit: (proposed: unknown) =>
-      new Promise<AdmittedEntry>((resolve, reject) => {
-        // A dead thread: admit inline rather than fail the request.
-        if (dead) return void admitEntry(proposed).then(resolve, reject);
-        const id = next++;
-        waiting.set(id, { resolve, reject });
-        worker.ref();
-        worker.postMessage({ id, proposed });
-      }),
-    close: () => worker.terminate(),
+    admit: async (p) => revive((await pool.run({ admit: p })) as AdmittedEntry),
+    seal: async (identity, batch) => {
+      const per = Math.max(MIN_SEAL_CHUNK, Math.ceil(batch.length / Math.max(1, threads)));
+      const chunks: SealInput[][] = [];
+      for (let i = 0; i < batch.length; i += per) chunks.push(batch.slice(i, i + per));
+      const { privateKey, keyType, logId } = identity;
+      const signed = await Promise.all(
+        chunks.map((items) => pool.run({ seal: { privateKey, keyType, logId, items } }) as Promise<Uint8Array[]>),
+      );
+      return signed.flat().map(asBuffer);
+    },
+    close: () => pool.close(),
   };
 }
 
-/** Structured clone delivers Buffers as Uint8Arrays; the log hashes and stores them as Buffers. */
+/** The log hashes and stores bodies as Buffers. */
 function revive(e: AdmittedEntry): AdmittedEntry {
-  const body = Buffer.from(e.body.buffer, e.body.byteOffset, e.body.byteLength);
-  const out: AdmittedEntry = { ...e, body };
-  if (e.attestation) {
-    const d = e.attestation.data;
-    out.attestation = { ...e.attestation, data: Buffer.from(d.buffer, d.byteOffset, d.byteLength) };
-  }
+  const out: AdmittedEntry = { ...e, body: asBuffer(e.body) };
+  if (e.attestation) out.attestation = { ...e.attestation, data: asBuffer(e.attestation.data) };
   return out;
 }

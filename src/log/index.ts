@@ -13,9 +13,24 @@ export {
   type LogServiceOptions,
 } from './service.js';
 export { TransparencyLog, type EntryWithProof, type LogInfo, type TransparencyLogOptions } from './log.js';
-export { Sequencer, DuplicateEntryError, type InclusionProof, type Sequenced } from './sequencer.js';
+export {
+  openAppender,
+  proveInclusion,
+  DuplicateEntryError,
+  type Appended,
+  type Appender,
+  type AppenderOptions,
+  type EntryToLog,
+  type HandOffTuning,
+  type InclusionProof,
+  type SealInput,
+} from './append/index.js';
+export { NodeCache } from './node-cache.js';
+export { rekorCheckpointSigner, type CheckpointSigner } from './checkpoint.js';
 export { rekorApi, type RekorApiOptions } from './http/routes.js';
 export { logEntryJson, logInfoJson, type LogEntryAnonJson } from './http/wire.js';
+export { parseSearchIndex } from './http/search-query.js';
+export { intParam, isObject } from './http/params.js';
 export {
   LOG_KEY_FILE,
   checkpointOrigin,
@@ -31,10 +46,19 @@ export { setPayload, signEntryTimestamp } from './set.js';
 export { entryIdOf, parseEntryId } from './entry-id.js';
 export { SqliteLogStore } from './storage/sqlite.js';
 export { MemoryLogStore } from './storage/memory.js';
-export type { Batch, LogMeta, LogStore, StoredEntry, TreeHead, TreeNode } from './storage/store.js';
-export { PostgresLogStore, type PendingRow, type PostgresStoreOptions } from './storage/postgres.js';
+export type { Batch, Claim, Cosignature, LogMeta, LogStore, StoredEntry, TreeHead, TreeNode } from './storage/store.js';
+export type { HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './storage/hand-off.js';
+export { PostgresLogStore } from './storage/postgres.js';
 export { parseDatabaseUrl } from './storage/postgres-connect.js';
-export { postgresFrontend, type ElectionOptions } from './election.js';
 export { tileApi, type TileApiOptions } from './tiles/routes.js';
 export { readTile, type TileBody } from './tiles/read.js';
 export { CheckpointPublisher, type PublisherOptions } from './witness/publisher.js';
+export {
+  EXPLORER_CSP,
+  explorerDir,
+  sampleIndexes,
+  TimelineSampler,
+  TIMELINE_SAMPLES,
+  type Timeline,
+  type TimelinePoint,
+} from './explorer/index.js';

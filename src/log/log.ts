@@ -1,12 +1,22 @@
 import { consistencyProof, leafHash, rootAt } from '../merkle/index.js';
 import { SignetError, invalidInput } from '../errors.js';
-import { admitEntry, type AdmittedEntry } from './types/index.js';
+import { admitEntry, storedFormBody, type AdmittedEntry } from './types/index.js';
 import { rekorCheckpointSigner } from './checkpoint.js';
 import { entryIdOf, parseEntryId } from './entry-id.js';
 import { checkpointOrigin, newTreeId, treeIdHex, type LogIdentity } from './identity.js';
 import { NodeCache } from './node-cache.js';
-import { DuplicateEntryError, Sequencer, type InclusionProof } from './sequencer.js';
-import type { LogStore, StoredEntry, TreeHead } from './storage/store.js';
+import {
+  DuplicateEntryError,
+  openAppender,
+  proveInclusion,
+  type Appender,
+  type HandOffTuning,
+  type InclusionProof,
+  type SealInput,
+} from './append/index.js';
+import { signEntryTimestamp } from './set.js';
+import { nodeKey, type LogStore, type StoredEntry, type TreeHead } from './storage/store.js';
+import type { LogMetrics } from '../metrics/index.js';
 
 export interface TransparencyLogOptions {
   store: LogStore;
@@ -20,6 +30,12 @@ export interface TransparencyLogOptions {
   clock?: () => number;
   /** Admission of proposed entries (default: the Rekor v1 entry types). */
   admit?: (proposed: unknown) => Promise<AdmittedEntry>;
+  /** Signs a batch's SETs (default: on this thread); a worker pool keeps them off the event loop. */
+  sealSets?: (identity: LogIdentity, batch: SealInput[]) => Promise<Buffer[]>;
+  /** Shared stores (PostgreSQL): election and hand-off timing. */
+  handOff?: HandOffTuning;
+  /** Where the engine reports batches, queue depth, heads and storage failures. */
+  metrics?: LogMetrics;
 }
 
 /** An entry with its ID and an inclusion proof against a signed head: everything a `LogEntry` needs. */
@@ -43,19 +59,19 @@ export class TransparencyLog {
   readonly treeIdHex: string;
   readonly identity: LogIdentity;
   readonly #store: LogStore;
-  readonly #sequencer: Sequencer;
+  readonly #appender: Appender;
   readonly #cache: NodeCache;
   readonly #entriesPath: string;
   readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
   readonly #inflight = new Set<Promise<unknown>>();
   #closing = false;
 
-  private constructor(o: TransparencyLogOptions, treeId: string, sequencer: Sequencer, cache: NodeCache) {
+  private constructor(o: TransparencyLogOptions, treeId: string, appender: Appender, cache: NodeCache) {
     this.treeId = treeId;
     this.treeIdHex = treeIdHex(treeId);
     this.identity = o.identity;
     this.#store = o.store;
-    this.#sequencer = sequencer;
+    this.#appender = appender;
     this.#cache = cache;
     this.#entriesPath = o.entriesPath ?? '/api/v1/log/entries';
     this.#admit = o.admit ?? ((p) => admitEntry(p));
@@ -65,8 +81,16 @@ export class TransparencyLog {
     const { treeId } = await o.store.init({ treeId: newTreeId() });
     const cache = new NodeCache(o.store);
     const signCheckpoint = rekorCheckpointSigner(o.identity, o.hostname, checkpointOrigin(o.hostname, treeId));
-    const sequencer = await Sequencer.open({ ...o, cache, signCheckpoint });
-    return new TransparencyLog(o, treeId, sequencer, cache);
+    const appender = await openAppender({
+      ...o,
+      cache,
+      signCheckpoint,
+      // The v1 SignedEntryTimestamp: the log's promise over the entry and its place, made at integration.
+      seal: o.sealSets
+        ? (batch) => o.sealSets!(o.identity, batch)
+        : async (batch) => batch.map((e) => signEntryTimestamp(o.identity, e)),
+    });
+    return new TransparencyLog(o, treeId, appender, cache);
   }
 
   /** Verifies, canonicalizes and logs a proposed entry; resolves once it is durable. */
@@ -84,7 +108,7 @@ export class TransparencyLog {
   async #add(proposed: unknown): Promise<EntryWithProof> {
     const admitted = await this.#admit(proposed);
     try {
-      const { entry, proof } = await this.#sequencer.add(admitted);
+      const { entry, proof } = await this.#appender.append(admitted);
       return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };
     } catch (e) {
       if (e instanceof DuplicateEntryError) throw this.#conflict(e.leafHash);
@@ -93,7 +117,7 @@ export class TransparencyLog {
   }
 
   info(): LogInfo {
-    return { treeId: this.treeId, head: this.#sequencer.head() };
+    return { treeId: this.treeId, head: this.#appender.head() };
   }
 
   /** The entry at `logIndex`, or undefined beyond the tree. */
@@ -103,7 +127,7 @@ export class TransparencyLog {
 
   /** Entries at these indexes, in the given order, skipping those not in the tree. */
   async entriesByIndex(indexes: number[]): Promise<EntryWithProof[]> {
-    const head = this.#sequencer.head();
+    const head = this.#appender.head();
     const inTree = indexes.filter((i) => Number.isSafeInteger(i) && i >= 0 && i < head.size);
     if (inTree.length === 0) return [];
     const found = await this.#store.entriesByIndex(inTree);
@@ -129,8 +153,8 @@ export class TransparencyLog {
 
   /** Finds the logged copy of a proposed entry by canonicalizing it as on upload. */
   async entryByProposed(proposed: unknown): Promise<EntryWithProof | undefined> {
-    const admitted = await this.#admit(proposed);
-    return (await this.entriesByLeafHash([leafHash(admitted.body)]))[0];
+    const body = storedFormBody(proposed) ?? (await this.#admit(proposed)).body;
+    return (await this.entriesByLeafHash([leafHash(body)]))[0];
   }
 
   /** Entry IDs whose index keys match: `or` = any group, `and` = every group (each group is one query field). */
@@ -142,16 +166,17 @@ export class TransparencyLog {
       result = operator === 'and' ? new Set(s.filter((i) => result.has(i))) : new Set([...result, ...s]);
     }
     const indexes = [...result].sort((a, b) => a - b);
-    const entries = await this.#store.entriesByIndex(indexes);
+    // Leaf hashes only (level-0 nodes): a key that names a large part of the log must not read every body.
+    const leaves = await this.#store.nodes(indexes.map((index) => ({ level: 0, index })));
     return indexes.flatMap((i) => {
-      const e = entries.get(i);
-      return e ? [entryIdOf(this.treeIdHex, e.leafHash)] : [];
+      const leaf = leaves.get(nodeKey(0, i));
+      return leaf ? [entryIdOf(this.treeIdHex, leaf)] : [];
     });
   }
 
   /** A consistency proof from `firstSize` to `lastSize` (both within the current tree), with the root at lastSize. */
   async consistency(firstSize: number, lastSize: number): Promise<{ rootHash: Buffer; hashes: Buffer[] }> {
-    const size = this.#sequencer.head().size;
+    const size = this.#appender.head().size;
     if (firstSize > lastSize) throw invalidInput(`firstSize(${firstSize}) must be less than lastSize(${lastSize})`);
     if (lastSize > size) {
       throw invalidInput(`the tree size requested(${lastSize}) was greater than what is currently observable(${size})`);
@@ -165,22 +190,19 @@ export class TransparencyLog {
   }
 
   /** For /readyz: the storage answers and some process sequences (else writes would only queue). */
-  async ready(): Promise<void> {
-    await this.#store.ping();
-    if (!(await this.#sequencer.sequencerKnown())) {
-      throw new SignetError('pushback', 'no process holds the sequencer role');
-    }
+  ready(): Promise<void> {
+    return this.#appender.ready();
   }
 
   /** Refuses new entries, finishes those being admitted or queued; the caller closes the store afterwards. */
   async close(): Promise<void> {
     this.#closing = true;
     await Promise.allSettled([...this.#inflight]);
-    await this.#sequencer.close();
+    await this.#appender.close();
   }
 
   async #withProof(entry: StoredEntry, head: TreeHead): Promise<EntryWithProof> {
-    const proof = await this.#sequencer.proveInclusion(entry.logIndex, head);
+    const proof = await proveInclusion(this.#cache.read, entry.logIndex, head);
     return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };
   }
 

@@ -34,6 +34,25 @@ export class NodeCache {
     return this.#map.get(nodeKey(level, index));
   }
 
+  /**
+   * Reads the nodes of `ids` not yet in memory in one store query, so the proofs that follow are cache hits (one
+   * round trip for a whole batch of proofs instead of one per missing node). Nodes the store lacks are left out:
+   * `read` then fails on them as usual.
+   */
+  async prefetch(ids: Iterable<{ level: number; index: number }>): Promise<void> {
+    const missing = new Map<string, { level: number; index: number }>();
+    for (const id of ids) {
+      const key = nodeKey(id.level, id.index);
+      if (!this.#map.has(key)) missing.set(key, { level: id.level, index: id.index });
+    }
+    if (missing.size === 0) return;
+    const found = await this.#store.nodes([...missing.values()]);
+    for (const [key, id] of missing) {
+      const hash = found.get(key);
+      if (hash) this.set(id.level, id.index, hash);
+    }
+  }
+
   /** A NodeReader: cache hits are synchronous; misses read the store and fail if the node does not exist. */
   readonly read: NodeReader = (level: number, index: number) => {
     const hit = this.#map.get(nodeKey(level, index));

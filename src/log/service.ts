@@ -1,19 +1,20 @@
-import { mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync } from 'node:fs';
+import { SignetError } from '../errors.js';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Service, ServiceContext } from '../http/index.js';
 import { availableParallelism } from 'node:os';
 import { createAdmitPool } from './admit-pool.js';
-import { hostnameOf, loadOrCreateLogKey, type LogKeyType } from './identity.js';
+import { hostnameOf, LOG_KEY_FILE, loadOrCreateLogKey, type LogKeyType } from './identity.js';
 import { rekorApi } from './http/routes.js';
 import { TransparencyLog } from './log.js';
 import { SqliteLogStore } from './storage/sqlite.js';
 import type { LogStore } from './storage/store.js';
 import { PostgresLogStore } from './storage/postgres.js';
-import { postgresFrontend, type ElectionOptions } from './election.js';
-import type { SequencerOptions } from './sequencer.js';
+import type { HandOffTuning } from './append/index.js';
 import { tileApi } from './tiles/routes.js';
 import { CheckpointPublisher } from './witness/publisher.js';
+import { explorerApi, explorerDir, loadStaticFiles, TimelineSampler } from './explorer/index.js';
 
 export interface LogServiceOptions {
   /** Largest accepted request body (default 32 MiB, Rekor's public ingress limit). */
@@ -30,8 +31,8 @@ export interface LogServiceOptions {
   checkpointIntervalMs?: number;
   /** Witness verifier keys whose cosignatures the published checkpoint accepts (`name+hash+base64`). */
   witnesses?: string[];
-  /** Several frontends on PostgreSQL (`ctx.databaseUrl`): election and hand-off tuning. */
-  election?: ElectionOptions;
+  /** Several frontends on PostgreSQL (`ctx.databaseUrl`): election and hand-off timing. */
+  handOff?: HandOffTuning;
 }
 
 export const DEFAULT_MAX_BODY_BYTES = 32 * 1024 * 1024;
@@ -49,31 +50,28 @@ export interface LogService extends Service {
  */
 export async function createLogService(ctx: ServiceContext, options: LogServiceOptions = {}): Promise<LogService> {
   mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
+  if (!options.store && !ctx.databaseUrl) refuseLostDatabase(ctx.dataDir);
   const identity = loadOrCreateLogKey(ctx.dataDir, options.keyType);
-  const pgStore = !options.store && ctx.databaseUrl ? await PostgresLogStore.open(ctx.databaseUrl) : undefined;
-  const store = options.store ?? pgStore ?? new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE));
+  const store =
+    options.store ??
+    (ctx.databaseUrl
+      ? await PostgresLogStore.open(ctx.databaseUrl)
+      : new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE)));
   const pool = createAdmitPool(options.admitThreads ?? Math.max(1, availableParallelism() - 1));
   let log: TransparencyLog;
   try {
-    // On PostgreSQL every process is a frontend and one of them is elected sequencer (src/log/election.ts).
-    const frontend: Pick<SequencerOptions, 'frontend'> = pgStore
-      ? {
-          frontend: postgresFrontend(pgStore, {
-            ...options.election,
-            onRole: (role) => ctx.logger.info({ role }, 'log role'),
-          }),
-        }
-      : {};
-    const logOptions = {
+    // On PostgreSQL every process admits entries and one of them is elected sequencer (src/log/append/shared.ts).
+    log = await TransparencyLog.open({
       store,
       identity,
       admit: pool.admit,
+      sealSets: pool.seal,
       hostname: hostnameOf(ctx.publicUrl),
       maxBatch: options.maxBatch,
       maxPending: options.maxPending,
-      ...frontend,
-    };
-    log = await TransparencyLog.open(logOptions);
+      handOff: { ...options.handOff, onRole: (role) => ctx.logger.info({ role }, 'log role') },
+      ...(ctx.metrics ? { metrics: ctx.metrics.log('rekor') } : {}),
+    });
   } catch (e) {
     await pool.close();
     await store.close();
@@ -81,8 +79,9 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
   }
   ctx.logger.info({ treeID: log.treeId, logID: identity.logId, size: log.info().head.size }, 'transparency log ready');
   const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const publisher = new CheckpointPublisher({
+  const publisher = await CheckpointPublisher.open({
     head: () => log.info().head,
+    store,
     intervalMs: options.checkpointIntervalMs,
     witnesses: options.witnesses,
   });
@@ -92,6 +91,8 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     async register(app: FastifyInstance) {
       await app.register(rekorApi(log, { maxBodyBytes }));
       await app.register(tileApi({ log, store, publisher }));
+      const timeline = new TimelineSampler(store, () => log.info().head.size);
+      await app.register(explorerApi({ files: loadStaticFiles(explorerDir()), timeline }));
     },
     ready: () => log.ready(),
     async close() {
@@ -101,4 +102,18 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
       await store.close();
     },
   };
+}
+
+/**
+ * A log key without its database means the log was lost: starting a new tree under the same key would publish a
+ * second history signed by the key the first one's users trust (a fork). Refuse; a new log needs a new key.
+ */
+function refuseLostDatabase(dataDir: string): void {
+  if (existsSync(join(dataDir, LOG_KEY_FILE)) && !existsSync(join(dataDir, LOG_DB_FILE))) {
+    throw new SignetError(
+      'invalid-input',
+      `${join(dataDir, LOG_KEY_FILE)} exists but its database ${LOG_DB_FILE} does not: restore the database, ` +
+        'or remove the key to start a new log under a new key (reusing it would fork the log)',
+    );
+  }
 }

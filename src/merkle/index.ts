@@ -6,7 +6,9 @@ export { consistencyProofNodes, foldProof, inclusionProofNodes, rootNodes, type 
 export { consistencyProof, inclusionProof, rootAt, type NodeReader } from './proofs.js';
 export { CompactRange, type OnNode } from './compact-range.js';
 export {
+  encodeEntryBundle,
   entriesPath,
+  MAX_BUNDLED_ENTRY_BYTES,
   nodesFromTile,
   parseTilePath,
   tileCoordsForNode,

@@ -1,4 +1,4 @@
-import { invalidInput } from '../errors.js';
+import { SignetError, invalidInput } from '../errors.js';
 import { nodeHash } from './hash.js';
 import { isSafeSize, pow2, shiftRight } from './node-id.js';
 
@@ -9,6 +9,28 @@ import { isSafeSize, pow2, shiftRight } from './node-id.js';
 export const TILE_HEIGHT = 8;
 export const TILE_WIDTH = 256;
 const MAX_TILE_LEVEL = 63;
+/** An entry bundle prefixes each entry with a 16-bit big-endian length, so no entry can be longer than this. */
+export const MAX_BUNDLED_ENTRY_BYTES = 0xffff;
+
+/**
+ * The C2SP tlog-tiles entry bundle of `entries` (each as a 16-bit length, then its bytes). Throws an internal error
+ * naming the first entry too long for the format (`firstIndex` + its position), rather than a bundle that lies.
+ */
+export function encodeEntryBundle(entries: Buffer[], firstIndex = 0): Buffer {
+  const parts: Buffer[] = [];
+  entries.forEach((e, i) => {
+    if (e.length > MAX_BUNDLED_ENTRY_BYTES) {
+      throw new SignetError(
+        'internal',
+        `entry ${firstIndex + i} is ${e.length} bytes, more than an entry bundle can hold (${MAX_BUNDLED_ENTRY_BYTES})`,
+      );
+    }
+    const len = Buffer.alloc(2);
+    len.writeUInt16BE(e.length);
+    parts.push(len, e);
+  });
+  return Buffer.concat(parts);
+}
 
 export interface TileId {
   /** Tile level L (tree level 8L). */

@@ -45,9 +45,17 @@ export function rawEd25519PublicKey(key: KeyObject): Buffer {
   if (key.asymmetricKeyType !== 'ed25519') {
     throw new SignetError('unsupported', `expected an Ed25519 key, got ${key.asymmetricKeyType ?? 'a secret key'}`);
   }
-  const spki = asPublic(key).export({ type: 'spki', format: 'der' });
-  return spki.subarray(spki.length - 32);
+  let raw = rawKeys.get(key);
+  if (!raw) {
+    const spki = asPublic(key).export({ type: 'spki', format: 'der' });
+    raw = spki.subarray(spki.length - 32);
+    rawKeys.set(key, raw);
+  }
+  return Buffer.from(raw); // a copy: callers may keep or change it
 }
+
+/** Raw public keys by key object (immutable), so verifying each checkpoint does not export the log key again. */
+const rawKeys = new WeakMap<KeyObject, Buffer>();
 
 export function ed25519PublicKeyFromRaw(raw: Uint8Array): KeyObject {
   if (raw.length !== 32) throw invalidInput(`an Ed25519 public key is 32 bytes, not ${raw.length}`);

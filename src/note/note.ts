@@ -128,6 +128,7 @@ export const hex8 = (n: number): string => n.toString(16).padStart(8, '0');
 
 /** Well-formed UTF-16 (no lone surrogates, so it encodes to valid UTF-8) with no control characters but `\n`. */
 function isCleanText(s: string): boolean {
+  // eslint-disable-next-line no-control-regex -- control characters are what this rejects
   return !/[\u0000-\u0009\u000b-\u001f\u007f]|[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/.test(
     s,
   );

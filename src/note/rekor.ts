@@ -8,11 +8,22 @@ import { checkName, type NoteSigner, type NoteVerifier } from './note.js';
  * server's hostname. ECDSA and RSA sign SHA-256 of the note text (ECDSA as ASN.1 DER); Ed25519 signs the text.
  */
 export function rekorKeyHash(publicKey: KeyObject): number {
-  return createHash('sha256')
-    .update(publicKey.export({ type: 'spki', format: 'der' }))
-    .digest()
-    .readUInt32BE(0);
+  let hash = keyHashes.get(publicKey);
+  if (hash === undefined) {
+    hash = createHash('sha256')
+      .update(publicKey.export({ type: 'spki', format: 'der' }))
+      .digest()
+      .readUInt32BE(0);
+    keyHashes.set(publicKey, hash);
+  }
+  return hash;
 }
+
+/**
+ * A key's hash is a property of the key object (immutable), computed once: a verifier checks every checkpoint
+ * against the same trusted log key, and exporting it to DER each time showed in the verification profile.
+ */
+const keyHashes = new WeakMap<KeyObject, number>();
 
 /** Signs checkpoints as Rekor v1 does, e.g. `rekorNoteSigner('rekor.example.com', logPrivateKey)`. */
 export function rekorNoteSigner(name: string, privateKey: KeyObject): NoteSigner {

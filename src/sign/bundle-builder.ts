@@ -9,12 +9,21 @@ import {
 import { publicKeyHint, type Signer } from './signer.js';
 
 /** Keyless: the leaf alone (`certificate`, v0.3); key-based: a `publicKey` hint, the key travels out of band. */
-export function verificationMaterial(signer: Signer, tlogEntries: TransparencyLogEntry[]): VerificationMaterial {
+export function verificationMaterial(
+  signer: Signer,
+  tlogEntries: TransparencyLogEntry[],
+  timestamps: Buffer[] = [],
+): VerificationMaterial {
   const leafPem = signer.certificateChainPem?.[0];
-  if (leafPem) {
-    return { certificate: { rawBytes: new X509Certificate(leafPem).raw.toString('base64') }, tlogEntries };
+  const material: VerificationMaterial = leafPem
+    ? { certificate: { rawBytes: new X509Certificate(leafPem).raw.toString('base64') }, tlogEntries }
+    : { publicKey: { hint: publicKeyHint(signer.publicKey) }, tlogEntries };
+  if (timestamps.length > 0) {
+    material.timestampVerificationData = {
+      rfc3161Timestamps: timestamps.map((t) => ({ signedTimestamp: t.toString('base64') })),
+    };
   }
-  return { publicKey: { hint: publicKeyHint(signer.publicKey) }, tlogEntries };
+  return material;
 }
 
 /** A Sigstore bundle v0.3 over a message signature (sign-blob). */
@@ -24,11 +33,12 @@ export function messageSignatureBundle(
   digest: Buffer,
   signature: Buffer,
   tlogEntries: TransparencyLogEntry[],
+  timestamps: Buffer[] = [],
 ): Bundle {
   const names = { sha256: 'SHA2_256', sha384: 'SHA2_384', sha512: 'SHA2_512' } as const;
   return {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: verificationMaterial(signer, tlogEntries),
+    verificationMaterial: verificationMaterial(signer, tlogEntries, timestamps),
     messageSignature: {
       messageDigest: { algorithm: names[algorithm], digest: digest.toString('base64') },
       signature: signature.toString('base64'),
@@ -37,10 +47,15 @@ export function messageSignatureBundle(
 }
 
 /** A Sigstore bundle v0.3 over a DSSE envelope (attest-blob). */
-export function dsseBundle(signer: Signer, envelope: DsseEnvelope, tlogEntries: TransparencyLogEntry[]): Bundle {
+export function dsseBundle(
+  signer: Signer,
+  envelope: DsseEnvelope,
+  tlogEntries: TransparencyLogEntry[],
+  timestamps: Buffer[] = [],
+): Bundle {
   return {
     mediaType: BUNDLE_V03_MEDIA_TYPE,
-    verificationMaterial: verificationMaterial(signer, tlogEntries),
+    verificationMaterial: verificationMaterial(signer, tlogEntries, timestamps),
     dsseEnvelope: envelope,
   };
 }

@@ -12,7 +12,6 @@ export {
   ephemeralKeyPair,
   publicKeyHint,
   signBytes,
-  signEd25519ph,
   signingHash,
   verifierPem,
   type Signer,
@@ -34,6 +33,7 @@ export {
 } from './statement.js';
 export { legacyBlobBundle, type LegacyBlobBundle } from './legacy-bundle.js';
 export { hashedRekordEntry, dsseEntry, uploadEntry } from './tlog.js';
+export { hashedRekordV2Request, dsseV2Request, uploadV2Entry, v2Verifier } from './rekor-v2.js';
 export {
   servicesFromSigningConfig,
   loadSigningConfig,

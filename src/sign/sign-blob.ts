@@ -1,17 +1,24 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
 import { SignetError } from '../errors.js';
+import { requestTimestamp } from '../tsa/client/index.js';
 import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
 import { requireEmbeddedSct } from './sct.js';
-import { ephemeralKeyPair, signBytes, signEd25519ph, signingHash, verifierPem, type Signer } from './signer.js';
+import { signEd25519ph } from '../crypto/index.js';
+import { ephemeralKeyPair, signBytes, signingHash, verifierPem, type Signer } from './signer.js';
 import { signEnvelope, type InTotoStatement } from './statement.js';
 import { dsseEntry, hashedRekordEntry, uploadEntry } from './tlog.js';
+import { dsseV2Request, hashedRekordV2Request, uploadV2Entry } from './rekor-v2.js';
 
 export interface TlogOptions {
-  /** Rekor v1 base URL; required unless tlogUpload is false. */
+  /** Rekor base URL; required unless tlogUpload is false. */
   rekorUrl?: string;
+  /** 1 (default): Rekor v1 entries with a signed entry timestamp; 2: rekor-tiles entries, which need a TSA. */
+  rekorApiVersion?: 1 | 2;
+  /** RFC 3161 timestamp authority: the signature is countersigned there and the token goes in the bundle. */
+  tsaUrl?: string;
   /** Default true: log the signature and put the entry in the bundle. */
   tlogUpload?: boolean;
 }
@@ -25,7 +32,8 @@ export interface SignedBlob {
 }
 
 /**
- * Signs a blob (cosign sign-blob): signature over the bytes, hashedrekord entry in the log, Sigstore bundle v0.3.
+ * Signs a blob (cosign sign-blob): signature over the bytes, hashedrekord entry in the log (0.0.1 on Rekor v1, 0.0.2
+ * on Rekor v2), an RFC 3161 timestamp when a TSA is given, Sigstore bundle v0.3.
  *
  * @example
  *   const { bundle } = await signBlob(data, signerFromPrivateKey(key), { rekorUrl: 'http://127.0.0.1:3000' });
@@ -36,14 +44,21 @@ export async function signBlob(artifact: Buffer, signer: Signer, options: TlogOp
   const prehash = signer.privateKey.asymmetricKeyType === 'ed25519' && options.tlogUpload !== false;
   const algorithm = prehash ? 'sha512' : (signingHash(signer.privateKey) ?? 'sha256');
   const digest = createHash(algorithm).update(artifact).digest();
-  const signature = prehash ? signEd25519ph(signer, artifact) : signBytes(signer, artifact);
+  const signature = prehash ? signEd25519ph(signer.privateKey, artifact) : signBytes(signer, artifact);
   const pem = verifierPem(signer);
+  const timestamps = await countersign(signature, options);
   const tlogEntries: TransparencyLogEntry[] = [];
   if (options.tlogUpload !== false) {
-    const entry = hashedRekordEntry(algorithm, digest.toString('hex'), signature, pem);
-    tlogEntries.push(await uploadEntry(requireRekor(options), entry));
+    tlogEntries.push(
+      options.rekorApiVersion === 2
+        ? await uploadV2Entry(requireRekor(options), hashedRekordV2Request(signer, digest, signature))
+        : await uploadEntry(
+            requireRekor(options),
+            hashedRekordEntry(algorithm, digest.toString('hex'), signature, pem),
+          ),
+    );
   }
-  const bundle = messageSignatureBundle(signer, algorithm, digest, signature, tlogEntries);
+  const bundle = messageSignatureBundle(signer, algorithm, digest, signature, tlogEntries, timestamps);
   return { bundle, signature, verifierPem: pem, tlogEntry: tlogEntries[0] };
 }
 
@@ -54,7 +69,7 @@ export interface SignedAttestation {
   tlogEntry?: TransparencyLogEntry;
 }
 
-/** Signs an in-toto statement into a DSSE envelope, logs it as a dsse 0.0.1 entry, bundles it (attest-blob). */
+/** Signs an in-toto statement into a DSSE envelope, logs it as a dsse entry (0.0.1, or 0.0.2 on Rekor v2), bundles it. */
 export async function attestStatement(
   statement: InTotoStatement | Buffer,
   signer: Signer,
@@ -63,11 +78,32 @@ export async function attestStatement(
   const payload = Buffer.isBuffer(statement) ? statement : Buffer.from(JSON.stringify(statement));
   const envelope = signEnvelope(signer, payload);
   const pem = verifierPem(signer);
+  const timestamps = await countersign(Buffer.from(envelope.signatures[0]!.sig, 'base64'), options);
   const tlogEntries: TransparencyLogEntry[] = [];
   if (options.tlogUpload !== false) {
-    tlogEntries.push(await uploadEntry(requireRekor(options), dsseEntry(JSON.stringify(envelope), pem)));
+    tlogEntries.push(
+      options.rekorApiVersion === 2
+        ? await uploadV2Entry(requireRekor(options), dsseV2Request(signer, envelope))
+        : await uploadEntry(requireRekor(options), dsseEntry(JSON.stringify(envelope), pem)),
+    );
   }
-  return { bundle: dsseBundle(signer, envelope, tlogEntries), envelope, verifierPem: pem, tlogEntry: tlogEntries[0] };
+  const bundle = dsseBundle(signer, envelope, tlogEntries, timestamps);
+  return { bundle, envelope, verifierPem: pem, tlogEntry: tlogEntries[0] };
+}
+
+/**
+ * RFC 3161 timestamps over the signature bytes (cosign v3 asks the signing config's TSA whenever one is listed).
+ * A Rekor v2 entry has no signed time of its own, so logging there without a TSA is refused up front.
+ */
+async function countersign(signature: Buffer, options: TlogOptions): Promise<Buffer[]> {
+  if (options.tsaUrl) return [await requestTimestamp(options.tsaUrl, signature)];
+  if (options.rekorApiVersion === 2 && options.tlogUpload !== false) {
+    throw new SignetError(
+      'invalid-input',
+      'a Rekor v2 log needs a timestamp authority: list one in the signing config (tsaUrls)',
+    );
+  }
+  return [];
 }
 
 /**

@@ -1,5 +1,4 @@
 import { createHash, createPublicKey, generateKeyPairSync, sign, type KeyObject } from 'node:crypto';
-import { ed25519ph } from '@noble/curves/ed25519.js';
 import { invalidInput } from '../errors.js';
 
 /** Something that signs: a long-lived key (--key) or an ephemeral key with a CA certificate (keyless). */
@@ -28,21 +27,6 @@ export function signingHash(key: KeyObject): 'sha256' | 'sha384' | 'sha512' | nu
 /** Signs `data` (ECDSA: ASN.1 DER; RSA: PKCS#1 v1.5; Ed25519: pure). */
 export function signBytes(signer: Signer, data: Buffer): Buffer {
   return sign(signingHash(signer.privateKey), data, signer.privateKey);
-}
-
-/**
- * Ed25519ph (RFC 8032 prehash with SHA-512) over `data`: what cosign signs blobs with when they go to the log,
- * because a hashedrekord entry holds only the digest.
- */
-export function signEd25519ph(signer: Signer, data: Buffer): Buffer {
-  const jwk = signer.privateKey.export({ format: 'jwk' });
-  if (signer.privateKey.asymmetricKeyType !== 'ed25519' || !jwk.d) throw invalidInput('not an Ed25519 private key');
-  const seed = Buffer.from(jwk.d, 'base64url');
-  try {
-    return Buffer.from(ed25519ph.sign(data, seed));
-  } finally {
-    seed.fill(0);
-  }
 }
 
 export function signerFromPrivateKey(privateKey: KeyObject): Signer {

@@ -1,5 +1,5 @@
 import type { TransparencyLogEntry } from '../bundle/index.js';
-import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../log/client/index.js';
+import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../rekor-client/index.js';
 import { SignetError } from '../errors.js';
 import { RETRYABLE_STATUS } from './http-json.js';
 import { setTimeout as sleep } from 'node:timers/promises';

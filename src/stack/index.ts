@@ -3,3 +3,6 @@ export { createStackServices } from './stack.js';
 export { runServer, baseUrl, type RunOptions } from './run.js';
 export { buildServer, shutdown } from './server.js';
 export { stackLogger } from './logger.js';
+export { createDataDir } from './data-dir.js';
+export { createTrustService } from './trust.js';
+export { stackTrustInputs } from './trust-sources.js';

@@ -9,6 +9,7 @@ import {
   type TransparencyLogInstance,
   type TrustedRoot,
 } from '../bundle/index.js';
+import type { TsaTrust } from '../tsa/index.js';
 
 /** A log (Rekor or CT) as trusted_root.json lists it. */
 export interface LogTrust {
@@ -16,6 +17,10 @@ export interface LogTrust {
   publicKey: KeyObject;
   /** The key's first day of use: `publicKey.validFor.start`. */
   validFrom: Date;
+  /** Rekor API version (default 1); a Rekor v2 log is listed with `majorApiVersion: 2`. */
+  majorApiVersion?: number;
+  /** The log ID when it is not SHA-256(SPKI): Rekor v2's C2SP checkpoint key ID. */
+  logId?: Buffer;
 }
 
 /** A CA chain as the CA service reports it (H5's `CaService.trust()`): intermediate(s) first, root last. */
@@ -29,6 +34,7 @@ export interface TrustInputs {
   tlogs: LogTrust[];
   ctlogs: LogTrust[];
   certificateAuthorities: CaTrust[];
+  timestampAuthorities?: TsaTrust[];
   /** The dev (or another) OIDC issuer to advertise in signing_config.json. */
   oidcUrls: Array<{ url: string; validFrom: Date }>;
 }
@@ -40,28 +46,42 @@ export function buildTrustedRoot(t: TrustInputs): TrustedRoot {
     tlogs: t.tlogs.map(logInstance),
     certificateAuthorities: t.certificateAuthorities.map(certificateAuthority),
     ctlogs: t.ctlogs.map(logInstance),
-    timestampAuthorities: [],
+    timestampAuthorities: (t.timestampAuthorities ?? []).map(timestampAuthority),
   };
 }
 
 /**
- * SigningConfig v0.2: one CA, one OIDC provider, one Rekor v1 log, selector ANY. No `tsaConfig` without a TSA:
- * sigstore-js fails to build a signer when a TSA selector is given and no TSA URL matches.
+ * SigningConfig v0.2: one CA, one OIDC provider, one Rekor v1 log, selector ANY, and the TSAs (full timestamp URL,
+ * selector ANY). No `tsaConfig` without a TSA: sigstore-js fails to build a signer when a TSA selector is given
+ * and no TSA URL matches.
  */
 export function buildSigningConfig(t: TrustInputs): SigningConfig {
-  const service = (url: string, validFrom: Date): ServiceUrl => ({
+  const service = (url: string, validFrom: Date, majorApiVersion = 1): ServiceUrl => ({
     url,
-    majorApiVersion: 1,
+    majorApiVersion,
     validFor: { start: rfc3339(validFrom) },
   });
   return {
     mediaType: SIGNING_CONFIG_MEDIA_TYPE,
     caUrls: t.certificateAuthorities.map((ca) => service(ca.uri, ca.validFrom)),
     oidcUrls: t.oidcUrls.map((o) => service(o.url, o.validFrom)),
-    rekorTlogUrls: t.tlogs.map((l) => service(l.baseUrl, l.validFrom)),
-    tsaUrls: [],
+    rekorTlogUrls: rekorLogs(t).map((l) => service(l.baseUrl, l.validFrom, l.majorApiVersion)),
+    tsaUrls: (t.timestampAuthorities ?? []).map((tsa) => service(tsa.uri, tsa.validFrom)),
     rekorTlogConfig: { selector: 'ANY' },
+    ...(t.timestampAuthorities?.length ? { tsaConfig: { selector: 'ANY' as const } } : {}),
   };
+}
+
+/**
+ * The Rekor logs to sign with, v2 first: clients that pick the newest `validFor.start` (sigstore-js) keep list
+ * order on a tie. A Rekor v2 log is listed only beside a TSA: its entries carry no signed time, so a bundle
+ * without a timestamp would not verify.
+ */
+function rekorLogs(t: TrustInputs): LogTrust[] {
+  const hasTsa = (t.timestampAuthorities ?? []).length > 0;
+  return t.tlogs
+    .filter((l) => (l.majorApiVersion ?? 1) === 1 || hasTsa)
+    .sort((a, b) => (b.majorApiVersion ?? 1) - (a.majorApiVersion ?? 1));
 }
 
 function logInstance(l: LogTrust): TransparencyLogInstance {
@@ -74,20 +94,33 @@ function logInstance(l: LogTrust): TransparencyLogInstance {
       keyDetails: keyDetails(l.publicKey),
       validFor: { start: rfc3339(l.validFrom) },
     },
-    logId: { keyId: createHash('sha256').update(spki).digest('base64') },
+    logId: { keyId: (l.logId ?? createHash('sha256').update(spki).digest()).toString('base64') },
   };
 }
 
 function certificateAuthority(ca: CaTrust): CertificateAuthority {
-  const root = new X509Certificate(ca.certChainDer[ca.certChainDer.length - 1]!);
-  const subject = Object.fromEntries(
-    root.subject.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
-  );
   const out: CertificateAuthority = {
     uri: ca.uri,
     certChain: { certificates: ca.certChainDer.map((d) => ({ rawBytes: d.toString('base64') })) },
     validFor: { start: rfc3339(ca.validFrom) },
   };
+  return withSubject(out, ca.certChainDer[ca.certChainDer.length - 1]!);
+}
+
+/** The leaf leads the chain (sigstore-js matches the token's signer against `certChain[0]`); valid as the leaf. */
+function timestampAuthority(tsa: TsaTrust): CertificateAuthority {
+  const out: CertificateAuthority = {
+    uri: tsa.uri,
+    certChain: { certificates: tsa.certChainDer.map((d) => ({ rawBytes: d.toString('base64') })) },
+    validFor: { start: rfc3339(tsa.validFrom), end: rfc3339(tsa.validTo) },
+  };
+  return withSubject(out, tsa.certChainDer[0]!);
+}
+
+function withSubject(out: CertificateAuthority, der: Buffer): CertificateAuthority {
+  const subject = Object.fromEntries(
+    new X509Certificate(der).subject.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]),
+  );
   if (subject.O || subject.CN) out.subject = { organization: subject.O ?? '', commonName: subject.CN ?? '' };
   return out;
 }

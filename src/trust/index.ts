@@ -8,3 +8,12 @@ export {
   type TrustedRootSource,
 } from './load.js';
 export { seedsPath } from './embedded.js';
+export {
+  configuredMirror,
+  initializeInstance,
+  resolveInstance,
+  tufRootDir,
+  type Instance,
+  type InitializeOptions,
+} from './instance.js';
+export { applyCosignEnv, COSIGN_TRUST_ENV } from './cosign-env.js';

@@ -6,6 +6,8 @@ import type { TrustedRoot } from '../bundle/index.js';
 import { invalidInput, isSignetError } from '../errors.js';
 import { embeddedTrustedRoot } from './embedded.js';
 import { refreshTrustedRoot } from './tuf.js';
+import { applyCosignEnv, COSIGN_TRUST_ENV } from './cosign-env.js';
+import { resolveInstance } from './instance.js';
 
 export interface TrustedRootSource {
   /** `--trusted-root`: a file, or an http(s) URL (a signet stack serves one at /trusted_root.json). */
@@ -19,11 +21,15 @@ export interface TrustedRootSource {
 
 export interface LoadedTrustedRoot {
   root: TrustedRoot;
-  /** Where it came from: the file or URL, 'tuf' or 'embedded'. */
+  /** Where it came from: the file or URL, the instance's TUF mirror, 'tuf' (public-good) or 'embedded'. */
   origin: string;
 }
 
-/** The trusted root to verify with: the one given, else public-good through TUF, else the embedded copy. */
+/**
+ * The trusted root to verify with, as cosign picks it: `--trusted-root` as given; else the instance `signet
+ * initialize` configured (through its TUF mirror), else public-good through TUF, else the embedded copy; then
+ * cosign's SIGSTORE_* variables replace the parts they name.
+ */
 export async function loadTrustedRoot(source: TrustedRootSource = {}): Promise<LoadedTrustedRoot> {
   const given = source.trustedRoot;
   if (given && /^https?:\/\//i.test(given)) {
@@ -31,6 +37,14 @@ export async function loadTrustedRoot(source: TrustedRootSource = {}): Promise<L
     return { root: await fetchTrustedRoot(given, source.timeoutMs ?? 10_000), origin: given };
   }
   if (given) return { root: await readTrustedRoot(given), origin: given };
+  const base = await defaultTrustedRoot(source);
+  if (!COSIGN_TRUST_ENV.some((v) => process.env[v])) return base;
+  return { root: applyCosignEnv(base.root), origin: `${base.origin} with the SIGSTORE_* environment` };
+}
+
+async function defaultTrustedRoot(source: TrustedRootSource): Promise<LoadedTrustedRoot> {
+  const instance = await resolveInstance({ offline: !!source.offline });
+  if (instance) return { root: instance.trustedRoot, origin: instance.mirror };
   if (!source.offline) {
     const root = await refreshTrustedRoot({
       cacheDir: source.cacheDir ?? defaultCacheDir(),

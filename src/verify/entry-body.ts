@@ -1,6 +1,6 @@
 import { createHash, createPublicKey } from 'node:crypto';
 import type { DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
-import { pemBlocks } from '../bundle/index.js';
+import { pemBlocks } from '../encoding/index.js';
 import { verificationFailed } from '../errors.js';
 
 /** What the bundle claims was logged: the signature(s), the signer, and the digest the log should hold. */

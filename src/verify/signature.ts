@@ -1,7 +1,6 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
-import { ed25519ph } from '@noble/curves/ed25519.js';
 import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/index.js';
-import { verifyDigestSignature } from '../crypto/index.js';
+import { verifyDigestSignature, verifyEd25519ph } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 
 /** The artifact to verify: its bytes, or only its digest (`sha256:<hex>` on the command line). */
@@ -11,11 +10,18 @@ export type Artifact = { bytes: Buffer } | { digest: Buffer; algorithm: 'sha256'
 export function signatureHash(key: KeyObject): string | null {
   if (key.asymmetricKeyType === 'ed25519') return null;
   if (key.asymmetricKeyType === 'ec') {
-    const curve = key.asymmetricKeyDetails?.namedCurve;
-    return curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
+    let hash = curveHashes.get(key);
+    if (!hash) {
+      const curve = key.asymmetricKeyDetails?.namedCurve; // node builds this object anew on each read
+      hash = curve === 'secp384r1' ? 'sha384' : curve === 'secp521r1' ? 'sha512' : 'sha256';
+      curveHashes.set(key, hash);
+    }
+    return hash;
   }
   return 'sha256';
 }
+
+const curveHashes = new WeakMap<KeyObject, string>();
 
 /** The artifact's digest under `algorithm`, when it can be known (always from the bytes; from a digest if same). */
 export function artifactDigest(artifact: Artifact, algorithm: string): Buffer | undefined {
@@ -38,19 +44,6 @@ export function verifyMessageSignature(key: KeyObject, signature: Buffer, artifa
     ok = verifyDigestSignature(key, hash, artifact.digest, signature);
   }
   if (!ok) throw verificationFailed('the signature does not verify over the artifact');
-}
-
-/**
- * Ed25519ph (RFC 8032 prehash, SHA-512): how cosign and signet sign a blob with an Ed25519 key when it goes to the
- * log (hashedrekord holds only a digest). Domain separation keeps it distinct from a pure Ed25519 signature.
- */
-function verifyEd25519ph(key: KeyObject, data: Buffer, signature: Buffer): boolean {
-  try {
-    const raw = key.export({ format: 'der', type: 'spki' }).subarray(-32);
-    return ed25519ph.verify(signature, data, raw, { zip215: false });
-  } catch {
-    return false;
-  }
 }
 
 export function verifyDsseSignature(key: KeyObject, envelope: DsseEnvelope, pae: Buffer): void {

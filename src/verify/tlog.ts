@@ -12,6 +12,11 @@ export interface TlogVerifyOptions {
   /** Bundles v0.1 need a signed entry timestamp. */
   requireSet?: boolean;
   now?: Date;
+  /**
+   * Verified RFC 3161 times of the bundle. An entry without an integrated time (Rekor v2) is dated by them: each
+   * must fall within the log key's validity (without any, the log must be valid now).
+   */
+  signedTimes?: Date[];
 }
 
 export interface TlogVerification {
@@ -65,18 +70,26 @@ export function verifyTransparencyLogEntry(
     throw verificationFailed('the entry has neither an inclusion proof nor a signed entry timestamp');
 
   const result: TlogVerification = { logIndex, verifiedBy: promise && proof ? 'both' : promise ? 'set' : 'proof' };
+  const now = options.now ?? new Date();
   if (time > 0) {
-    checkTime(time, log, options.now ?? new Date());
+    checkTime(new Date(time * 1000), 'integrated time', log, now);
     if (promise) result.integratedTime = new Date(time * 1000);
+  } else if (options.signedTimes?.length) {
+    for (const t of options.signedTimes) checkTime(t, 'signed timestamp', log, now);
+  } else {
+    checkTime(now, 'current time', log, now);
   }
   return result;
 }
 
-function checkTime(seconds: number, log: TlogAuthority, now: Date): void {
-  const t = seconds * 1000;
-  if (t > now.getTime()) throw verificationFailed('integrated time is in the future');
-  if (t < log.validFor.start.getTime() || (log.validFor.end && t > log.validFor.end.getTime())) {
-    throw verificationFailed("integrated time is outside the validity of the log's key");
+/** The time the log saw the entry must lie within the log key's `validFor` (a frozen or ended shard refuses). */
+function checkTime(at: Date, what: string, log: TlogAuthority, now: Date): void {
+  const t = at.getTime();
+  if (t > now.getTime()) throw verificationFailed(`${what} is in the future`);
+  const { start, end } = log.validFor;
+  if (t < start.getTime() || (end && t > end.getTime())) {
+    const window = `${start.toISOString()} to ${end ? end.toISOString() : 'open'}`;
+    throw verificationFailed(`${what} ${at.toISOString()} is outside the validity of the log's key (${window})`);
   }
 }
 

@@ -50,11 +50,12 @@ export function verifyBundle(bundle: Bundle, trust: TrustMaterial, options: Veri
   const now = options.now ?? new Date();
   const signer = bundleSigner(bundle, options);
   const content = signedContent(bundle);
+  const signedTimes = verifyTimestamps(bundle, content, trust, now);
   const verifiedTimes = [
-    ...verifyTimestamps(bundle, content, trust, now),
+    ...signedTimes,
     ...(options.ignoreTlog
       ? []
-      : verifyTlogEntries(bundle, { ...content, signer: signer.logged }, trust, options, now)),
+      : verifyTlogEntries(bundle, { ...content, signer: signer.logged }, trust, options, now, signedTimes)),
   ];
   const result: VerificationResult = { verifiedTimes };
   if (signer.certificate) result.identity = verifyCertificate(signer.certificate, verifiedTimes, trust, options, now);
@@ -88,6 +89,7 @@ function verifyTlogEntries(
   trust: TrustMaterial,
   options: VerifyOptions,
   now: Date,
+  signedTimes: VerifiedTime[],
 ): VerifiedTime[] {
   const version = bundleVersion(bundle);
   const entries = bundle.verificationMaterial.tlogEntries;
@@ -100,6 +102,7 @@ function verifyTlogEntries(
       requireSet: version === '0.1',
       requireInclusionProof: version !== '0.1',
       now,
+      signedTimes: signedTimes.map((t) => t.time),
     });
     verifyEntryBody(entry, logged);
     if (tlog.integratedTime) times.push({ source: 'tlog', time: tlog.integratedTime });

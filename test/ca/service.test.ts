@@ -246,16 +246,59 @@ test('issuer key rotation: an unknown kid makes the CA refetch the JWKS once', a
   assert.equal(email.jwksFetches, fetches + 1);
 });
 
-test('CORS as Fulcio: any origin, preflight for the API paths', async () => {
-  const res = await ca.app.inject({
-    method: 'OPTIONS',
-    url: '/api/v2/signingCert',
-    headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
-  });
-  assert.equal(res.statusCode, 204);
-  assert.equal(res.headers['access-control-allow-origin'], '*');
-  assert.match(String(res.headers['access-control-allow-methods']), /POST/);
+test('CORS as Fulcio (any origin) for the public reads only; the token-taking signing endpoints get no grant', async () => {
+  const preflight = (url: string) =>
+    ca.app.inject({
+      method: 'OPTIONS',
+      url,
+      headers: { origin: 'https://app.example', 'access-control-request-method': 'POST' },
+    });
+  const read = await preflight('/api/v2/trustBundle');
+  assert.equal(read.statusCode, 204);
+  assert.equal(read.headers['access-control-allow-origin'], '*');
+  assert.match(String(read.headers['access-control-allow-methods']), /GET/);
   assert.equal((await ca.app.inject({ url: '/api/v2/trustBundle' })).headers['access-control-allow-origin'], '*');
+  for (const url of ['/api/v2/signingCert', '/api/v1/signingCert']) {
+    assert.equal((await preflight(url)).headers['access-control-allow-origin'], undefined, url);
+    const post = await ca.app.inject({ method: 'POST', url, payload: {}, headers: { origin: 'https://app.example' } });
+    assert.equal(post.headers['access-control-allow-origin'], undefined, url);
+  }
+});
+
+test('the signing endpoints answer only requests addressed to this server (Host header, against DNS rebinding)', async () => {
+  const token = await email.token({ sub: 's', email: 'alice@example.com', email_verified: true });
+  const { pem, proof } = keyAndProof('alice@example.com');
+  for (const url of ['/api/v2/signingCert', '/api/v1/signingCert']) {
+    const res = await ca.app.inject({
+      method: 'POST',
+      url,
+      payload: v2Body(token, pem, proof),
+      headers: { host: 'attacker.example:80' },
+    });
+    assert.equal(res.statusCode, 403, url);
+    assert.equal(res.json().code, 7);
+    assert.match(res.json().message, /the Host header "attacker\.example:80" does not name this server \(ca\.test\)/);
+  }
+  for (const host of ['ca.test', '127.0.0.1:5555', 'localhost', '[::1]:3000']) {
+    const res = await ca.app.inject({
+      method: 'POST',
+      url: '/api/v2/signingCert',
+      payload: v2Body(token, pem, proof),
+      headers: { host },
+    });
+    assert.equal(res.statusCode, 200, `${host}: ${res.body}`);
+  }
+});
+
+test('a signing request body over 64 KiB is 413 ResourceExhausted', async () => {
+  const res = await ca.app.inject({
+    method: 'POST',
+    url: '/api/v2/signingCert',
+    payload: JSON.stringify({ pad: 'x'.repeat(70 * 1024) }),
+    headers: { 'content-type': 'application/json' },
+  });
+  assert.equal(res.statusCode, 413);
+  assert.equal(res.json().code, 8);
 });
 
 test('a meta issuer matches one label and issues', async () => {

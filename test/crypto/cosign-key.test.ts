@@ -8,13 +8,12 @@ import fc from 'fast-check';
 import { decryptCosignKey, encryptCosignKey, isCosignEncryptedKey } from '../../src/crypto/cosign-key.js';
 import { importPrivateKey, loadPrivateKey } from '../../src/crypto/cosign-key-file.js';
 import { isSignetError } from '../../src/errors.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { fixturesDir } from '../helpers/env.js';
 
-const vector = (name: string) => readFileSync(join(sharedDir, 'vectors', 'cosign-keys', name), 'utf8');
+const vector = (name: string) => readFileSync(join(fixturesDir, 'cosign-keys', name), 'utf8');
 
 for (const name of ['pemsigstorekey.key', 'pemcosigneckey.key', 'pemcosignkey.key']) {
-  test(`cosign's ${name} opens with password hello and signs`, async (t) => {
-    if (!requireShared(t)) return;
+  test(`cosign's ${name} opens with password hello and signs`, async () => {
     const key = await decryptCosignKey(vector(name), 'hello', name);
     const message = Buffer.from('signed by a key cosign made');
     const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
@@ -23,8 +22,7 @@ for (const name of ['pemsigstorekey.key', 'pemcosigneckey.key', 'pemcosignkey.ke
   });
 }
 
-test('a wrong password names the file and nothing secret', async (t) => {
-  if (!requireShared(t)) return;
+test('a wrong password names the file and nothing secret', async () => {
   await assert.rejects(decryptCosignKey(vector('pemsigstorekey.key'), 'hello2', 'cosign.key'), (e) => {
     assert.ok(isSignetError(e, 'unauthenticated'));
     assert.equal(e.message, 'wrong password for cosign.key');

@@ -103,3 +103,92 @@ test('a refused token reaches sigstore-js as Fulcio-shaped error', async () => {
   assert.deepEqual(await res.json(), { code: 3, message: 'token audience "nope" is not "sigstore"', details: [] });
   assert.ok(!server.output().includes(token), 'the token never reaches the log');
 });
+
+test('ca serve alone publishes its trust: its chain and CT log key verify what it issued, nothing else', async () => {
+  const trusted = (await (await fetch(`${server.url}/trusted_root.json`)).json()) as {
+    certificateAuthorities: { uri: string; certChain: { certificates: { rawBytes: string }[] } }[];
+    ctlogs: { baseUrl: string; logId: { keyId: string } }[];
+    tlogs: unknown[];
+  };
+  const bundleChain = (await (await fetch(`${server.url}/api/v2/trustBundle`)).json()) as {
+    chains: { certificates: string[] }[];
+  };
+  const ders = bundleChain.chains[0].certificates.map((pem) => new X509Certificate(pem).raw.toString('base64'));
+  assert.equal(trusted.certificateAuthorities.length, 1);
+  assert.equal(trusted.certificateAuthorities[0].uri, server.url);
+  assert.deepEqual(
+    trusted.certificateAuthorities[0].certChain.certificates.map((c) => c.rawBytes),
+    ders,
+    'the chain of /api/v2/trustBundle',
+  );
+  assert.equal(trusted.ctlogs.length, 1);
+  assert.equal(trusted.ctlogs[0].baseUrl, server.url);
+  assert.deepEqual(trusted.tlogs, [], 'a CA alone holds no transparency log');
+  const config = (await (await fetch(`${server.url}/signing_config.json`)).json()) as { caUrls: { url: string }[] };
+  assert.deepEqual(
+    config.caUrls.map((c) => c.url),
+    [server.url],
+  );
+
+  // A certificate from this CA (its SCT from the built-in CT log) verifies with the published root alone.
+  const work = tempDir();
+  const artifact = join(work, 'a.txt');
+  writeFileSync(artifact, 'signed with a CA run alone\n');
+  const token = await issuer.token({ sub: 'u1', email: 'alice@example.com', email_verified: true });
+  const bundle = join(work, 'a.sigstore.json');
+  const signed = await runSignetAsync(
+    [
+      'sign-blob',
+      '-y',
+      '--fulcio-url',
+      server.url,
+      '--tlog-upload=false',
+      '--identity-token',
+      token,
+      '--bundle',
+      bundle,
+      artifact,
+    ],
+    { env: { ...env, TUF_ROOT: join(work, 'tuf'), HOME: work } },
+  );
+  assert.equal(signed.status, 0, signed.stderr);
+  const verify = (root: string) =>
+    runSignetAsync(
+      [
+        'verify-blob',
+        '--trusted-root',
+        root,
+        '--insecure-ignore-tlog',
+        '--certificate-identity',
+        'alice@example.com',
+        '--certificate-oidc-issuer',
+        issuer.url,
+        '--bundle',
+        bundle,
+        artifact,
+      ],
+      { env: { ...env, TUF_ROOT: join(work, 'tuf'), HOME: work } },
+    );
+  const ok = await verify(`${server.url}/trusted_root.json`);
+  assert.equal(ok.status, 0, ok.stderr);
+  assert.match(ok.stderr + ok.stdout, /Verified OK/);
+  // The SCT is checked against the published CT log key: without it the same root refuses the certificate.
+  const noCt = join(work, 'no-ct.json');
+  writeFileSync(noCt, JSON.stringify({ ...trusted, ctlogs: [] }));
+  const sctRefused = await verify(noCt);
+  assert.equal(sctRefused.status, 1, sctRefused.stdout);
+  assert.match(sctRefused.stderr, /^signet: error: .*SCT/im);
+
+  // Another CA's published root does not trust it.
+  const other = await startSignet(['ca', 'serve', '--dev-oidc'], {
+    env: { SIGNET_LOG_LEVEL: 'warn', SIGNET_CA_PASSWORD: '' },
+    readyPath: '/trusted_root.json',
+  });
+  try {
+    const refused = await verify(`${other.url}/trusted_root.json`);
+    assert.equal(refused.status, 1, refused.stdout);
+    assert.match(refused.stderr, /^signet: error: .*(chain|certificate|trusted)/im);
+  } finally {
+    await other.stop();
+  }
+});

@@ -58,7 +58,7 @@ test('signet up: the CA trusts the dev provider, serves v1 and v2, and keeps its
   };
   assert.deepEqual(
     config.issuers.map((i: { issuerUrl: string }) => i.issuerUrl),
-    [`${stack.url}/oidc`],
+    [`${stack.url}/oidc`, `${stack.url}/oidc/github`, `${stack.url}/oidc/gitlab`],
   );
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-384' });
   const res = await fetch(`${stack.url}/api/v1/signingCert`, {

@@ -13,6 +13,14 @@ import { pushTestImage, skopeoRaw, startRegistry, type RunningRegistry } from '.
 const tools = hasProgram('docker-registry', '--version') && hasProgram('skopeo');
 const env = { SIGNET_LOG_LEVEL: 'warn', COSIGN_PASSWORD: 'pw' };
 
+/** An image pushed for a test: by tag, by digest, and the repository its legacy signatures name. */
+interface Img {
+  tag: string;
+  ref: string;
+  digest: string;
+  signedAs: string;
+}
+
 /** signet sign / verify / attest / attach against a real registry and `signet up` (Rekor, Fulcio, dev OIDC). */
 describe('image signing against docker-registry and signet up', () => {
   let registry: RunningRegistry | undefined;
@@ -21,9 +29,10 @@ describe('image signing against docker-registry and signet up', () => {
   const file = (name: string) => join(dir, name);
   const signet = (args: string[]) => runSignetAsync(args, { env, cwd: dir });
   const ok = (r: { status: number | null; stderr: string }) => assert.equal(r.status, 0, r.stderr);
-  const image = (name: string) => {
+  const image = (name: string): Img => {
     const digest = pushTestImage(`${registry!.host}/team/${name}:v1`);
-    return { tag: `${registry!.host}/team/${name}:v1`, ref: `${registry!.host}/team/${name}@${digest}`, digest };
+    const signedAs = `${registry!.host}/team/${name}`;
+    return { tag: `${signedAs}:v1`, ref: `${signedAs}@${digest}`, digest, signedAs };
   };
   const trust = () => ['--trusted-root', `${stack!.url}/trusted_root.json`];
 
@@ -31,7 +40,12 @@ describe('image signing against docker-registry and signet up', () => {
   async function sigstoreJsVerifies(host: string, repo: string, digest: string) {
     const [found] = await readBundleReferrers(new RegistryClient(host), repo, digest);
     const bundle = JSON.parse(found!.bundle.toString());
-    assert.equal(bundle.verificationMaterial.tlogEntries[0].kindVersion.kind, 'dsse');
+    const [entry] = bundle.verificationMaterial.tlogEntries;
+    assert.equal(entry.kindVersion.kind, 'dsse');
+    // `signet up`'s signing config lists Rekor v2 and a TSA: the referrer bundle is made as cosign v3 makes it.
+    assert.equal(entry.kindVersion.version, '0.0.2');
+    assert.equal(entry.inclusionPromise, undefined, 'a Rekor v2 entry has no SET');
+    assert.equal(bundle.verificationMaterial.timestampVerificationData.rfc3161Timestamps.length, 1);
     const root = await (await fetch(`${stack!.url}/trusted_root.json`)).json();
     const verifier = new Verifier(toTrustMaterial(TrustedRoot.fromJSON(root)), { tlogThreshold: 1, ctlogThreshold: 1 });
     const signer = verifier.verify(toSignedEntity(bundleFromJSON(bundle)), {
@@ -43,6 +57,32 @@ describe('image signing against docker-registry and signet up', () => {
     assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
     assert.equal(statement.predicateType, 'https://sigstore.dev/cosign/sign/v1');
     assert.deepEqual(statement.subject, [{ digest: { sha256: digest.slice(7) } }]);
+  }
+
+  /** cosign's lines for a keyless `verify`, then its JSON: the payload's `optional` names the signer and issuer. */
+  function assertKeylessOutput(v: { stdout: string; stderr: string }, img: Img, ref: string, n = 1) {
+    const lines = v.stderr.split('\n');
+    const from = lines.indexOf('The following checks were performed on each of these signatures:');
+    assert.ok(from > 0, v.stderr);
+    assert.equal(lines[from - 1], `Verification for ${ref} --`, 'cosign names the reference as given');
+    assert.deepEqual(lines.slice(from + 1, from + 4), [
+      '  - The cosign claims were validated',
+      '  - Existence of the claims in the transparency log was verified offline',
+      '  - The code-signing certificate was verified using trusted certificate authority certificates',
+    ]);
+    assert.ok(v.stdout.startsWith('\n['), 'cosign writes a newline, then the JSON array');
+    const payloads = JSON.parse(v.stdout);
+    assert.equal(payloads.length, n);
+    for (const { critical, optional } of payloads) {
+      // cosign v3 names the reference verified in a bundle's synthesized payload; a legacy payload, what was signed.
+      const legacy = critical.type === 'cosign container image signature';
+      assert.equal(critical.identity['docker-reference'], legacy ? img.signedAs : ref);
+      assert.equal(critical.image['docker-manifest-digest'], img.digest);
+      assert.equal(optional.Subject, 'alice@example.com');
+      assert.equal(optional.Issuer, `${stack!.url}/oidc`);
+      assert.equal(optional['1.3.6.1.4.1.57264.1.1'], `${stack!.url}/oidc`);
+    }
+    return payloads as { critical: { type: string } }[];
   }
 
   before(async () => {
@@ -120,6 +160,52 @@ describe('image signing against docker-registry and signet up', () => {
     assert.match(wrong.stderr, /no matching signatures/);
   });
 
+  it('a .sig without a stapled Rekor bundle: verify --rekor-url finds its entry online and says so as cosign', async (t) => {
+    if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
+    const img = image('online');
+    const legacy = ['--key', file('release.key'), '--new-bundle-format=false', '--tlog-upload=false'];
+    ok(await signet(['sign', ...legacy, img.ref]));
+    const layer = JSON.parse(skopeoRaw(`${registry!.host}/team/online:${img.digest.replace(':', '-')}.sig`)).layers[0];
+    assert.equal(layer.annotations['dev.sigstore.cosign/bundle'], undefined);
+    const unlogged = await signet([
+      'verify',
+      '--key',
+      file('release.pub'),
+      ...trust(),
+      '--rekor-url',
+      stack!.url,
+      img.ref,
+    ]);
+    assert.equal(unlogged.status, 12, unlogged.stderr);
+    assert.match(unlogged.stderr, /no transparency log entry for this signature/);
+
+    // The signature over the payload goes into the log the rekor-cli way; then verify finds it by the payload's hash.
+    const dl = JSON.parse((await signet(['download', 'signature', img.ref])).stdout.trim());
+    writeFileSync(file('online.payload'), Buffer.from(dl.Payload, 'base64'));
+    writeFileSync(file('online.sig'), dl.Base64Signature);
+    const upload = ['log', 'upload', '--rekor-url', stack!.url, '--pki-format', 'x509', '--public-key'];
+    ok(
+      await signet([
+        ...upload,
+        file('release.pub'),
+        '--signature',
+        file('online.sig'),
+        '--artifact',
+        file('online.payload'),
+      ]),
+    );
+    const v = await signet(['verify', '--key', file('release.pub'), ...trust(), '--rekor-url', stack!.url, img.ref]);
+    ok(v);
+    assert.match(v.stderr, /^ {2}- The claims were present in the transparency log$/m);
+    assert.match(
+      v.stderr,
+      /^ {2}- The signatures were integrated into the transparency log when the certificate was valid$/m,
+    );
+    assert.doesNotMatch(v.stderr, /verified offline/);
+    assert.match(v.stderr, /^ {2}- The signatures were verified against the specified public key$/m);
+    assert.equal(JSON.parse(v.stdout)[0].critical.image['docker-manifest-digest'], img.digest);
+  });
+
   it('key-based, new bundle format: a referrer holding a bundle, found through the tag schema', async (t) => {
     if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
     const img = image('bundle');
@@ -169,12 +255,53 @@ describe('image signing against docker-registry and signet up', () => {
       const policy = ['--certificate-oidc-issuer', `${stack!.url}/oidc`];
       const v = await signet(['verify', ...trust(), '--certificate-identity', 'alice@example.com', ...policy, img.ref]);
       ok(v);
-      assert.match(v.stderr, /code-signing certificate was verified using trusted certificate authority/);
-      const [payload] = JSON.parse(v.stdout);
-      if (format === 'true') await sigstoreJsVerifies(registry!.host, `team/${name}`, img.digest);
+      assertKeylessOutput(v, img, img.ref);
+      if (format === 'true') {
+        await sigstoreJsVerifies(registry!.host, `team/${name}`, img.digest);
+        // attest follows the signing config the same way: a Rekor v2 entry and a TSA timestamp in the referrer.
+        writeFileSync(
+          file('kl-prov.json'),
+          JSON.stringify({ buildDefinition: { buildType: 'https://example.com/k' } }),
+        );
+        const attest = ['attest', '--signing-config', `${stack!.url}/signing_config.json`, '--type', 'slsaprovenance1'];
+        ok(
+          await signet([
+            ...attest,
+            '--identity-token',
+            token.stdout.trim(),
+            '--predicate',
+            file('kl-prov.json'),
+            '-y',
+            img.ref,
+          ]),
+        );
+        const referrers = await readBundleReferrers(new RegistryClient(registry!.host), `team/${name}`, img.digest);
+        const att = referrers
+          .map((r) => JSON.parse(r.bundle.toString()))
+          .find((b) =>
+            JSON.parse(Buffer.from(b.dsseEnvelope.payload, 'base64').toString()).predicateType.includes('slsa'),
+          );
+        assert.equal(att.verificationMaterial.tlogEntries[0].kindVersion.version, '0.0.2');
+        assert.equal(att.verificationMaterial.timestampVerificationData.rfc3161Timestamps.length, 1);
+        const va = await signet([
+          'verify-attestation',
+          ...trust(),
+          '--certificate-identity',
+          'alice@example.com',
+          ...policy,
+          '--type',
+          'slsaprovenance1',
+          img.ref,
+        ]);
+        ok(va);
+        assert.match(va.stderr, /^Certificate subject: alice@example\.com$/m);
+        assert.equal(va.stderr.match(/^Certificate issuer URL: (.*)$/m)?.[1], `${stack!.url}/oidc`);
+        assert.match(
+          va.stderr,
+          /^ {2}- The code-signing certificate was verified using trusted certificate authority/m,
+        );
+      }
       if (format === 'false') {
-        assert.equal(payload.optional.Subject, 'alice@example.com');
-        assert.equal(payload.optional.Issuer, `${stack!.url}/oidc`);
         const layer = JSON.parse(skopeoRaw(`${registry!.host}/team/${name}:${img.digest.replace(':', '-')}.sig`))
           .layers[0];
         assert.match(layer.annotations['dev.sigstore.cosign/certificate'], /^-----BEGIN CERTIFICATE-----/);
@@ -193,6 +320,104 @@ describe('image signing against docker-registry and signet up', () => {
       assert.equal(noPolicy.status, 1);
       assert.match(noPolicy.stderr, /--certificate-identity or --certificate-identity-regexp is required/);
     }
+  });
+
+  it('copy: referrer bundles, their tag-schema index and the legacy tags follow the image; verify passes on the copy', async (t) => {
+    if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
+    const host = registry!.host;
+    const token = await signet(['oidc', 'token', '--email', 'alice@example.com', '--issuer', `${stack!.url}/oidc`]);
+    ok(token);
+    const keyless = ['--signing-config', `${stack!.url}/signing_config.json`, '--identity-token', token.stdout.trim()];
+    const img = image('copied');
+    ok(await signet(['sign', ...keyless, '-y', img.ref]));
+    ok(await signet(['sign', ...keyless, '--new-bundle-format=false', '-y', img.ref]));
+    writeFileSync(file('copy-prov.json'), JSON.stringify({ buildDefinition: { buildType: 'https://example.com/c' } }));
+    const attest = ['attest', ...keyless, '--type', 'slsaprovenance1', '--predicate', file('copy-prov.json'), '-y'];
+    ok(await signet([...attest, img.ref]));
+
+    const copy = await signet(['copy', img.tag, `${host}/mirror/app:v2`]);
+    ok(copy);
+    const fallback = `${host}/mirror/app:${img.digest.replace(':', '-')}`;
+    const index = JSON.parse(skopeoRaw(fallback));
+    const types = index.manifests.map(
+      (m: { annotations: Record<string, string> }) => m.annotations['dev.sigstore.bundle.predicateType'],
+    );
+    assert.deepEqual(types.sort(), ['https://sigstore.dev/cosign/sign/v1', 'https://slsa.dev/provenance/v1']);
+    assert.equal(JSON.parse(skopeoRaw(`${fallback}.sig`)).layers.length, 1);
+
+    const policy = ['--certificate-identity', 'alice@example.com', '--certificate-oidc-issuer', `${stack!.url}/oidc`];
+    const v = await signet(['verify', ...trust(), ...policy, `${host}/mirror/app:v2`]);
+    ok(v);
+    const payloads = assertKeylessOutput(v, img, `${host}/mirror/app:v2`, 2);
+    assert.deepEqual(payloads.map((p) => p.critical.type).sort(), [
+      'cosign container image signature',
+      'https://sigstore.dev/cosign/sign/v1',
+    ]);
+    const va = await signet([
+      'verify-attestation',
+      ...trust(),
+      ...policy,
+      '--type',
+      'slsaprovenance1',
+      `${host}/mirror/app:v2`,
+    ]);
+    ok(va);
+    assert.match(va.stderr, /^Certificate subject: alice@example\.com$/m);
+    const statement = JSON.parse(Buffer.from(JSON.parse(va.stdout).payload, 'base64').toString());
+    assert.equal(statement.subject[0].digest.sha256, img.digest.slice(7));
+
+    // --only sig leaves the attestation behind: verify passes on that copy, verify-attestation finds nothing.
+    ok(await signet(['copy', '--only', 'sig', img.ref, `${host}/mirror/sigs:v1`]));
+    ok(await signet(['verify', ...trust(), ...policy, `${host}/mirror/sigs:v1`]));
+    const none = await signet(['verify-attestation', ...trust(), ...policy, `${host}/mirror/sigs:v1`]);
+    assert.equal(none.status, 1);
+    assert.match(none.stderr, /no attestations found/);
+  });
+
+  it('keyless with a GitHub workflow identity: verify prints the workflow claims as cosign (json and text)', async (t) => {
+    if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
+    const sha = 'a94a8fe5ccb19ba61c4c0873d391e987982fbbd3';
+    const workflow = 'octo-org/app/.github/workflows/release.yml@refs/heads/main';
+    const oidc = ['oidc', 'token', '--issuer', `${stack!.url}/oidc`, '--github-workflow', workflow, '--sha', sha];
+    const token = await signet([...oidc, '--event', 'push']);
+    ok(token);
+    const img = image('workflow');
+    const keyless = ['--signing-config', `${stack!.url}/signing_config.json`, '--identity-token', token.stdout.trim()];
+    ok(await signet(['sign', ...keyless, '-y', img.ref]));
+    ok(await signet(['sign', ...keyless, '--new-bundle-format=false', '-y', img.ref]));
+    const policy = [
+      ...trust(),
+      '--certificate-identity',
+      `https://github.com/${workflow}`,
+      '--certificate-oidc-issuer',
+      `${stack!.url}/oidc/github`,
+      '--certificate-github-workflow-repository',
+      'octo-org/app',
+    ];
+    const v = await signet(['verify', ...policy, img.ref]);
+    ok(v);
+    const payloads = JSON.parse(v.stdout);
+    assert.equal(payloads.length, 2, 'the bundle referrer and the .sig layer');
+    for (const { optional } of payloads) {
+      assert.equal(optional.Subject, `https://github.com/${workflow}`);
+      assert.equal(optional.Issuer, `${stack!.url}/oidc/github`);
+      assert.equal(optional.githubWorkflowTrigger, 'push');
+      assert.equal(optional['1.3.6.1.4.1.57264.1.2'], 'push');
+      assert.equal(optional.githubWorkflowSha, sha);
+      assert.equal(optional['1.3.6.1.4.1.57264.1.3'], sha);
+      assert.equal(optional.githubWorkflowRepository, 'octo-org/app');
+      assert.equal(optional['1.3.6.1.4.1.57264.1.5'], 'octo-org/app');
+      assert.equal(optional.githubWorkflowRef, 'refs/heads/main');
+      assert.equal(optional['1.3.6.1.4.1.57264.1.6'], 'refs/heads/main');
+    }
+    const text = await signet(['verify', ...policy, '-o', 'text', img.ref]);
+    ok(text);
+    assert.equal(text.stdout.trim().split('\n').length, 2, 'one payload per line');
+    assert.equal(text.stderr.match(/^Certificate subject: https:\/\/github\.com\/octo-org\/app\//gm)?.length, 2);
+    assert.match(text.stderr, /^GitHub Workflow Trigger: push$/m);
+    assert.match(text.stderr, new RegExp(`^GitHub Workflow SHA: ${sha}$`, 'm'));
+    assert.match(text.stderr, /^GitHub Workflow Repository: octo-org\/app$/m);
+    assert.match(text.stderr, /^GitHub Workflow Ref: refs\/heads\/main$/m);
   });
 
   it('attestations: a predicate type policy passes for its type and fails for another, in both layouts', async (t) => {

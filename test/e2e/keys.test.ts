@@ -4,7 +4,7 @@ import { createPrivateKey, createPublicKey, generateKeyPairSync, sign, verify } 
 import { mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { decryptCosignKey } from '../../src/crypto/index.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { fixturesDir } from '../helpers/env.js';
 import { runSignet, tempDir } from '../helpers/process.js';
 
 // The password comes from these variables first; the tests choose them per command.
@@ -79,9 +79,8 @@ test('import-key-pair: PKCS#1, SEC1 and PKCS#8 PEMs become import-cosign.key/.pu
   assert.match(missing.stderr, /^signet: error: cannot read nope\.pem: ENOENT$/m);
 });
 
-test("public-key: prints or writes the PEM of cosign's own key (password hello); a wrong password is one line", (t) => {
-  if (!requireShared(t)) return;
-  const keyFile = join(sharedDir, 'vectors', 'cosign-keys', 'pemsigstorekey.key');
+test("public-key: prints or writes the PEM of cosign's own key (password hello); a wrong password is one line", () => {
+  const keyFile = join(fixturesDir, 'cosign-keys', 'pemsigstorekey.key');
   const r = runSignet(['public-key', '--key', keyFile], { env: { COSIGN_PASSWORD: 'hello' } });
   require0(r);
   assert.match(r.stdout, /^-----BEGIN PUBLIC KEY-----\n[\s\S]+-----END PUBLIC KEY-----\n$/);

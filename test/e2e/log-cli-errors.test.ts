@@ -155,7 +155,16 @@ test("server errors carry the log's message", async () => {
   writeFileSync(join(dir, 'k.pub'), publicKey.export({ type: 'spki', format: 'pem' }));
   writeFileSync(join(dir, 'a.sig'), sign('sha256', Buffer.from('a'), privateKey));
   failsWith(
-    await log('upload', '--artifact', art, '--signature', join(dir, 'a.sig'), '--public-key', join(dir, 'k.pub')),
+    await log(
+      'upload',
+      '--pki-format=x509',
+      '--artifact',
+      art,
+      '--signature',
+      join(dir, 'a.sig'),
+      '--public-key',
+      join(dir, 'k.pub'),
+    ),
     /^signet: error: rekor rejected the entry \(400\): error processing entry: verifying signature: invalid signature$/,
   );
   failsWith(await log('get', '--log-index', '10'), /not JSON/);

@@ -66,7 +66,15 @@ test('hashedrekord with an openssl ECDSA key: upload, duplicate, get, verify, se
   openssl('ecparam', '-genkey', '-name', 'prime256v1', '-noout', '-out', 'ec.key');
   openssl('ec', '-in', 'ec.key', '-pubout', '-out', 'ec.pub');
   openssl('dgst', '-sha256', '-sign', 'ec.key', '-out', 'artifact.sig', 'artifact.txt');
-  const flags = ['--artifact', artifact, '--signature', join(dir, 'artifact.sig'), '--public-key', join(dir, 'ec.pub')];
+  const flags = [
+    '--pki-format=x509',
+    '--artifact',
+    artifact,
+    '--signature',
+    join(dir, 'artifact.sig'),
+    '--public-key',
+    join(dir, 'ec.pub'),
+  ];
 
   const up = CREATED.exec(ok(log('upload', ...flags)));
   assert.ok(up, 'upload prints the index and URL');
@@ -81,8 +89,9 @@ test('hashedrekord with an openssl ECDSA key: upload, duplicate, get, verify, se
   assert.equal(got.UUID, uuid);
   assert.equal(got.LogIndex, Number(index));
   const sha = createHash('sha256').update(readFileSync(artifact)).digest('hex');
-  assert.equal(got.Body.kind, 'hashedrekord');
-  assert.equal(got.Body.spec.data.hash.value, sha);
+  assert.equal(got.Body.HashedRekordObj.data.hash.value, sha, 'the body as rekor-cli prints it');
+  assert.equal(got.Attestation, '');
+  assert.equal(got.AttestationType, '');
 
   const tle = JSON.parse(ok(log('get', '--uuid', uuid!, '--format', 'tle')));
   assert.equal(tle.logIndex, index);
@@ -122,6 +131,8 @@ test('a pinned log key, the rekor_server alias and a consistency check over new 
       stack.url,
       '--rekor-public-key',
       pem,
+      '--pki-format',
+      'x509',
       '--artifact',
       artifact,
       '--signature',
@@ -137,6 +148,15 @@ test('a pinned log key, the rekor_server alias and a consistency check over new 
   const other = join(dir, 'other.pub');
   writeFileSync(other, readFileSync(join(dir, 'ec2.pub')));
   failsWith(log('loginfo', '--rekor-public-key', other), /checkpoint is not signed by the log's key/);
+});
+
+test('--rekor-server (the dash spelling) names the log like --rekor_server and --rekor-url', () => {
+  const at = (url: string) => runSignet(['log', 'loginfo', '--rekor-server', url], { env: { HOME: home } });
+  assert.match(ok(at(stack.url)), /Verification Successful!/);
+  // It is honoured, not ignored for the default: a port nothing listens on fails.
+  const r = at('http://127.0.0.1:9');
+  assert.equal(r.status, 1);
+  assert.match(r.stderr, /^signet: error: /);
 });
 
 test('loginfo warns loudly and fails when the log is inconsistent with what it saw', () => {
@@ -161,6 +181,8 @@ test('a wrong signature is rejected with a one-line error', (t) => {
   openssl('ec', '-in', 'ec3.key', '-pubout', '-out', 'ec3.pub');
   openssl('dgst', '-sha256', '-sign', 'ec3.key', '-out', 'tampered.sig', 'artifact.txt');
   const flags = [
+    '--pki-format',
+    'x509',
     '--artifact',
     join(dir, 'tampered.txt'),
     '--signature',
@@ -191,8 +213,7 @@ test('rekord with an ssh-keygen signature', (t) => {
   const up = CREATED.exec(ok(log('upload', ...flags)));
   assert.ok(up);
   const got = JSON.parse(ok(log('get', '--uuid', up[3]!, '--format', 'json')));
-  assert.equal(got.Body.kind, 'rekord');
-  assert.equal(got.Body.spec.signature.format, 'ssh');
+  assert.equal(got.Body.RekordObj.signature.format, 'ssh');
   ok(log('verify', ...flags));
   assert.match(
     ok(log('search', '--public-key', join(dir, 'id_ed25519.pub'), '--pki-format', 'ssh')),
@@ -236,7 +257,7 @@ test('rekord with a gpg detached signature, found by email', (t) => {
   assert.match(ok(log('search', '--email', email)), new RegExp(up[3]!.slice(-64)));
 });
 
-test('dsse and intoto envelopes signed with openssl', (t) => {
+test('dsse and intoto envelopes signed with openssl', async (t) => {
   if (!requireProgram(t, 'openssl', 'version')) return;
   openssl('ecparam', '-genkey', '-name', 'prime256v1', '-noout', '-out', 'dsse.key');
   openssl('ec', '-in', 'dsse.key', '-pubout', '-out', 'dsse.pub');
@@ -263,7 +284,22 @@ test('dsse and intoto envelopes signed with openssl', (t) => {
       ok(log('upload', '--type', kind, '--artifact', envelope, '--public-key', join(dir, 'dsse.pub'))),
     );
     assert.ok(up, kind);
-    assert.equal(JSON.parse(ok(log('get', '--uuid', up[3]!, '--format', 'json'))).Body.kind, kind);
+    const got = JSON.parse(ok(log('get', '--uuid', up[3]!, '--format', 'json')));
+    assert.ok(got.Body[kind === 'dsse' ? 'DSSEObj' : 'IntotoObj'], kind);
+    if (kind === 'intoto') assert.equal(JSON.parse(got.Attestation).predicateType, 'https://example.com/test/v1');
+    // The body as stored (no envelope to verify) finds the entry, as in Rekor.
+    const stored = (await (await fetch(`${stack.url}/api/v1/log/entries/${up[3]}`)).json()) as Record<
+      string,
+      { body: string }
+    >;
+    const body = JSON.parse(Buffer.from(stored[up[3]!]!.body, 'base64').toString());
+    const found = await fetch(`${stack.url}/api/v1/log/entries/retrieve`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ entries: [body] }),
+    });
+    assert.equal(found.status, 200, `${kind}: ${await found.clone().text()}`);
+    assert.deepEqual(Object.keys(((await found.json()) as object[])[0]!), [up[3]]);
   }
 });
 
@@ -274,7 +310,10 @@ test('bad input: one line, non-zero exit, before any request', () => {
     log('upload', '--artifact', join(dir, 'missing.txt'), '--signature', art, '--public-key', key),
     /--artifact .*missing\.txt: no such file/,
   );
-  failsWith(log('upload', '--artifact', art, '--signature', art, '--public-key', key), /not an x509/);
+  failsWith(
+    log('upload', '--pki-format', 'x509', '--artifact', art, '--signature', art, '--public-key', key),
+    /not an x509/,
+  );
   failsWith(log('upload', '--artifact', art, '--public-key', key), /--signature is required/);
   failsWith(log('upload', '--entry', art), /not JSON/);
   failsWith(

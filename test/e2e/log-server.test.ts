@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { createPublicKey } from 'node:crypto';
-import { existsSync, rmSync } from 'node:fs';
+import { existsSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
-import { runSignet, startSignet, tempDir } from '../helpers/process.js';
+import { runSignet, runSignetAsync, startSignet, tempDir } from '../helpers/process.js';
 import { hashedRekordSigner } from '../log/server/fixtures.js';
 
 const dirs: string[] = [];
@@ -34,6 +34,68 @@ describe('signet log serve', () => {
       assert.equal(((await big.json()) as { code: number }).code, 413);
       assert.equal((await fetch(`${stack.url}/healthz`)).status, 200);
       assert.equal((await fetch(`${stack.url}/readyz`)).status, 200);
+    } finally {
+      assert.equal(await stack.stop('SIGINT'), 0);
+    }
+  });
+
+  it('publishes its own key in /trusted_root.json, so a key-signed blob verifies against the log alone', async () => {
+    const dataDir = tempDir('signet-logserve-trust-');
+    const work = tempDir('signet-logserve-work-');
+    dirs.push(dataDir, work);
+    const stack = await startSignet(['log', 'serve'], { dataDir });
+    const env = { COSIGN_PASSWORD: 'pw', SIGNET_LOG_LEVEL: 'warn' };
+    const signet = (args: string[]) => runSignetAsync(args, { env, cwd: work });
+    try {
+      const root = (await (await fetch(`${stack.url}/trusted_root.json`)).json()) as {
+        tlogs: Array<{ baseUrl: string; publicKey: { rawBytes: string } }>;
+        certificateAuthorities: unknown[];
+      };
+      const served = await (await fetch(`${stack.url}/api/v1/log/publicKey`)).text();
+      assert.equal(root.tlogs.length, 1);
+      assert.equal(root.tlogs[0]!.baseUrl, stack.url);
+      const spki = createPublicKey(served).export({ type: 'spki', format: 'der' }).toString('base64');
+      assert.equal(root.tlogs[0]!.publicKey.rawBytes, spki);
+      assert.deepEqual(root.certificateAuthorities, []);
+
+      writeFileSync(join(work, 'blob.txt'), 'run your own Rekor\n');
+      const gen = await signet(['generate-key-pair', '--output-key-prefix', 'lab']);
+      assert.equal(gen.status, 0, gen.stderr);
+      const sign = await signet([
+        'sign-blob',
+        '--key',
+        'lab.key',
+        '--rekor-url',
+        stack.url,
+        '--bundle',
+        'b.json',
+        'blob.txt',
+      ]);
+      assert.equal(sign.status, 0, sign.stderr);
+      const trust = ['--trusted-root', `${stack.url}/trusted_root.json`];
+      const good = await signet(['verify-blob', '--key', 'lab.pub', '--bundle', 'b.json', ...trust, 'blob.txt']);
+      assert.equal(good.status, 0, good.stderr);
+      assert.match(good.stderr, /Verified OK/);
+      // The same bundle against another log's root fails: the trust really comes from this log's key.
+      const otherDir = tempDir('signet-logserve-other-');
+      dirs.push(otherDir);
+      const other = await startSignet(['log', 'serve'], { dataDir: otherDir });
+      try {
+        const bad = await signet([
+          'verify-blob',
+          '--key',
+          'lab.pub',
+          '--bundle',
+          'b.json',
+          '--trusted-root',
+          `${other.url}/trusted_root.json`,
+          'blob.txt',
+        ]);
+        assert.notEqual(bad.status, 0);
+        assert.equal(bad.stderr.trim().split('\n').length, 1, bad.stderr);
+      } finally {
+        await other.stop();
+      }
     } finally {
       assert.equal(await stack.stop('SIGINT'), 0);
     }

@@ -8,7 +8,6 @@ import { freePort, runSignetAsync, startSignet, tempDir, type RunningStack } fro
 const env = { SIGNET_LOG_LEVEL: 'warn' };
 let stack: RunningStack;
 let issuer: string;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 const json = async (r: Response): Promise<Json> => (await r.json()) as Json;
 
@@ -32,7 +31,7 @@ const postForm = (url: string, body: Record<string, string>, headers: Record<str
 async function verifyToken(token: string) {
   const discovery = await json(await fetch(`${stack.url}/oidc/.well-known/openid-configuration`));
   const jwks = createRemoteJWKSet(new URL(discovery.jwks_uri));
-  return jwtVerify(token, jwks, { issuer: discovery.issuer, audience: 'sigstore', algorithms: ['ES256'] });
+  return jwtVerify(token, jwks, { issuer: discovery.issuer, audience: 'sigstore', algorithms: ['RS256'] });
 }
 
 function field(html: string, name: string): string {

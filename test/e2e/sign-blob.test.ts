@@ -9,7 +9,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { decodeJwt } from 'jose';
-import { requireShared, sharedDir, signetBin } from '../helpers/env.js';
+import { fixturesDir, signetBin } from '../helpers/env.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 
 const env = { SIGNET_LOG_LEVEL: 'warn', COSIGN_PASSWORD: 'pw' };
@@ -17,7 +17,6 @@ let stack: RunningStack;
 let dir: string;
 let root: unknown;
 const file = (name: string) => join(dir, name);
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 const readJson = (name: string): any => JSON.parse(readFileSync(file(name), 'utf8'));
 
 before(async () => {
@@ -145,9 +144,8 @@ test('--tlog-upload=false: no entry, and --new-bundle-format=false writes the ol
   ok(await verifyBlob(['--key', file('release.pub'), '--bundle', file('old.json')]));
 });
 
-test('a key made by cosign (password hello) signs through the stack', async (t) => {
-  if (!requireShared(t)) return;
-  const key = join(sharedDir, 'vectors', 'cosign-keys', 'pemsigstorekey.key');
+test('a key made by cosign (password hello) signs through the stack', async () => {
+  const key = join(fixturesDir, 'cosign-keys', 'pemsigstorekey.key');
   ok(await signet(['public-key', '--key', key, '--outfile', file('vector.pub')], { COSIGN_PASSWORD: 'hello' }));
   ok(
     await signet(['sign-blob', '--key', key, '--rekor-url', stack.url, '--bundle', 'v.json', file('artifact.txt')], {
@@ -263,7 +261,7 @@ test('attest-blob: in-toto statement in DSSE, logged as dsse; keyless and key-ba
   assert.equal(statement._type, 'https://in-toto.io/Statement/v1');
   assert.equal(statement.predicateType, 'https://slsa.dev/provenance/v1');
   assert.equal(statement.subject[0].name, 'artifact.txt');
-  assert.deepEqual(b.verificationMaterial.tlogEntries[0].kindVersion, { kind: 'dsse', version: '0.0.1' });
+  assert.deepEqual(b.verificationMaterial.tlogEntries[0].kindVersion, { kind: 'dsse', version: '0.0.2' });
   sigstoreVerify(b, undefined, { san: 'builder@example.com' });
   ok(
     await signet([

@@ -6,11 +6,11 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { SigningConfig, TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { sign } from 'sigstore';
+import { openNote, rekorV2KeyId, rekorV2NoteVerifier } from '../../src/note/index.js';
 import { runSignetAsync, startSignet, type RunningStack } from '../helpers/process.js';
 
 const env = { SIGNET_LOG_LEVEL: 'warn' };
 let stack: RunningStack;
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 type Json = Record<string, any>;
 const get = async (path: string): Promise<Json> => {
   const res = await fetch(stack.url + path);
@@ -29,7 +29,7 @@ after(async () => {
 test('trusted_root.json loads in sigstore-js and matches what each service serves', async () => {
   const root = await get('/trusted_root.json');
   const material = toTrustMaterial(TrustedRoot.fromJSON(root));
-  assert.equal(material.tlogs.length, 1);
+  assert.equal(material.tlogs.length, 2);
   assert.equal(material.ctlogs.length, 1);
   assert.equal(material.certificateAuthorities.length, 1);
   assert.equal(root.tlogs[0].baseUrl, stack.url);
@@ -40,6 +40,16 @@ test('trusted_root.json loads in sigstore-js and matches what each service serve
     createPublicKey(pem).export({ type: 'spki', format: 'der' }).toString('base64'),
     root.tlogs[0].publicKey.rawBytes,
   );
+
+  // The Rekor v2 log: same base URL, Ed25519 key, logId = the C2SP key ID its checkpoints are signed under.
+  const v2 = root.tlogs[1];
+  assert.equal(v2.baseUrl, stack.url);
+  assert.equal(v2.publicKey.keyDetails, 'PKIX_ED25519');
+  const v2Key = createPublicKey({ key: Buffer.from(v2.publicKey.rawBytes, 'base64'), format: 'der', type: 'spki' });
+  const origin = new URL(stack.url).host;
+  assert.equal(v2.logId.keyId, rekorV2KeyId(origin, v2Key).toString('base64'));
+  const checkpoint = await (await fetch(`${stack.url}/api/v2/checkpoint`)).text();
+  assert.match(openNote(checkpoint, [rekorV2NoteVerifier(origin, v2Key)]).text, new RegExp(`^${origin}\n0\n`));
 
   // The CA chain is the one the CA serves (intermediate, then root).
   const bundle = await get('/api/v2/trustBundle');
@@ -71,8 +81,14 @@ test('signing_config.json names the stack services and parses as v0.2', async ()
   assert.equal(sc.mediaType, 'application/vnd.dev.sigstore.signingconfig.v0.2+json');
   assert.equal(config.caUrls[0]!.url, stack.url);
   assert.equal(config.oidcUrls[0]!.url, `${stack.url}/oidc`);
-  assert.equal(config.rekorTlogUrls[0]!.url, stack.url);
-  assert.equal(config.rekorTlogUrls[0]!.majorApiVersion, 1);
+  // Rekor v2 (with the TSA beside it) first, then v1: same base URL, different API.
+  assert.deepEqual(
+    config.rekorTlogUrls.map((s) => [s.url, s.majorApiVersion]),
+    [
+      [stack.url, 2],
+      [stack.url, 1],
+    ],
+  );
 });
 
 test('keyless signing with sigstore-js against the stack verifies with the served trusted root', async () => {

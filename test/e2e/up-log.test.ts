@@ -19,10 +19,10 @@ async function postEntry(url: string, entry: unknown) {
     headers: { 'content-type': 'application/json' },
     body: JSON.stringify(entry),
   });
-  return { status: r.status, location: r.headers.get('location'), json: (await r.json()) as Record<string, any> }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { status: r.status, location: r.headers.get('location'), json: (await r.json()) as Record<string, any> };
 }
 
-const logInfo = async (url: string) => (await (await fetch(`${url}/api/v1/log`)).json()) as Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+const logInfo = async (url: string) => (await (await fetch(`${url}/api/v1/log`)).json()) as Record<string, any>;
 
 describe('signet up: the transparency log end to end', () => {
   it('logs entries, keeps its key and tree across a restart, and drains writes on SIGTERM', async () => {

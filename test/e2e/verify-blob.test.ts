@@ -7,7 +7,7 @@ import { bundleFromJSON, bundleToJSON } from '@sigstore/bundle';
 import { TrustedRoot } from '@sigstore/protobuf-specs';
 import { toSignedEntity, toTrustMaterial, Verifier } from '@sigstore/verify';
 import { DSSEBundleBuilder, FulcioSigner, MessageSignatureBundleBuilder, RekorWitness } from '@sigstore/sign';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { conformanceDir } from '../helpers/env.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 
 /**
@@ -163,7 +163,7 @@ test('verify-blob-attestation: a sigstore-js DSSE bundle, its subject and predic
   await refused([...args, '--type', 'spdx', file('artifact.txt')], /predicate type/);
   writeFileSync(file('other.txt'), 'something else\n');
   await refused([...args, '--type', 'slsaprovenance1', file('other.txt')], /subject/);
-  await verified([...args, '--type', 'slsaprovenance1', '--check-claims', 'false']);
+  await verified([...args, '--type', 'slsaprovenance1', '--check-claims=false']);
   // verify-blob accepts a DSSE bundle too when the artifact is a subject
   await verified([
     'verify-blob',
@@ -206,10 +206,27 @@ test("signet's key-based, old-format and detached outputs verify", async () => {
   assert.equal(r.status, 0, r.stderr);
   assert.ok('base64Signature' in JSON.parse(readFileSync(file('old.json'), 'utf8')));
   await verified(['verify-blob', ...trust(), ...key, '--bundle', file('old.json'), file('artifact.txt')]);
-  // a detached signature has no log entry: only with --insecure-ignore-tlog
+  // a detached signature (a file or the base64 text) is found in the log by the artifact's hash, as cosign does
+  const rekor = ['--rekor-url', stack.url];
+  await verified(['verify-blob', ...trust(), ...key, ...rekor, '--signature', file('k.sig'), file('artifact.txt')]);
+  const b64 = readFileSync(file('k.sig'), 'utf8').trim();
+  await verified(['verify-blob', ...trust(), ...key, ...rekor, '--signature', b64, file('artifact.txt')]);
+  const digest = `sha256:${sha256(readFileSync(file('artifact.txt')))}`;
+  await verified(['verify-blob', ...trust(), ...key, ...rekor, '--signature', b64, digest]);
+  r = await signet([
+    'sign-blob',
+    '--key',
+    file('k.key'),
+    '--tlog-upload=false',
+    '--bundle',
+    file('u.json'),
+    file('artifact.txt'),
+  ]);
+  assert.equal(r.status, 0, r.stderr);
+  writeFileSync(file('unlogged.sig'), r.stdout);
   await refused(
-    ['verify-blob', ...trust(), ...key, '--signature', file('k.sig'), file('artifact.txt')],
-    /transparency log/,
+    ['verify-blob', ...trust(), ...key, ...rekor, '--signature', file('unlogged.sig'), file('artifact.txt')],
+    /no transparency log entry for this signature/,
   );
   await verified([
     'verify-blob',
@@ -289,9 +306,8 @@ test('a keyless signet bundle verifies with @sigstore/verify and with signet', a
   verifier.verify(dsse, { subjectAlternativeName: EMAIL, extensions: { issuer } });
 });
 
-test('the conformance entrypoint verifies a corpus bundle through the public-good root', async (t) => {
-  if (!requireShared(t)) return;
-  const corpus = join(sharedDir, 'conformance', 'bundle-verify');
+test('the conformance entrypoint verifies a corpus bundle through the public-good root', async () => {
+  const corpus = join(conformanceDir, 'bundle-verify');
   const r = await runSignetAsync(
     [
       'verify-blob',

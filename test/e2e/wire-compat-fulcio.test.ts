@@ -10,7 +10,7 @@ import { requireProgram } from '../helpers/env.js';
 import { oracleLeafHash, oracleRoot } from '../log/server/fixtures.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 
-type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type Json = Record<string, any>;
 const PEM_CERT = /^-----BEGIN CERTIFICATE-----\n[\s\S]+\n-----END CERTIFICATE-----\n?$/;
 const SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';
 
@@ -303,7 +303,7 @@ describe('CT log (RFC 6962 JSON) and dev OIDC discovery', () => {
     assert.ok((r.json.certificates as string[]).includes(root.raw.toString('base64')));
   });
 
-  it('GET /oidc/.well-known/openid-configuration: issuer, endpoints and ES256 JWKS', async () => {
+  it('GET /oidc/.well-known/openid-configuration: issuer, endpoints and RS256 JWKS (OIDC Core requires RS256)', async () => {
     const r = await call('GET', '/oidc/.well-known/openid-configuration');
     assert.equal(r.status, 200);
     const d = r.json;
@@ -311,14 +311,14 @@ describe('CT log (RFC 6962 JSON) and dev OIDC discovery', () => {
     for (const k of ['authorization_endpoint', 'token_endpoint', 'jwks_uri']) {
       assert.ok(String(d[k]).startsWith(issuer + '/'), k);
     }
-    assert.ok(d.id_token_signing_alg_values_supported.includes('ES256'));
+    assert.ok(d.id_token_signing_alg_values_supported.includes('RS256'));
     assert.ok(d.response_types_supported.includes('code'));
     assert.ok(d.subject_types_supported.includes('public'));
     const jwks = (await (await fetch(d.jwks_uri)).json()) as Json;
     assert.ok(jwks.keys.length >= 1);
     for (const k of jwks.keys) {
       assert.equal(typeof k.kid, 'string');
-      assert.equal(k.kty, 'EC');
+      assert.equal(k.kty, 'RSA');
     }
     const [header] = token.split('.');
     const kid = JSON.parse(Buffer.from(header!, 'base64url').toString()).kid;

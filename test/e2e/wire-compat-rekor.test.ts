@@ -31,7 +31,7 @@ async function call(method: string, path: string, body?: unknown, contentType = 
   } catch {
     json = undefined;
   }
-  return { status: r.status, headers: r.headers, text, json: json as any }; // eslint-disable-line @typescript-eslint/no-explicit-any
+  return { status: r.status, headers: r.headers, text, json: json as any };
 }
 
 /** Rekor's `Error` definition: `{code: integer, message: string}` with code equal to the HTTP status. */

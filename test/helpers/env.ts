@@ -14,8 +14,11 @@ export const repoRoot = (() => {
 /** The signet CLI entry point (runs dist/, so `npm run build` first). */
 export const signetBin = join(repoRoot, 'bin', 'signet.js');
 
-/** `../shared` beside the checkout: conformance corpus, vectors. Absent on a fresh clone elsewhere. */
-export const sharedDir = join(repoRoot, '..', 'shared');
+/** Test vectors vendored with the tests (each folder's SOURCE.md or README.md says where they came from). */
+export const fixturesDir = join(repoRoot, 'test', 'fixtures');
+
+/** sigstore-conformance's offline corpus, vendored (test/fixtures/conformance/SOURCE.md). */
+export const conformanceDir = join(fixturesDir, 'conformance');
 
 const inCi = process.env.CI === 'true' || process.env.CI === '1';
 
@@ -38,8 +41,4 @@ export function hasProgram(cmd: string, ...args: string[]): boolean {
 
 export function requireProgram(t: TestContext, cmd: string, ...args: string[]): boolean {
   return requireOrSkip(t, hasProgram(cmd, ...args), `the program \`${cmd}\``);
-}
-
-export function requireShared(t: TestContext): boolean {
-  return requireOrSkip(t, existsSync(sharedDir), `../shared (conformance corpus and vectors)`);
 }

@@ -31,8 +31,17 @@ export function runSignetAsync(
   args: string[],
   options: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {},
 ): Promise<CliResult> {
+  return runNodeScript(signetBin, args, options);
+}
+
+/** Runs a Node script (a CLI's bin file) as a subprocess, as a user would, without blocking the test's event loop. */
+export function runNodeScript(
+  script: string,
+  args: string[],
+  options: { input?: string | Buffer; env?: Record<string, string>; cwd?: string } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [signetBin, ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd,
       env: { ...process.env, ...options.env },
     });

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/errors.js';
 import { identityOf, MemoryLogStore, TransparencyLog, type EntryWithProof } from '../../src/log/index.js';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
+import type { LogMetrics } from '../../src/metrics/index.js';
 import { checkCheckpoint, checkSet, oracleLeafHash, oracleRoot } from './server/fixtures.js';
 
 const identity = identityOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
@@ -16,7 +17,10 @@ const admit = async (p: unknown) => ({
   indexKeys: [`k:${JSON.stringify(p)}`.toLowerCase()],
 });
 
-async function openLog(store = new MemoryLogStore(), extra: { maxPending?: number; maxBatch?: number } = {}) {
+async function openLog(
+  store = new MemoryLogStore(),
+  extra: { maxPending?: number; maxBatch?: number; metrics?: LogMetrics } = {},
+) {
   const log = await TransparencyLog.open({
     store,
     identity,
@@ -123,6 +127,28 @@ describe('sequencer', () => {
     await checkTree(log, [Buffer.from('"before"'), Buffer.from('"after"')]);
     // The failed entries were never logged, so they can be submitted again.
     checkReturned(await log.add('lost-1'));
+    await log.close();
+  });
+
+  it('reports batches, queue depth, heads and failed commits to its metrics', async () => {
+    const seen = { batches: [] as number[], depths: [] as number[], heads: [] as number[], errors: 0 };
+    const metrics: LogMetrics = {
+      batchWritten: (n) => seen.batches.push(n),
+      queueDepth: (n) => seen.depths.push(n),
+      treeHead: (size) => seen.heads.push(size),
+      databaseError: () => seen.errors++,
+    };
+    const { log, store } = await openLog(new MemoryLogStore(), { metrics });
+    assert.deepEqual(seen.heads, [0], 'the head it starts from');
+    await Promise.all(['a', 'b', 'c'].map((x) => log.add(x)));
+    assert.deepEqual(seen.batches, [3], 'three concurrent adds, one commit');
+    assert.deepEqual(seen.heads, [0, 3]);
+    assert.equal(Math.max(...seen.depths), 3);
+    assert.equal(seen.depths.at(-1), 0, 'the queue drained');
+    store.failNextAppend();
+    await log.add('lost').catch(() => undefined);
+    assert.equal(seen.errors, 1);
+    assert.deepEqual(seen.batches, [3], 'a failed commit is not counted as written');
     await log.close();
   });
 

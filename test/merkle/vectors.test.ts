@@ -3,10 +3,10 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { emptyRoot, leafHash, rootHash, verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { fixturesDir } from '../helpers/env.js';
 
-// transparency-dev/merkle testdata (copied into ../shared/vectors/merkle): each happy case plus mutated ones.
-const vectorDir = join(sharedDir, 'vectors', 'merkle');
+// transparency-dev/merkle testdata (vendored in test/fixtures/merkle): each happy case plus mutated ones.
+const vectorDir = join(fixturesDir, 'merkle');
 
 function jsonFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -17,8 +17,7 @@ function jsonFiles(dir: string): string[] {
 
 const b64 = (s: string | null) => Buffer.from(s ?? '', 'base64');
 
-test('transparency-dev inclusion vectors', (t) => {
-  if (!requireShared(t)) return;
+test('transparency-dev inclusion vectors', () => {
   const files = jsonFiles(join(vectorDir, 'inclusion'));
   assert.ok(files.length >= 90, `found ${files.length} inclusion vectors`);
   for (const f of files) {
@@ -28,8 +27,7 @@ test('transparency-dev inclusion vectors', (t) => {
   }
 });
 
-test('transparency-dev consistency vectors', (t) => {
-  if (!requireShared(t)) return;
+test('transparency-dev consistency vectors', () => {
   const files = jsonFiles(join(vectorDir, 'consistency'));
   assert.ok(files.length >= 90, `found ${files.length} consistency vectors`);
   for (const f of files) {

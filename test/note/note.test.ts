@@ -170,6 +170,7 @@ test('property: format/parse checkpoint round trip and sign/open round trip', ()
   const verifier = ed25519NoteVerifier('log.example/x', publicKey);
   fc.assert(
     fc.property(
+      // eslint-disable-next-line no-control-regex -- a note's text has no control characters
       fc.string({ minLength: 1, maxLength: 40 }).filter((s) => !/[\n\u0000-\u001f\u007f\ud800-\udfff]/.test(s)),
       fc.maxSafeNat(),
       fc.uint8Array({ minLength: 32, maxLength: 32 }),

@@ -17,7 +17,7 @@ import {
   rekorNoteVerifier,
   signNote,
 } from '../../src/note/index.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { conformanceDir } from '../helpers/env.js';
 
 // Vectors from golang.org/x/mod sumdb/note note_test.go, C2SP signed-note.md, transparency-dev/formats
 // note_verifier_test.go and a real sum.golang.org tree head (all listed in tlog-anchors.md §3.2).
@@ -111,15 +111,14 @@ test('tlog-cosignature v1: the Wit1 vector from tlog-anchors.md and a round trip
   );
 });
 
-test("real Rekor v1 and v2 checkpoints from the conformance bundles verify with their logs' keys", (t) => {
-  if (!requireShared(t)) return;
-  const dir = join(sharedDir, 'conformance', 'bundle-verify');
+test("real Rekor v1 and v2 checkpoints from the conformance bundles verify with their logs' keys", () => {
+  const dir = join(conformanceDir, 'bundle-verify');
   const checked = { ec: 0, ed25519: 0 };
   for (const name of readdirSync(dir)) {
     const file = join(dir, name, 'bundle.sigstore.json');
     if (name.endsWith('_fail') || !existsSync(file)) continue;
     const own = join(dir, name, 'trusted_root.json');
-    const keys = tlogKeys(existsSync(own) ? own : join(sharedDir, 'conformance', 'production_trusted_root.json'));
+    const keys = tlogKeys(existsSync(own) ? own : join(conformanceDir, 'production_trusted_root.json'));
     for (const e of JSON.parse(readFileSync(file, 'utf8')).verificationMaterial?.tlogEntries ?? []) {
       const key = keys.get(e.logId.keyId);
       const envelope: string | undefined = e.inclusionProof?.checkpoint?.envelope;

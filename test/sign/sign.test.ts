@@ -150,7 +150,50 @@ test('signing config: the CA, Rekor v1 and OIDC URLs valid now, highest supporte
     },
     new Date('2026-01-01T00:00:00Z'),
   );
-  assert.deepEqual(found, { fulcioUrl: 'https://ca', rekorUrl: 'https://rekor', oidcIssuer: 'https://oidc' });
+  assert.deepEqual(found, {
+    fulcioUrl: 'https://ca',
+    rekorUrl: 'https://rekor',
+    rekorApiVersion: 1,
+    tsaUrl: undefined,
+    oidcIssuer: 'https://oidc',
+  });
+});
+
+test('signing config with a TSA: Rekor v2 wins over v1 (highest version valid now) and the TSA is used', () => {
+  const s = (url: string, v: number, start: string, end?: string) => ({
+    url,
+    majorApiVersion: v,
+    validFor: end ? { start, end } : { start },
+  });
+  const base = {
+    mediaType: 'application/vnd.dev.sigstore.signingconfig.v0.2+json',
+    caUrls: [s('https://ca', 1, '2024-01-01T00:00:00Z')],
+    tsaUrls: [
+      s('https://tsa/api/v1/timestamp', 1, '2024-01-01T00:00:00Z'),
+      s('https://tsa-v9', 9, '2024-01-01T00:00:00Z'),
+    ],
+    rekorTlogConfig: { selector: 'ANY' as const },
+    tsaConfig: { selector: 'ANY' as const },
+  };
+  const now = new Date('2026-01-01T00:00:00Z');
+  const rekorTlogUrls = [
+    s('https://rekor', 1, '2025-06-01T00:00:00Z'),
+    s('https://log2025', 2, '2025-01-01T00:00:00Z', '2025-12-01T00:00:00Z'),
+    s('https://log2026', 2, '2025-11-01T00:00:00Z'),
+    s('https://log-v3', 3, '2025-11-01T00:00:00Z'),
+  ];
+  const found = servicesFromSigningConfig({ ...base, rekorTlogUrls }, now);
+  assert.equal(found.rekorUrl, 'https://log2026');
+  assert.equal(found.rekorApiVersion, 2);
+  assert.equal(found.tsaUrl, 'https://tsa/api/v1/timestamp');
+  assert.throws(
+    () => servicesFromSigningConfig({ ...base, rekorTlogUrls: rekorTlogUrls.slice(2, 3), tsaUrls: [] }, now),
+    /only Rekor v2 logs but no timestamp authority/,
+  );
+  assert.throws(
+    () => servicesFromSigningConfig({ ...base, rekorTlogUrls, rekorTlogConfig: { selector: 'ALL' } }, now),
+    /selector ALL is not supported/,
+  );
 });
 
 // A small CA for the Fulcio client tests: answers like Fulcio, with or without an SCT extension.

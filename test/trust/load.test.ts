@@ -8,13 +8,12 @@ import { parseTrustedRoot } from '../../src/bundle/index.js';
 import { isSignetError } from '../../src/errors.js';
 import { embeddedTrustedRoot, loadTrustedRoot, refreshTrustedRoot, seedsPath } from '../../src/trust/index.js';
 
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { conformanceDir } from '../helpers/env.js';
 import { tempDir } from '../helpers/process.js';
 
-const prodPath = () => join(sharedDir, 'conformance', 'production_trusted_root.json');
+const prodPath = () => join(conformanceDir, 'production_trusted_root.json');
 
-test('the embedded root is the public-good production root', (t) => {
-  if (!requireShared(t)) return;
+test('the embedded root is the public-good production root', () => {
   const shared = parseTrustedRoot(JSON.parse(readFileSync(prodPath(), 'utf8')));
   assert.deepEqual(embeddedTrustedRoot(), shared);
 });
@@ -30,8 +29,7 @@ test('--offline uses the embedded root and never creates the TUF cache', async (
   );
 });
 
-test('a trusted root file replaces the default; a bad one is a clear error', async (t) => {
-  if (!requireShared(t)) return;
+test('a trusted root file replaces the default; a bad one is a clear error', async () => {
   const loaded = await loadTrustedRoot({ trustedRoot: prodPath(), offline: true });
   assert.equal(loaded.origin, prodPath());
   const dir = tempDir();
@@ -43,7 +41,6 @@ test('a trusted root file replaces the default; a bad one is a clear error', asy
 });
 
 test('a trusted root URL is fetched (as a signet stack serves it)', async (t) => {
-  if (!requireShared(t)) return;
   const body = readFileSync(prodPath());
   const server = createServer((req, res) => {
     if (req.url === '/trusted_root.json') res.end(body);

@@ -20,12 +20,12 @@ import { preAuthEncoding } from '../../src/bundle/index.js';
 import { verifyMessageSignature } from '../../src/verify/signature.js';
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { conformanceDir } from '../helpers/env.js';
 
-const corpus = join(sharedDir, 'conformance', 'bundle-verify');
+const corpus = join(conformanceDir, 'bundle-verify');
 const bundleOf = (name: string) => JSON.parse(readFileSync(join(corpus, name, 'bundle.sigstore.json'), 'utf8'));
 const rootOf = (path: string) => parseTrustedRoot(JSON.parse(readFileSync(path, 'utf8')));
-const prodRoot = () => rootOf(join(sharedDir, 'conformance', 'production_trusted_root.json'));
+const prodRoot = () => rootOf(join(conformanceDir, 'production_trusted_root.json'));
 
 test('Go RE2 patterns as cosign uses them: unanchored, inline flags, named groups, \\A and \\z', () => {
   assert.ok(goRegexp('example\\.com').test('https://evil.example.com.attacker'));
@@ -40,8 +40,7 @@ test('Go RE2 patterns as cosign uses them: unanchored, inline flags, named group
   );
 });
 
-test("a Fulcio certificate's identity: SAN URI, issuer (v2 extension), GitHub claims", (t) => {
-  if (!requireShared(t)) return;
+test("a Fulcio certificate's identity: SAN URI, issuer (v2 extension), GitHub claims", () => {
   const b = bundleOf('happy-path-v0.1');
   const leaf = parseCertificate(
     Buffer.from(b.verificationMaterial.x509CertificateChain.certificates[0].rawBytes, 'base64'),
@@ -57,8 +56,7 @@ test("a Fulcio certificate's identity: SAN URI, issuer (v2 extension), GitHub cl
   assert.equal(leaf.isCa, false);
 });
 
-test('embedded SCTs: one per certificate here, verified against the trusted CT log only', (t) => {
-  if (!requireShared(t)) return;
+test('embedded SCTs: one per certificate here, verified against the trusted CT log only', () => {
   const b = bundleOf('happy-path-v0.3-new-mediaType');
   const leaf = parseCertificate(Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64'));
   const scts = embeddedScts(leaf);
@@ -76,8 +74,7 @@ test('embedded SCTs: one per certificate here, verified against the trusted CT l
   assert.equal(derChildren(parseDer(tbs, 'tbs')).length, leaf.tbsFields.length);
 });
 
-test('RFC 3161: a real TSA token verifies over its signature and nothing else', (t) => {
-  if (!requireShared(t)) return;
+test('RFC 3161: a real TSA token verifies over its signature and nothing else', () => {
   const name = 'rekor2-happy-path';
   const b = bundleOf(name);
   const material = trustMaterial(rootOf(join(corpus, name, 'trusted_root.json')));
@@ -92,8 +89,7 @@ test('RFC 3161: a real TSA token verifies over its signature and nothing else', 
   assert.throws(() => verifyRfc3161Timestamp(token, sig, []), /trusted timestamp authority/);
 });
 
-test('malformed DER, certificates and tokens are verification errors, never crashes', (t) => {
-  if (!requireShared(t)) return;
+test('malformed DER, certificates and tokens are verification errors, never crashes', () => {
   const b = bundleOf('rekor2-happy-path');
   const token = Buffer.from(
     b.verificationMaterial.timestampVerificationData.rfc3161Timestamps[0].signedTimestamp,

@@ -12,18 +12,18 @@ import {
   verifyTransparencyLogEntry,
   type TlogAuthority,
 } from '../../src/verify/tlog.js';
-import { requireShared, sharedDir } from '../helpers/env.js';
+import { conformanceDir } from '../helpers/env.js';
 import { ed25519NoteSigner, formatCheckpoint, rekorNoteSigner, signNote } from '../../src/note/index.js';
 import { verifyCheckpoint } from '../../src/verify/index.js';
 
-const corpus = join(sharedDir, 'conformance', 'bundle-verify');
+const corpus = join(conformanceDir, 'bundle-verify');
 const readJson = <T>(path: string) => JSON.parse(readFileSync(path, 'utf8')) as T;
 
 function caseOf(name: string): { entry: TransparencyLogEntry; logs: TlogAuthority[]; bundle: Bundle } {
   const dir = join(corpus, name);
   const rootPath = existsSync(join(dir, 'trusted_root.json'))
     ? join(dir, 'trusted_root.json')
-    : join(sharedDir, 'conformance', 'production_trusted_root.json');
+    : join(conformanceDir, 'production_trusted_root.json');
   const bundle = readJson<Bundle>(join(dir, 'bundle.sigstore.json'));
   return {
     bundle,
@@ -60,8 +60,7 @@ const HAPPY = [
   'trust-root-tlog-validity-end-inclusive',
 ];
 
-test('real production and staging entries verify', (t) => {
-  if (!requireShared(t)) return;
+test('real production and staging entries verify', () => {
   for (const name of HAPPY) {
     const { entry, logs, bundle } = caseOf(name);
     const v01 = bundle.mediaType.endsWith('version=0.1');
@@ -92,16 +91,14 @@ const FAILING: [string, RegExp][] = [
   ['rekor2-no-inclusion-proof_fail', /no inclusion proof|neither/],
 ];
 
-test('broken entries fail for the right reason', (t) => {
-  if (!requireShared(t)) return;
+test('broken entries fail for the right reason', () => {
   for (const [name, message] of FAILING) {
     const { entry, logs } = caseOf(name);
     fails(() => verifyTransparencyLogEntry(entry, logs, { requireInclusionProof: true }), message);
   }
 });
 
-test('integrated time in the future or outside the key validity is refused', (t) => {
-  if (!requireShared(t)) return;
+test('integrated time in the future or outside the key validity is refused', () => {
   const { entry, logs } = caseOf('integrated-time-in-future_fail');
   const t0 = Number(entry.integratedTime) * 1000;
   verifyTransparencyLogEntry(entry, logs, { now: new Date(t0) });
@@ -113,16 +110,14 @@ test('integrated time in the future or outside the key validity is refused', (t)
   fails(() => verifyTransparencyLogEntry(entry, expired, {}), /outside the validity of the log's key/);
 });
 
-test('an unknown log and a trusted root without a validity start are refused', (t) => {
-  if (!requireShared(t)) return;
+test('an unknown log and a trusted root without a validity start are refused', () => {
   const { entry } = caseOf('happy-path-v0.3');
   fails(() => verifyTransparencyLogEntry(entry, [], {}), /not a trusted log/);
   const root = readJson<TrustedRoot>(join(corpus, 'trust-root-tlog-missing-validity-start_fail', 'trusted_root.json'));
   assert.throws(() => tlogAuthoritiesFromTrustedRoot(root), /validFor.start/);
 });
 
-test('v0.1 needs a SET, v0.2+ an inclusion proof with a checkpoint', (t) => {
-  if (!requireShared(t)) return;
+test('v0.1 needs a SET, v0.2+ an inclusion proof with a checkpoint', () => {
   const { entry, logs } = caseOf('happy-path-v0.3');
   const { inclusionPromise: _p, ...noSet } = entry;
   fails(() => verifyTransparencyLogEntry(noSet, logs, { requireSet: true }), /no signed entry timestamp/);
@@ -246,4 +241,19 @@ test('checkpoints of an Ed25519 log verify whether signed Rekor v1 style (SPKI k
   const other = generateKeyPairSync('ed25519');
   const forged = signNote(text, [rekorNoteSigner('log.example', other.privateKey)]);
   assert.throws(() => verifyCheckpoint(forged, publicKey, proof), /not signed by the log's key/);
+});
+
+test('an entry without an integrated time (Rekor v2) is dated by the signed timestamps, else by now', () => {
+  const { entry: withTime, log } = localLog();
+  const { integratedTime: _t, inclusionPromise: _p, ...entry } = withTime;
+  const end = new Date('2024-01-01T00:00:00Z');
+  const ended = { ...log, validFor: { start: new Date(0), end } };
+  const opts = { requireInclusionProof: true, now: new Date('2025-01-01T00:00:00Z') };
+  verifyTransparencyLogEntry(entry, [ended], { ...opts, signedTimes: [end] });
+  fails(
+    () => verifyTransparencyLogEntry(entry, [ended], { ...opts, signedTimes: [end, new Date(end.getTime() + 1000)] }),
+    /^signed timestamp 2024-01-01T00:00:01.000Z is outside the validity of the log's key \(1970.* to 2024.*\)$/,
+  );
+  fails(() => verifyTransparencyLogEntry(entry, [ended], opts), /^current time .* outside the validity/);
+  verifyTransparencyLogEntry(entry, [log], opts);
 });

@@ -49,6 +49,20 @@ export const CT_SCT_LIST_OID = '1.3.6.1.4.1.11129.2.4.2';
 export const LEAF_LIFETIME_MS = 10 * 60 * 1000;
 
 /**
+ * Fulcio's 10 minutes, or fewer seconds from $SIGNET_CA_CERT_LIFETIME_SECONDS (1..600): tests let a real certificate
+ * expire in seconds to show that verification checks it at the log's integrated time, not now. Never longer.
+ */
+export function leafLifetimeMs(): number {
+  const raw = process.env.SIGNET_CA_CERT_LIFETIME_SECONDS;
+  if (raw === undefined || raw === '') return LEAF_LIFETIME_MS;
+  const seconds = Number(raw);
+  if (!Number.isInteger(seconds) || seconds < 1 || seconds > 600) {
+    throw new Error(`SIGNET_CA_CERT_LIFETIME_SECONDS must be a whole number of seconds from 1 to 600, not ${raw}`);
+  }
+  return seconds * 1000;
+}
+
+/**
  * Builds the leaf TBS exactly as Fulcio's MakeX509 + Go's CreateCertificate lay it out: v3, random 160-bit serial,
  * issuer = the issuing certificate's subject, 10 minutes, empty subject, then KU (critical), EKU codeSigning, SKI,
  * AKI, SAN (critical), and the Sigstore extensions in Fulcio's order.
@@ -67,7 +81,7 @@ export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
     version: Version.v3,
     serialNumber: randomSerial(),
     issuer: issuer.subject,
-    validity: validity(req.now, new Date(req.now.getTime() + LEAF_LIFETIME_MS)),
+    validity: validity(req.now, new Date(req.now.getTime() + leafLifetimeMs())),
     subject: new Name([]),
     subjectPublicKeyInfo: spkiOf(req.publicKey),
     extensions: new Extensions(exts),

@@ -2,6 +2,7 @@ import { createPrivateKey, createPublicKey, randomBytes, X509Certificate, type K
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignetError, invalidInput } from '../../errors.js';
+import { pemBlocks } from '../../encoding/index.js';
 import { createCaMaterial } from '../certificate/ca-certs.js';
 
 /** The CA's signing material: the issuing certificate's key and the chain, issuing certificate first, root last. */
@@ -56,7 +57,7 @@ export function loadCa(dataDir: string, password: string): CaChain {
  * codeSigning EKU when it is an intermediate, and each certificate is signed by the next.
  */
 export function loadChainAndKey(chainPem: string, keyPem: string, password?: string): CaChain {
-  const chain = splitPem(chainPem).map((p) => new X509Certificate(p));
+  const chain = pemBlocks(chainPem, 'CERTIFICATE').map((b) => new X509Certificate(b.der));
   if (chain.length === 0) throw invalidInput('the CA certificate chain file holds no PEM CERTIFICATE');
   let key: KeyObject;
   try {
@@ -89,10 +90,6 @@ function verifyChain(chain: X509Certificate[], key: KeyObject): void {
 
 function hasCodeSigningEku(cert: X509Certificate): boolean {
   return (cert.keyUsage ?? []).includes('1.3.6.1.5.5.7.3.3');
-}
-
-export function splitPem(text: string): string[] {
-  return text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
 }
 
 function encryptKey(key: KeyObject, password: string): string {

@@ -3,6 +3,7 @@ import { AsnConvert } from '@peculiar/asn1-schema';
 import { CertificationRequest } from '@peculiar/asn1-csr';
 import { SubjectPublicKeyInfo } from '@peculiar/asn1-x509';
 import { SignetError, invalidInput } from '../../errors.js';
+import { pemBlocks } from '../../encoding/index.js';
 import { assertAcceptableKey, defaultHash } from './request-key.js';
 
 /** CSR signature algorithms Fulcio maps to a hash (`getHashFuncForSignatureAlgorithm`); RSA-PSS is refused. */
@@ -16,18 +17,17 @@ const SIG_ALGS: Record<string, string | null> = {
   '1.3.101.112': null,
 };
 
-const PEM_RE = /-----BEGIN (NEW )?CERTIFICATE REQUEST-----([A-Za-z0-9+/=\s]+)-----END (NEW )?CERTIFICATE REQUEST-----/;
-
 /**
  * Parses a PEM PKCS#10 request and verifies its self-signature. Only the key is used: the subject and the requested
  * extensions are ignored, as Fulcio ignores them.
  */
 export function keyFromCsr(pemText: string): { key: KeyObject; hash: string | null } {
-  const m = PEM_RE.exec(pemText);
-  if (!m) throw invalidInput('the certificate signing request could not be parsed: expected a PEM CERTIFICATE REQUEST');
+  const block = pemBlocks(pemText).find((b) => /^(NEW )?CERTIFICATE REQUEST$/.test(b.label));
+  if (!block)
+    throw invalidInput('the certificate signing request could not be parsed: expected a PEM CERTIFICATE REQUEST');
   let csr: CertificationRequest;
   try {
-    csr = AsnConvert.parse(Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64'), CertificationRequest);
+    csr = AsnConvert.parse(block.der, CertificationRequest);
   } catch {
     throw invalidInput('the certificate signing request could not be parsed: bad DER');
   }
@@ -52,7 +52,7 @@ export function keyFromCsr(pemText: string): { key: KeyObject; hash: string | nu
 
 function checkSignature(csr: CertificationRequest, key: KeyObject, hash: string | null): void {
   const tbs = csr.certificationRequestInfoRaw;
-  let ok = false;
+  let ok: boolean;
   try {
     ok = !!tbs && verify(hash, Buffer.from(tbs), key, Buffer.from(csr.signature));
   } catch {

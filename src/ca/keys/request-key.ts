@@ -71,7 +71,7 @@ export function defaultHash(key: KeyObject): string | null {
  */
 export function verifyProofOfPossession(key: KeyObject, signature: Buffer, challenge: string): void {
   if (signature.length === 0) throw invalidInput('proof of possession is missing: sign the token subject with the key');
-  let ok = false;
+  let ok: boolean;
   try {
     ok = verify(defaultHash(key), Buffer.from(challenge, 'utf8'), key, signature);
   } catch {

@@ -1,4 +1,12 @@
-import { nodeKey, type Batch, type LogMeta, type LogStore, type StoredEntry, type TreeHead } from './store.js';
+import {
+  nodeKey,
+  type Batch,
+  type Cosignature,
+  type LogMeta,
+  type LogStore,
+  type StoredEntry,
+  type TreeHead,
+} from './store.js';
 
 /**
  * An in-memory LogStore for tests and throwaway logs. `failNextAppend` injects one failed commit (nothing written),
@@ -11,6 +19,7 @@ export class MemoryLogStore implements LogStore {
   readonly #byLeaf = new Map<string, number>();
   readonly #nodes = new Map<string, Buffer>();
   readonly #keys = new Map<string, number[]>();
+  readonly #cosignatures = new Map<string, Cosignature>();
   #failNext: Error | undefined;
   #closed = false;
 
@@ -88,6 +97,18 @@ export class MemoryLogStore implements LogStore {
     this.#check();
     const found = new Set(keys.flatMap((k) => this.#keys.get(k) ?? []));
     return [...found].sort((a, b) => a - b);
+  }
+
+  async putCosignature(c: Cosignature): Promise<void> {
+    this.#check();
+    this.#cosignatures.set(c.witness, { ...c });
+  }
+
+  async cosignatures(size: number, rootHash: Buffer): Promise<Cosignature[]> {
+    this.#check();
+    return [...this.#cosignatures.values()]
+      .filter((c) => c.size === size && c.rootHash.equals(rootHash))
+      .sort((a, b) => (a.witness < b.witness ? -1 : 1));
   }
 
   async ping(): Promise<void> {

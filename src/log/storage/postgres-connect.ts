@@ -56,8 +56,19 @@ export function isConnectionError(e: unknown): boolean {
   );
 }
 
-/** Maps a lost database to pushback (503 + Retry-After) so load balancers and clients retry. */
+/**
+ * Maps a lost database, or one whose disk is full, to pushback (503 + Retry-After) so load balancers and clients
+ * retry; anything else stays as it is (a bug: 500).
+ */
 export function unavailable(e: unknown): unknown {
+  // SQLSTATE 53100 disk_full: "could not extend file ...: No space left on device". Nothing of the failed
+  // statement's transaction is kept, so the tree is as it was; writes work again once space is freed.
+  if ((e as { code?: unknown } | undefined)?.code === '53100') {
+    return new SignetError('pushback', 'the log database is out of disk space; retry later', {
+      cause: e,
+      detail: { retryAfter: '30' },
+    });
+  }
   if (!isConnectionError(e)) return e;
   return new SignetError('pushback', 'the log database is unavailable; retry shortly', {
     cause: e,

@@ -2,8 +2,8 @@ import type pg from 'pg';
 
 /**
  * Versioned schema migrations, applied in order on start. Append new versions; never edit an applied one.
- * `pending` is the hand-off from frontends to the elected sequencer: a row per admitted entry, unique by leaf hash
- * while unsequenced; the sequencer fills `log_index` (and `duplicate`) in the same transaction as the batch.
+ * `pending` is the hand-off from frontends to the elected sequencer (src/log/storage/hand-off.ts): a row per
+ * admitted entry; the sequencer fills `log_index` (and `duplicate`) in the same transaction as the batch.
  */
 export const MIGRATIONS: ReadonlyArray<{ version: number; sql: string }> = [
   {
@@ -23,6 +23,17 @@ CREATE TABLE pending (
   created_at TIMESTAMPTZ NOT NULL DEFAULT now());
 CREATE UNIQUE INDEX pending_unsequenced_leaf ON pending (leaf_hash) WHERE log_index IS NULL;
 CREATE INDEX pending_done ON pending (created_at) WHERE log_index IS NOT NULL;
+`,
+  },
+  {
+    // Several rows may wait with the same leaf (the sequencer marks all but one duplicates, so each gets an
+    // outcome); witness cosignatures are shared by every frontend.
+    version: 2,
+    sql: `
+DROP INDEX pending_unsequenced_leaf;
+CREATE INDEX pending_waiting ON pending (id) WHERE log_index IS NULL;
+CREATE TABLE cosignatures (
+  witness TEXT PRIMARY KEY, tree_size BIGINT NOT NULL, root_hash BYTEA NOT NULL, line TEXT NOT NULL);
 `,
   },
 ];

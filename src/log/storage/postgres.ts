@@ -1,31 +1,17 @@
 import pg from 'pg';
-import { nodeKey, type Batch, type LogMeta, type LogStore, type StoredEntry, type TreeHead } from './store.js';
+import {
+  nodeKey,
+  type Batch,
+  type Cosignature,
+  type LogMeta,
+  type LogStore,
+  type StoredEntry,
+  type TreeHead,
+} from './store.js';
+import type { HandOff } from './hand-off.js';
+import { PostgresHandOff, SEQUENCED } from './postgres-hand-off.js';
 import { parseDatabaseUrl, unavailable, type PgTarget } from './postgres-connect.js';
 import { migrate } from './postgres-schema.js';
-
-/** An entry admitted by a frontend and waiting in `pending` for the sequencer. */
-export interface PendingRow {
-  id: string;
-  leafHash: Buffer;
-  body: Buffer;
-  indexKeys: string[];
-  attestation?: { mediaType: string; data: Buffer };
-}
-
-/** What became of a pending row: sequenced at `logIndex`, or a duplicate of the entry at `logIndex`. */
-export interface PendingOutcome {
-  logIndex: number;
-  duplicate: boolean;
-}
-
-export interface PostgresStoreOptions {
-  /**
-   * When true (several frontends), every appended entry must consume its unsequenced `pending` row in the same
-   * transaction, or the batch rolls back: a frontend that gave up on a row (and answered 503) can never see it
-   * sequenced afterwards.
-   */
-  requirePending?: boolean;
-}
 
 /**
  * The LogStore on PostgreSQL: same tables as SQLite plus `pending`, bulk writes with `unnest`, one transaction per
@@ -35,20 +21,20 @@ export interface PostgresStoreOptions {
 export class PostgresLogStore implements LogStore {
   readonly pool: pg.Pool;
   readonly target: PgTarget;
-  #requirePending: boolean;
+  readonly handOff: HandOff;
   #closed = false;
 
-  private constructor(target: PgTarget, options: PostgresStoreOptions) {
+  private constructor(target: PgTarget) {
     this.target = target;
     this.pool = new pg.Pool(target.config);
     // An idle client losing its connection must not crash the process; the next query reconnects.
     this.pool.on('error', () => undefined);
-    this.#requirePending = options.requirePending ?? false;
+    this.handOff = new PostgresHandOff(this);
   }
 
   /** Connects, applies migrations (idempotent, safe under concurrent starts) and returns the store. */
-  static async open(url: string, options: PostgresStoreOptions = {}): Promise<PostgresLogStore> {
-    const store = new PostgresLogStore(parseDatabaseUrl(url), options);
+  static async open(url: string): Promise<PostgresLogStore> {
+    const store = new PostgresLogStore(parseDatabaseUrl(url));
     try {
       const client = await store.pool.connect();
       try {
@@ -61,10 +47,6 @@ export class PostgresLogStore implements LogStore {
       throw unavailable(e);
     }
     return store;
-  }
-
-  setRequirePending(on: boolean): void {
-    this.#requirePending = on;
   }
 
   async init(proposed: LogMeta): Promise<LogMeta> {
@@ -92,46 +74,73 @@ export class PostgresLogStore implements LogStore {
     }
   }
 
+  /**
+   * One batch in three round trips: BEGIN with the head lock, one statement that writes everything (entries, index
+   * keys, inner nodes, the hand-off rows it consumes, the head, the wake-up), COMMIT. Round trips, not rows, bound
+   * the sequencer on PostgreSQL: each costs two context switches on a loaded machine.
+   */
   async appendBatchOn(client: pg.ClientBase, b: Batch): Promise<void> {
     this.#open();
     try {
-      await client.query('BEGIN');
-      // FOR UPDATE serialises sequencers: a deposed one fails the index check instead of interleaving.
-      const { rows } = await client.query<{ size: string }>('SELECT size FROM head WHERE id = 1 FOR UPDATE');
-      const expected = Number(rows[0]?.size ?? 0);
+      // No parameters: BEGIN and the lock travel in one simple-protocol message. FOR UPDATE serialises sequencers:
+      // a deposed one fails the index check instead of interleaving.
+      const begun = (await client.query('BEGIN; SELECT size FROM head WHERE id = 1 FOR UPDATE')) as unknown as [
+        pg.QueryResult,
+        pg.QueryResult<{ size: string }>,
+      ];
+      const expected = Number(begun[1].rows[0]?.size ?? 0);
       if (b.entries.length > 0 && b.entries[0]!.logIndex !== expected) {
         throw new Error(`batch starts at index ${b.entries[0]!.logIndex}, the tree has ${expected} entries`);
       }
-      await insertEntries(client, b.entries);
-      if (b.nodes.length > 0) {
-        await client.query(
-          'INSERT INTO nodes (level, idx, hash) SELECT * FROM unnest($1::smallint[], $2::bigint[], $3::bytea[])',
-          [b.nodes.map((n) => n.level), b.nodes.map((n) => n.index), b.nodes.map((n) => n.hash)],
-        );
-      }
-      await this.#consumePending(client, b.entries);
-      await client.query(
-        'INSERT INTO head (id, size, root_hash, checkpoint) VALUES (1, $1, $2, $3) ON CONFLICT (id) DO UPDATE SET ' +
-          'size = excluded.size, root_hash = excluded.root_hash, checkpoint = excluded.checkpoint',
-        [b.head.size, b.head.rootHash, b.head.checkpoint],
+      const claims = b.claims ?? [];
+      const keys = b.entries.flatMap((e) => e.indexKeys.map((k) => [k, e.logIndex] as const));
+      const { rows } = await client.query<{ claimed: string }>(
+        `WITH e AS (
+           INSERT INTO entries (log_index, leaf_hash, integrated_time, body, set_sig, index_keys, att_type, att_data)
+           SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[],
+                                $7::text[], $8::bytea[])),
+         k AS (
+           INSERT INTO index_keys (key, log_index) SELECT * FROM unnest($9::text[], $10::bigint[])
+           ON CONFLICT DO NOTHING),
+         n AS (
+           INSERT INTO nodes (level, idx, hash) SELECT * FROM unnest($11::smallint[], $12::bigint[], $13::bytea[])),
+         c AS (
+           UPDATE pending p SET log_index = u.log_index FROM unnest($14::bigint[], $15::bigint[]) AS u(id, log_index)
+            WHERE p.id = u.id AND p.log_index IS NULL RETURNING 1),
+         h AS (
+           INSERT INTO head (id, size, root_hash, checkpoint) VALUES (1, $16, $17, $18) ON CONFLICT (id) DO UPDATE
+              SET size = excluded.size, root_hash = excluded.root_hash, checkpoint = excluded.checkpoint)
+         SELECT (SELECT count(*) FROM c) AS claimed, pg_notify('${SEQUENCED}', $19)`,
+        [
+          b.entries.map((e) => e.logIndex),
+          b.entries.map((e) => e.leafHash),
+          b.entries.map((e) => e.integratedTime),
+          b.entries.map((e) => e.body),
+          b.entries.map((e) => e.signedEntryTimestamp),
+          b.entries.map((e) => JSON.stringify(e.indexKeys)),
+          b.entries.map((e) => e.attestation?.mediaType ?? null),
+          b.entries.map((e) => e.attestation?.data ?? null),
+          keys.map((k) => k[0]),
+          keys.map((k) => k[1]),
+          b.nodes.map((n) => n.level),
+          b.nodes.map((n) => n.index),
+          b.nodes.map((n) => n.hash),
+          claims.map((c) => c.id),
+          claims.map((c) => c.logIndex),
+          b.head.size,
+          b.head.rootHash,
+          b.head.checkpoint,
+          this.target.schema,
+        ],
       );
-      await client.query("SELECT pg_notify('signet_log_sequenced', $1)", [String(b.head.size)]);
+      const claimed = Number(rows[0]?.claimed ?? 0);
+      if (claimed !== claims.length) {
+        throw new Error(`only ${claimed} of ${claims.length} queued entries are still waiting; batch abandoned`);
+      }
       await client.query('COMMIT');
     } catch (e) {
       await client.query('ROLLBACK').catch(() => undefined);
       throw unavailable(e);
-    }
-  }
-
-  async #consumePending(client: pg.ClientBase, entries: StoredEntry[]): Promise<void> {
-    if (entries.length === 0) return;
-    const { rowCount } = await client.query(
-      'UPDATE pending p SET log_index = u.log_index FROM unnest($1::bytea[], $2::bigint[]) AS u(leaf_hash, log_index) ' +
-        'WHERE p.leaf_hash = u.leaf_hash AND p.log_index IS NULL',
-      [entries.map((e) => e.leafHash), entries.map((e) => e.logIndex)],
-    );
-    if (this.#requirePending && rowCount !== entries.length) {
-      throw new Error(`only ${rowCount} of ${entries.length} pending entries are still waiting; batch abandoned`);
     }
   }
 
@@ -204,94 +213,36 @@ export class PostgresLogStore implements LogStore {
     await this.#q('SELECT 1');
   }
 
-  // --- the frontend/sequencer hand-off (several frontends on one database) ---
-
-  /** Whether some session holds the sequencer's advisory lock (`classId`, hashtext(schema)) right now. */
-  async lockHeld(classId: number): Promise<boolean> {
-    const { rows } = await this.#q<{ held: boolean }>(
-      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
-         AND classid = $1::bigint::oid AND objid = hashtext($2)::oid AND objsubid = 2) AS held`,
-      [classId, this.target.schema],
-    );
-    return rows[0]?.held === true;
-  }
-
-  /**
-   * Queues an admitted entry for the sequencer. Returns its row id, or `undefined` when the same leaf is already
-   * waiting (another frontend won the race: this request is the duplicate).
-   */
-  async enqueue(e: Omit<PendingRow, 'id'>): Promise<string | undefined> {
-    // One round trip: the insert and the wake-up of the sequencer (NOTIFY is delivered at commit).
-    const { rows } = await this.#q<{ id: string }>(
-      'WITH ins AS (INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data) VALUES ($1, $2, $3, $4, $5) ' +
-        'ON CONFLICT (leaf_hash) WHERE log_index IS NULL DO NOTHING RETURNING id) ' +
-        "SELECT id, pg_notify('signet_log_pending', '') FROM ins",
-      [e.leafHash, e.body, JSON.stringify(e.indexKeys), e.attestation?.mediaType ?? null, e.attestation?.data ?? null],
-    );
-    return rows[0]?.id;
-  }
-
-  /** The oldest unsequenced rows, for the sequencer. */
-  async unsequenced(limit: number, afterId = '0'): Promise<PendingRow[]> {
-    const { rows } = await this.#q<PendingDbRow>(
-      'SELECT id, leaf_hash, body, index_keys, att_type, att_data FROM pending ' +
-        'WHERE log_index IS NULL AND id > $2 ORDER BY id LIMIT $1',
-      [limit, afterId],
-    );
-    return rows.map((r) => ({
-      id: r.id,
-      leafHash: r.leaf_hash,
-      body: r.body,
-      indexKeys: JSON.parse(r.index_keys) as string[],
-      ...(r.att_type !== null && r.att_data !== null
-        ? { attestation: { mediaType: r.att_type, data: r.att_data } }
-        : {}),
-    }));
-  }
-
-  /** Marks a waiting row as a duplicate of the logged entry at `logIndex`. */
-  async markDuplicate(id: string, logIndex: number): Promise<void> {
-    await this.#q('UPDATE pending SET log_index = $2, duplicate = TRUE WHERE id = $1 AND log_index IS NULL', [
-      id,
-      logIndex,
-    ]);
-    await this.#q("SELECT pg_notify('signet_log_sequenced', '')");
-  }
-
-  /** Outcomes of these rows that are settled; settled rows are deleted as they are read. */
-  async takeOutcomes(ids: string[]): Promise<Map<string, PendingOutcome>> {
-    const out = new Map<string, PendingOutcome>();
-    if (ids.length === 0) return out;
-    const { rows } = await this.#q<{ id: string; log_index: string; duplicate: boolean }>(
-      'DELETE FROM pending WHERE id = ANY($1::bigint[]) AND log_index IS NOT NULL RETURNING id, log_index, duplicate',
-      [ids],
-    );
-    for (const r of rows) out.set(r.id, { logIndex: Number(r.log_index), duplicate: r.duplicate });
-    return out;
-  }
-
-  /** Withdraws a row that is still waiting; false when the sequencer got to it first (then read its outcome). */
-  async withdraw(id: string): Promise<boolean> {
-    const { rowCount } = await this.#q('DELETE FROM pending WHERE id = $1 AND log_index IS NULL', [id]);
-    return rowCount === 1;
-  }
-
-  /** Deletes settled rows whose frontend never collected them (it died after the sequencer finished). */
-  async sweepSettled(olderThanSeconds: number): Promise<void> {
+  async putCosignature(c: Cosignature): Promise<void> {
     await this.#q(
-      'DELETE FROM pending WHERE log_index IS NOT NULL AND created_at < now() - make_interval(secs => $1)',
-      [olderThanSeconds],
+      'INSERT INTO cosignatures (witness, tree_size, root_hash, line) VALUES ($1, $2, $3, $4) ON CONFLICT (witness) ' +
+        'DO UPDATE SET tree_size = excluded.tree_size, root_hash = excluded.root_hash, line = excluded.line',
+      [c.witness, c.size, c.rootHash, c.line],
     );
+  }
+
+  async cosignatures(size: number, rootHash: Buffer): Promise<Cosignature[]> {
+    const { rows } = await this.#q<{ witness: string; line: string }>(
+      'SELECT witness, line FROM cosignatures WHERE tree_size = $1 AND root_hash = $2 ORDER BY witness',
+      [size, rootHash],
+    );
+    return rows.map((r) => ({ witness: r.witness, size, rootHash, line: r.line }));
   }
 
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
+    await this.handOff.close();
     await this.pool.end();
   }
 
   #open(): void {
     if (this.#closed) throw new Error('log store is closed');
+  }
+
+  /** One statement on the pool; a lost database is pushback (503). */
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+    return this.#q<R>(sql, params);
   }
 
   async #q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
@@ -304,39 +255,14 @@ export class PostgresLogStore implements LogStore {
   }
 }
 
-async function insertEntries(client: pg.ClientBase, entries: StoredEntry[]): Promise<void> {
-  if (entries.length === 0) return;
-  await client.query(
-    'INSERT INTO entries (log_index, leaf_hash, integrated_time, body, set_sig, index_keys, att_type, att_data) ' +
-      'SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[], ' +
-      '$7::text[], $8::bytea[])',
-    [
-      entries.map((e) => e.logIndex),
-      entries.map((e) => e.leafHash),
-      entries.map((e) => e.integratedTime),
-      entries.map((e) => e.body),
-      entries.map((e) => e.signedEntryTimestamp),
-      entries.map((e) => JSON.stringify(e.indexKeys)),
-      entries.map((e) => e.attestation?.mediaType ?? null),
-      entries.map((e) => e.attestation?.data ?? null),
-    ],
-  );
-  const keys = entries.flatMap((e) => e.indexKeys.map((k) => [k, e.logIndex] as const));
-  if (keys.length > 0) {
-    await client.query(
-      'INSERT INTO index_keys (key, log_index) SELECT * FROM unnest($1::text[], $2::bigint[]) ON CONFLICT DO NOTHING',
-      [keys.map((k) => k[0]), keys.map((k) => k[1])],
-    );
-  }
-}
-
-interface HeadRow {
+/** Records the outcome of the hand-off rows a batch consumes; all of them must still be waiting. */
+export interface HeadRow {
   size: string;
   root_hash: Buffer;
   checkpoint: string;
 }
 
-interface EntryRow {
+export interface EntryRow {
   log_index: string;
   leaf_hash: Buffer;
   integrated_time: string;
@@ -347,18 +273,13 @@ interface EntryRow {
   att_data: Buffer | null;
 }
 
-interface PendingDbRow {
-  id: string;
-  leaf_hash: Buffer;
-  body: Buffer;
-  index_keys: string;
-  att_type: string | null;
-  att_data: Buffer | null;
-}
+export const toHead = (r: HeadRow): TreeHead => ({
+  size: Number(r.size),
+  rootHash: r.root_hash,
+  checkpoint: r.checkpoint,
+});
 
-const toHead = (r: HeadRow): TreeHead => ({ size: Number(r.size), rootHash: r.root_hash, checkpoint: r.checkpoint });
-
-function toEntry(r: EntryRow): StoredEntry {
+export function toEntry(r: EntryRow): StoredEntry {
   const e: StoredEntry = {
     logIndex: Number(r.log_index),
     leafHash: r.leaf_hash,

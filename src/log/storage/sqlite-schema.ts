@@ -51,6 +51,8 @@ CREATE TABLE IF NOT EXISTS nodes (
   level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL, PRIMARY KEY (level, idx)) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS index_keys (
   key TEXT NOT NULL, log_index INTEGER NOT NULL, PRIMARY KEY (key, log_index)) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS cosignatures (
+  witness TEXT PRIMARY KEY, tree_size INTEGER NOT NULL, root_hash BLOB NOT NULL, line TEXT NOT NULL) WITHOUT ROWID;
 `;
 
 export function prepare(db: Database.Database): Record<string, Statement> {
@@ -75,5 +77,12 @@ export function prepare(db: Database.Database): Record<string, Statement> {
     getNode: db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
     searchKey: db.prepare('SELECT log_index FROM index_keys WHERE key = ? ORDER BY log_index'),
     ping: db.prepare('SELECT 1'),
+    putCosignature: db.prepare(
+      'INSERT INTO cosignatures (witness, tree_size, root_hash, line) VALUES (?, ?, ?, ?) ON CONFLICT (witness) ' +
+        'DO UPDATE SET tree_size = excluded.tree_size, root_hash = excluded.root_hash, line = excluded.line',
+    ),
+    cosignatures: db.prepare(
+      'SELECT witness, line FROM cosignatures WHERE tree_size = ? AND root_hash = ? ORDER BY witness',
+    ),
   };
 }

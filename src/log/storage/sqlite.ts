@@ -2,7 +2,15 @@ import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
 import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
-import { nodeKey, type Batch, type LogMeta, type LogStore, type StoredEntry, type TreeHead } from './store.js';
+import {
+  nodeKey,
+  type Batch,
+  type Cosignature,
+  type LogMeta,
+  type LogStore,
+  type StoredEntry,
+  type TreeHead,
+} from './store.js';
 
 /**
  * The embedded default: one SQLite file, WAL journal, `synchronous=FULL` so a committed batch survives power loss
@@ -93,6 +101,17 @@ export class SqliteLogStore implements LogStore {
       for (const row of this.#stmt.searchKey!.all(k) as Array<{ log_index: number }>) found.add(row.log_index);
     }
     return [...found].sort((a, b) => a - b);
+  }
+
+  async putCosignature(c: Cosignature): Promise<void> {
+    this.#open();
+    this.#stmt.putCosignature!.run(c.witness, c.size, c.rootHash, c.line);
+  }
+
+  async cosignatures(size: number, rootHash: Buffer): Promise<Cosignature[]> {
+    this.#open();
+    const rows = this.#stmt.cosignatures!.all(size, rootHash) as Array<{ witness: string; line: string }>;
+    return rows.map((r) => ({ witness: r.witness, size, rootHash, line: r.line }));
   }
 
   async ping(): Promise<void> {

@@ -10,6 +10,7 @@
  * - Not found is never an error: lookups return `undefined` (or omit the key from a result map).
  * - Errors thrown are unexpected (I/O, corruption); callers answer 500 and may retry the whole call.
  */
+import type { HandOff } from './hand-off.js';
 
 /** One sequenced entry as stored: the row behind every `LogEntry` the API returns. */
 export interface StoredEntry {
@@ -21,9 +22,9 @@ export interface StoredEntry {
   integratedTime: number;
   /** The canonical entry body: the Merkle leaf bytes. */
   body: Buffer;
-  /** The SignedEntryTimestamp, signed once when the entry was integrated. */
+  /** The per-entry promise signed at integration (Rekor v1: the SignedEntryTimestamp); empty for a log without one. */
   signedEntryTimestamp: Buffer;
-  /** Search keys written with the entry (lower case). */
+  /** Search keys written with the entry (lower case; empty for a log without a search index). */
   indexKeys: string[];
   attestation?: { mediaType: string; data: Buffer };
 }
@@ -57,6 +58,27 @@ export interface Batch {
   nodes: TreeNode[];
   /** The signed head after this batch. */
   head: TreeHead;
+  /**
+   * Hand-off rows these entries consume (stores with a `handOff` only): each row's outcome is written in the same
+   * transaction, and the batch is rejected whole when any of them is no longer waiting (withdrawn by its frontend).
+   */
+  claims?: Claim[];
+}
+
+/** A waiting hand-off row (see `HandOff`) sequenced at `logIndex`. */
+export interface Claim {
+  id: string;
+  logIndex: number;
+}
+
+/** A witness cosignature line over the checkpoint of one tree (size + root). */
+export interface Cosignature {
+  /** `name+keyhash`: a witness keeps only its latest cosignature. */
+  witness: string;
+  size: number;
+  rootHash: Buffer;
+  /** The note signature line, `— <name> <base64>\n`. */
+  line: string;
 }
 
 export interface LogStore {
@@ -94,6 +116,18 @@ export interface LogStore {
 
   /** Log indexes of the entries whose index keys include ANY of `keys` (already lower-cased), ascending. */
   searchIndex(keys: string[]): Promise<number[]>;
+
+  /** Stores a witness cosignature, replacing that witness's previous one. Durable on return. */
+  putCosignature(c: Cosignature): Promise<void>;
+
+  /** The stored cosignatures over exactly this tree (size and root), ordered by witness. */
+  cosignatures(size: number, rootHash: Buffer): Promise<Cosignature[]>;
+
+  /**
+   * Present when several processes share this store (PostgreSQL): the queue by which they hand entries to the one
+   * elected sequencer. Absent for a store one process owns (SQLite, memory). See src/log/append/appender.ts.
+   */
+  readonly handOff?: HandOff;
 
   /** Cheap liveness check of the backing store (for /readyz); rejects when it is unreachable. */
   ping(): Promise<void>;

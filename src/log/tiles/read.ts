@@ -1,4 +1,4 @@
-import { TILE_HEIGHT, TILE_WIDTH, tileWidth, type ParsedTilePath } from '../../merkle/index.js';
+import { encodeEntryBundle, TILE_HEIGHT, TILE_WIDTH, tileWidth, type ParsedTilePath } from '../../merkle/index.js';
 import type { LogStore } from '../storage/store.js';
 
 /** A tile or entry bundle ready to serve, or undefined when the tree of `size` does not (yet) contain it. */
@@ -22,15 +22,14 @@ export async function readTile(store: LogStore, path: ParsedTilePath, size: numb
   const indexes = Array.from({ length: path.width }, (_, i) => first + i);
   if (path.kind === 'entries') {
     const found = await store.entriesByIndex(indexes);
-    const parts: Buffer[] = [];
-    for (const i of indexes) {
+    const bodies = indexes.map((i) => {
       const e = found.get(i);
       if (!e) throw new Error(`entry ${i} is missing from the log store`);
-      const len = Buffer.alloc(2);
-      len.writeUInt16BE(e.body.length);
-      parts.push(len, e.body);
-    }
-    return { body: Buffer.concat(parts), immutable };
+      return e.body;
+    });
+    // Admission refuses entries too long for a bundle; one stored before that cap fails its bundle with a clear
+    // logged error (the other bundles are unaffected).
+    return { body: encodeEntryBundle(bodies, first), immutable };
   }
   const treeLevel = level * TILE_HEIGHT;
   const found = await store.nodes(indexes.map((index) => ({ level: treeLevel, index })));

@@ -48,11 +48,11 @@ export function tileApi(o: TileApiOptions) {
         .send(found.body);
     });
 
-    app.post('/witness/cosign', async (request, reply) => {
+    app.post('/witness/cosign', { bodyLimit: 65536 }, async (request, reply) => {
       if (typeof request.body !== 'string') {
         return reply.code(415).send({ code: 415, message: 'send cosignature lines as text/plain' });
       }
-      o.publisher.addCosignatures(request.body);
+      await o.publisher.addCosignatures(request.body);
       return reply.type('text/plain; charset=utf-8').send(o.publisher.checkpoint());
     });
   };

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { verifyDigestSignature } from '../../crypto/index.js';
 import { invalidInput } from '../../errors.js';
 import { canonicalBody, indexKeySet, sha256Hex, type AdmittedEntry } from './admitted-entry.js';
-import { verifyEd25519phDigest } from './ed25519ph.js';
+import { verifyEd25519phDigest } from '../../crypto/index.js';
 import { HEX, decodeStdBase64, onlyKnownFields, requireObject, requireString, type Json } from './spec-input.js';
 import { parseX509PublicKey, verifyX509Chain, x509Subjects } from './x509-public-key.js';
 
@@ -70,7 +70,9 @@ function readHash(hash: Json): { algorithm: DigestAlgorithm; value: string } {
   if (value.length !== DIGEST_HEX_LENGTH[alg] || !HEX.test(value)) {
     throw invalidInput(`spec.data.hash.value: must be ${DIGEST_HEX_LENGTH[alg]} hex digits for ${alg}`);
   }
-  return { algorithm: alg, value };
+  // Lower case in the leaf: the same signature over the same digest is one entry whatever the hex case sent
+  // (Rekor keeps the case as sent, so it logs `AB..` and `ab..` twice; docs/wire-compat.md).
+  return { algorithm: alg, value: value.toLowerCase() };
 }
 
 /**

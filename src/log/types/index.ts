@@ -7,6 +7,7 @@
  * log.add(entry.body); index.write(entry.indexKeys, uuid);
  */
 import { SignetError, invalidInput } from '../../errors.js';
+import { MAX_BUNDLED_ENTRY_BYTES } from '../../merkle/index.js';
 import type { AdmittedEntry } from './admitted-entry.js';
 import { admitDsse } from './dsse.js';
 import { admitHashedRekord } from './hashedrekord.js';
@@ -15,7 +16,9 @@ import { admitIntotoV001 } from './intoto-v001.js';
 import { admitRekord } from './rekord.js';
 import { isObject, onlyKnownFields } from './spec-input.js';
 
-export type { AdmittedEntry } from './admitted-entry.js';
+export { indexKeySet, type AdmittedEntry } from './admitted-entry.js';
+export { parseX509PublicKey, x509Subjects } from './x509-public-key.js';
+export { storedFormBody } from './stored-form.js';
 export { emailKey, indexKeysForPublicKey, normalizeHashQuery, subjectKey } from './index-keys.js';
 
 export interface AdmitOptions {
@@ -63,13 +66,25 @@ export async function admitEntry(proposed: unknown, options: AdmitOptions = {}):
     );
   }
   const maxAttestationBytes = options.maxAttestationBytes ?? DEFAULT_MAX_ATTESTATION_BYTES;
+  let entry: AdmittedEntry;
   try {
-    return await admit(proposed.spec, { maxAttestationBytes });
+    entry = await admit(proposed.spec, { maxAttestationBytes });
   } catch (e) {
     if (e instanceof SignetError) throw e;
     // A parser bug must still surface as a clear rejection of this input, never a crash of the server.
     throw invalidInput(`${kind} entry could not be processed: ${firstLine(e)}`, e);
   }
+  checkBodySize(entry);
+  return entry;
+}
+
+/** The tiles API serves every entry in an entry bundle with a 16-bit length: a longer canonical body can never be logged. */
+function checkBodySize(entry: AdmittedEntry): void {
+  if (entry.body.length <= MAX_BUNDLED_ENTRY_BYTES) return;
+  throw new SignetError(
+    'too-large',
+    `the canonical ${entry.kind} entry is ${entry.body.length} bytes; the log stores at most ${MAX_BUNDLED_ENTRY_BYTES} bytes per entry (tlog-tiles entry bundles use a 16-bit length)`,
+  );
 }
 
 function firstLine(e: unknown): string {

@@ -19,7 +19,7 @@ import { parseX509PublicKey, type X509PublicKey } from './x509-public-key.js';
 /**
  * intoto 0.0.2 (`rekor:pkg/types/intoto/v0.0.2`): a DSSE envelope given field by field, each signature with its
  * x509 public key. Its canonical form is frozen with Rekor's quirks: `payload` and each `sig` arrive base64-encoded
- * a second time, `content.hash` (the envelope hash) is the client's and is kept as given, and the payload itself
+ * a second time, `content.hash` (the envelope hash) is the client's and is kept as given (in lower case), and the payload itself
  * is dropped from the leaf but kept as the entry's attestation.
  */
 export const INTOTO = { kind: 'intoto', apiVersion: '0.0.2' } as const;
@@ -112,5 +112,6 @@ function readDigest(v: unknown, path: string): Json {
   if (algorithm !== 'sha256') throw invalidInput(`${path}.algorithm: must be sha256`);
   const value = requireString(h.value, `${path}.value`, 256);
   if (value.length !== 64 || !HEX.test(value)) throw invalidInput(`${path}.value: must be 64 hex digits`);
-  return { algorithm, value };
+  // Lower case in the leaf, so a change of hex case cannot log the same envelope again (Rekor keeps it as sent).
+  return { algorithm, value: value.toLowerCase() };
 }

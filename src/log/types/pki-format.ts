@@ -46,6 +46,7 @@ const x509Pki: PkiFormat<X509Key> = {
   },
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- each format has its own key and signature types
 export const PKI_FORMATS: Record<PkiFormatName, PkiFormat<any, any>> = {
   x509: x509Pki,
   ssh: sshPki,
@@ -53,6 +54,7 @@ export const PKI_FORMATS: Record<PkiFormatName, PkiFormat<any, any>> = {
   minisign: minisignPki,
 };
 
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- as PKI_FORMATS
 export function pkiFormat(name: string, path: string): PkiFormat<any, any> {
   if (!Object.hasOwn(PKI_FORMATS, name)) {
     throw invalidInput(`${path}: must be one of pgp, minisign, x509, ssh`);

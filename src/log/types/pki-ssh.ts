@@ -10,7 +10,7 @@ import {
 } from '../../crypto/index.js';
 import { invalidInput } from '../../errors.js';
 import { isEmail } from './email.js';
-import { decodePem, encodePem } from './go-pem.js';
+import { decodePem, encodePem } from '../../encoding/index.js';
 import type { PkiFormat, PkiKey, PkiSignature } from './pki-format.js';
 
 /**
@@ -41,10 +41,11 @@ export const sshPki: PkiFormat<SshKey, SshSig> = {
   parseSignature(raw, path) {
     const pem = decodePem(raw.toString('latin1'));
     if (!pem) throw invalidInput(`${path}: unable to decode the armored ssh signature`);
-    if (pem.block.type !== 'SSH SIGNATURE') throw invalidInput(`${path}: wrong PEM block type, expected SSH SIGNATURE`);
+    if (pem.block.label !== 'SSH SIGNATURE')
+      throw invalidInput(`${path}: wrong PEM block type, expected SSH SIGNATURE`);
     let sig: SshSignature;
     try {
-      sig = parseSshSignature(pem.block.bytes);
+      sig = parseSshSignature(pem.block.der);
     } catch (e) {
       throw invalidInput(`${path}: invalid ssh signature: ${(e as Error).message}`);
     }

@@ -1,4 +1,5 @@
 import { invalidInput } from '../../errors.js';
+import { isStdBase64 } from '../../encoding/index.js';
 
 /**
  * Strict readers for the JSON shapes of proposed entries. Every message names the field by its JSON path so a
@@ -62,10 +63,6 @@ export const MAX_STRING = 64 * 1024 * 1024;
  * Padded standard base64. A linear check (alphabet, at most two trailing '=', length a multiple of 4) rather than a
  * grouped regular expression, whose backtracking overflows V8's stack on multi-megabyte strings.
  */
-export function isStdBase64(s: string): boolean {
-  return s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
-}
-
 const isUrlBase64 = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9_-]*={0,2}$/.test(s);
 
 /**

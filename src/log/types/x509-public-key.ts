@@ -1,6 +1,6 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { invalidInput } from '../../errors.js';
-import { decodePem, encodePem } from './go-pem.js';
+import { decodePem, encodePem } from '../../encoding/index.js';
 import { subjectAlternateNames } from './x509-san.js';
 
 /**
@@ -24,10 +24,10 @@ export function parseX509PublicKey(raw: Buffer, path: string): X509PublicKey {
   const first = decodePem(text);
   if (!first) throw invalidInput(`${path}: invalid public key: failure decoding PEM`);
   if (first.rest.length > 0) return parseChain(text, path);
-  if (first.block.type === 'PUBLIC KEY') return parseSpki(first.block.bytes, path);
-  if (first.block.type === 'CERTIFICATE')
-    return cached(first.block.bytes, () => fromCerts([parseCert(first.block.bytes, path)]));
-  throw invalidInput(`${path}: invalid public key: cannot handle PEM type ${JSON.stringify(first.block.type)}`);
+  if (first.block.label === 'PUBLIC KEY') return parseSpki(first.block.der, path);
+  if (first.block.label === 'CERTIFICATE')
+    return cached(first.block.der, () => fromCerts([parseCert(first.block.der, path)]));
+  throw invalidInput(`${path}: invalid public key: cannot handle PEM type ${JSON.stringify(first.block.label)}`);
 }
 
 function parseSpki(der: Buffer, path: string): X509PublicKey {
@@ -135,7 +135,7 @@ function parseChain(text: string, path: string): X509PublicKey {
     if (certs.length === MAX_CHAIN) throw invalidInput(`${path}: too many certificates specified in PEM block`);
     const next = decodePem(rest);
     if (!next) throw invalidInput(`${path}: error during PEM decoding of the certificate chain`);
-    certs.push(parseCert(next.block.bytes, path));
+    certs.push(parseCert(next.block.der, path));
     rest = next.rest.trim();
   }
   return fromCerts(certs);

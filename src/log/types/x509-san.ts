@@ -1,61 +1,12 @@
 /**
  * Subject alternative names in the order Rekor indexes them (sigstore's `cryptoutils.GetSubjectAlternateNames`):
  * DNS names, emails, IP addresses, URIs, then the one Fulcio OtherName (1.3.6.1.4.1.57264.1.7) if present.
- * A small DER walk over the certificate keeps this cheap on the upload path.
+ * A small DER walk over the certificate (encoding/'s reader) keeps this cheap on the upload path.
  */
-interface Tlv {
-  tag: number;
-  start: number; // first content byte
-  end: number; // one past the last content byte
-}
+import { derChildren, derValue, extensionValue, readDer, type Der } from '../../encoding/index.js';
 
-function readTlv(buf: Buffer, pos: number, limit: number): Tlv {
-  if (pos + 2 > limit) throw new Error('truncated DER');
-  const tag = buf[pos]!;
-  let len = buf[pos + 1]!;
-  let start = pos + 2;
-  if (len & 0x80) {
-    const n = len & 0x7f;
-    if (n === 0 || n > 4 || start + n > limit) throw new Error('bad DER length');
-    len = 0;
-    for (let i = 0; i < n; i++) len = len * 256 + buf[start + i]!;
-    start += n;
-  }
-  if (start + len > limit) throw new Error('truncated DER');
-  return { tag, start, end: start + len };
-}
-
-function children(buf: Buffer, parent: Tlv): Tlv[] {
-  const out: Tlv[] = [];
-  for (let pos = parent.start; pos < parent.end;) {
-    const t = readTlv(buf, pos, parent.end);
-    out.push(t);
-    pos = t.end;
-  }
-  return out;
-}
-
-const SAN_OID = Buffer.from('0603551d11', 'hex');
-const FULCIO_OTHERNAME_OID = Buffer.from('060a2b0601040183bf300107', 'hex');
-
-/** The SAN extension's GeneralNames content, or undefined when the certificate has none. */
-function sanExtension(der: Buffer): { buf: Buffer; names: Tlv } | undefined {
-  const cert = readTlv(der, 0, der.length);
-  const tbs = children(der, cert)[0];
-  if (!tbs) return undefined;
-  const exts = children(der, tbs).find((t) => t.tag === 0xa3);
-  if (!exts) return undefined;
-  const list = children(der, exts)[0];
-  if (!list) return undefined;
-  for (const ext of children(der, list)) {
-    const parts = children(der, ext);
-    if (!parts[0] || !der.subarray(parts[0].start - 2, parts[0].end).equals(SAN_OID)) continue;
-    const value = parts[parts.length - 1]!;
-    const names = readTlv(der, value.start, value.end);
-    return { buf: der, names };
-  }
-  return undefined;
-}
+const SAN_OID = Buffer.from('551d11', 'hex'); // 2.5.29.17
+const FULCIO_OTHERNAME_OID = Buffer.from('2b0601040183bf300107', 'hex'); // 1.3.6.1.4.1.57264.1.7
 
 export function subjectAlternateNames(der: Buffer): string[] {
   try {
@@ -66,35 +17,35 @@ export function subjectAlternateNames(der: Buffer): string[] {
 }
 
 function readSans(der: Buffer): string[] {
-  const san = sanExtension(der);
-  if (!san) return [];
-  const { buf, names } = san;
+  const value = extensionValue(der, SAN_OID);
+  if (!value) return [];
+  const names = readDer(value);
   const dns: string[] = [];
   const emails: string[] = [];
   const ips: string[] = [];
   const uris: string[] = [];
   const others: (string | undefined)[] = [];
-  for (const n of children(buf, names)) {
-    const text = () => buf.subarray(n.start, n.end).toString('latin1');
+  for (const n of derChildren(names)) {
+    const text = () => derValue(n).toString('latin1');
     if (n.tag === 0x82) dns.push(text());
     else if (n.tag === 0x81) emails.push(text());
-    else if (n.tag === 0x87) ips.push(formatIp(buf.subarray(n.start, n.end)));
+    else if (n.tag === 0x87) ips.push(formatIp(derValue(n)));
     else if (n.tag === 0x86) uris.push(text());
-    else if (n.tag === 0xa0) others.push(otherName(buf, n));
+    else if (n.tag === 0xa0) others.push(otherName(n));
   }
   // Go's UnmarshalOtherNameSAN returns a value only when exactly one OtherName is present and it is Fulcio's.
   const other = others.length === 1 && others[0] !== undefined ? [others[0]] : [];
   return [...dns, ...emails, ...ips, ...uris, ...other];
 }
 
-function otherName(buf: Buffer, n: Tlv): string | undefined {
-  const parts = children(buf, n);
-  if (parts.length !== 2 || !buf.subarray(parts[0]!.start - 2, parts[0]!.end).equals(FULCIO_OTHERNAME_OID)) {
+function otherName(n: Der): string | undefined {
+  const parts = derChildren(n);
+  if (parts.length !== 2 || parts[0]!.tag !== 0x06 || !derValue(parts[0]!).equals(FULCIO_OTHERNAME_OID)) {
     return undefined;
   }
-  const inner = readTlv(buf, parts[1]!.start, parts[1]!.end);
+  const inner = readDer(n.buf, parts[1]!.valueStart, parts[1]!.end);
   if (inner.tag !== 0x0c) return undefined;
-  return buf.subarray(inner.start, inner.end).toString('utf8');
+  return derValue(inner).toString('utf8');
 }
 
 /** Go's net.IP.String(): dotted quad for IPv4 (and IPv4-mapped IPv6), RFC 5952 text otherwise. */

@@ -1,10 +1,12 @@
 import { parseNote, parseVerifierKey, type NoteVerifier } from '../../note/index.js';
 import { invalidInput, SignetError } from '../../errors.js';
-import type { TreeHead } from '../storage/store.js';
+import type { LogStore, TreeHead } from '../storage/store.js';
 
 export interface PublisherOptions {
   /** The log's latest durable head (the sequencer's, or the last one a frontend saw). */
   head: () => TreeHead;
+  /** Where accepted cosignatures are kept: they survive a restart and every frontend of the log serves them. */
+  store: Pick<LogStore, 'putCosignature' | 'cosignatures'>;
   /** Publication interval in milliseconds (default 1000). */
   intervalMs?: number;
   /** Witness verifier keys, `name+hash+base64` (tlog-cosignature v1, type 0x04). */
@@ -14,31 +16,45 @@ export interface PublisherOptions {
 /**
  * The checkpoint witnesses cosign: at a fixed interval it takes the log's latest signed head and serves it unchanged
  * until the next publication, so a witness that fetched it can return a cosignature for exactly that text. Accepted
- * cosignatures (from configured witnesses only) are appended as extra signature lines until the next publication
- * with a different tree; a publication whose tree did not change keeps them.
+ * cosignatures (from configured witnesses only) are stored and appended as extra signature lines while the
+ * published tree is the one they cover; each publication reloads them from the store, so a cosignature posted to
+ * one frontend shows on all of them within an interval, and survives a restart.
  */
 export class CheckpointPublisher {
   readonly #head: () => TreeHead;
+  readonly #store: PublisherOptions['store'];
   readonly #witnesses: NoteVerifier[];
   #published: TreeHead;
-  #cosignatures = new Map<string, string>();
+  #cosignatures: string[] = [];
   readonly #timer: NodeJS.Timeout;
 
-  constructor(o: PublisherOptions) {
+  private constructor(o: PublisherOptions) {
     this.#head = o.head;
+    this.#store = o.store;
     this.#witnesses = (o.witnesses ?? []).map((k) => parseVerifierKey(k));
     this.#published = o.head();
-    this.#timer = setInterval(() => this.publish(), o.intervalMs ?? 1000);
+    this.#timer = setInterval(() => void this.publish().catch(() => undefined), o.intervalMs ?? 1000);
     this.#timer.unref();
   }
 
-  /** Adopts the latest head if the tree grew (clearing cosignatures over the old one). */
-  publish(): void {
+  /** Publishes the log's current head with the cosignatures stored for it. */
+  static async open(o: PublisherOptions): Promise<CheckpointPublisher> {
+    const p = new CheckpointPublisher(o);
+    await p.#load(p.#published);
+    return p;
+  }
+
+  /** Adopts the latest head if the tree grew, and reloads the stored cosignatures over the published tree. */
+  async publish(): Promise<void> {
     const head = this.#head();
-    if (head.size === this.#published.size && head.rootHash.equals(this.#published.rootHash)) return;
-    if (head.size < this.#published.size) return;
+    const same = head.size === this.#published.size && head.rootHash.equals(this.#published.rootHash);
+    await this.#load(same || head.size < this.#published.size ? this.#published : head);
+  }
+
+  async #load(head: TreeHead): Promise<void> {
+    const stored = await this.#store.cosignatures(head.size, head.rootHash);
     this.#published = head;
-    this.#cosignatures.clear();
+    this.#cosignatures = stored.map((c) => c.line);
   }
 
   published(): TreeHead {
@@ -47,15 +63,17 @@ export class CheckpointPublisher {
 
   /** The published checkpoint: the log's signed note plus one line per accepted witness cosignature. */
   checkpoint(): string {
-    return this.#published.checkpoint + [...this.#cosignatures.values()].join('');
+    return this.#published.checkpoint + this.#cosignatures.join('');
   }
 
   /**
    * Accepts signature lines (`— <name> <base64>`, as a tlog-witness `add-checkpoint` 200 body) over the published
-   * checkpoint. Unknown witnesses and signatures that do not verify over the current publication are refused.
+   * checkpoint. Unknown witnesses and signatures that do not verify over the current publication are refused;
+   * accepted ones are durable when this resolves.
    */
-  addCosignatures(body: string): number {
-    const text = parseNote(this.#published.checkpoint).text;
+  async addCosignatures(body: string): Promise<number> {
+    const published = this.#published;
+    const text = parseNote(published.checkpoint).text;
     let parsed;
     try {
       parsed = parseNote(`${text}\n${body.endsWith('\n') ? body : `${body}\n`}`);
@@ -63,21 +81,24 @@ export class CheckpointPublisher {
       throw invalidInput('body must be cosignature lines: "— <name> <base64>"', e);
     }
     if (parsed.signatures.length === 0) throw invalidInput('no cosignature lines in the body');
-    let accepted = 0;
+    const lines: Array<{ witness: string; line: string }> = [];
     for (const sig of parsed.signatures) {
       const w = this.#witnesses.find((v) => v.name === sig.name && v.keyHash === sig.keyHash);
       if (!w) throw new SignetError('forbidden', `unknown witness ${JSON.stringify(sig.name)}`);
       if (!safeVerify(w, Buffer.from(text), sig.signature)) {
         throw new SignetError(
           'forbidden',
-          `the cosignature by ${sig.name} does not verify over the published checkpoint (size ${this.#published.size})`,
+          `the cosignature by ${sig.name} does not verify over the published checkpoint (size ${published.size})`,
         );
       }
       const line = `— ${sig.name} ${Buffer.concat([keyHashBytes(sig.keyHash), sig.signature]).toString('base64')}\n`;
-      this.#cosignatures.set(`${sig.name}+${sig.keyHash}`, line);
-      accepted++;
+      lines.push({ witness: `${sig.name}+${sig.keyHash}`, line });
     }
-    return accepted;
+    for (const { witness, line } of lines) {
+      await this.#store.putCosignature({ witness, size: published.size, rootHash: published.rootHash, line });
+    }
+    await this.#load(published);
+    return lines.length;
   }
 
   close(): void {

@@ -1,6 +1,7 @@
 import { isSignetError } from '../../errors.js';
 import { isIndexType } from '../media-types.js';
 import type { Descriptor, RegistryClient } from '../registry/client.js';
+import { copyReferrers } from './copy-referrers.js';
 import { attachmentTag, type AttachmentKind } from './tags.js';
 
 interface Endpoint {
@@ -36,16 +37,21 @@ async function copyBlob(src: Endpoint, dst: Endpoint, blob: Descriptor) {
   await dst.client.pushBlob(dst.repo, data, blob.mediaType, sameRegistry ? src.repo : undefined);
 }
 
-/** Copies an image and its cosign attachments (`.sig`, `.att`, `.sbom` tags; `only` limits the kinds). */
+/**
+ * Copies an image and what cosign attaches to it: the `.sig`, `.att`, `.sbom` tags (legacy layout) and the OCI 1.1
+ * referrers (cosign v3's bundles, signet's default) of the image and, for an index, of each of its manifests.
+ * `only` limits the kinds. Returns what was copied: the image digest, then tags and referrer digests.
+ */
 export async function copyImageWithAttachments(
   src: Endpoint,
   dst: Endpoint,
   digest: string,
   dstTag: string | undefined,
-  only: AttachmentKind[] = ['sig', 'att', 'sbom'],
+  only?: AttachmentKind[],
 ): Promise<string[]> {
-  const copied = [(await copyManifest(src, dst, digest, dstTag)).digest];
-  for (const kind of only) {
+  const image = await copyManifest(src, dst, digest, dstTag);
+  const copied = [image.digest];
+  for (const kind of only ?? (['sig', 'att', 'sbom'] as const)) {
     const tag = attachmentTag(digest, kind);
     try {
       await copyManifest(src, dst, tag, tag);
@@ -54,5 +60,17 @@ export async function copyImageWithAttachments(
       if (!isSignetError(e, 'not-found')) throw e;
     }
   }
+  for (const subject of [digest, ...(await childManifests(src, image))]) {
+    copied.push(...(await copyReferrers(src, dst, subject, copyManifest, only)));
+  }
   return copied;
+}
+
+/** The manifests an index lists (signing with --recursive attaches to each of them too). */
+async function childManifests(src: Endpoint, image: Descriptor): Promise<string[]> {
+  if (!isIndexType(image.mediaType)) return [];
+  const fetched = await src.client.getManifest(src.repo, image.digest);
+  return ((JSON.parse(fetched.bytes.toString('utf8')) as { manifests?: Descriptor[] }).manifests ?? []).map(
+    (m) => m.digest,
+  );
 }

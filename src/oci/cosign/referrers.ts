@@ -40,7 +40,7 @@ export async function pushBundleReferrer(
   const digest = 'sha256:' + createHash('sha256').update(bytes).digest('hex');
   const pushed = await client.putManifest(repo, digest, bytes, OCI_MANIFEST);
   const descriptor: Descriptor = { ...pushed, artifactType: SIGSTORE_BUNDLE_V03, annotations: manifest.annotations };
-  await addToReferrersIndex(client, repo, subject.digest, descriptor);
+  await addReferrer(client, repo, subject.digest, descriptor);
   return descriptor;
 }
 
@@ -63,7 +63,7 @@ export async function readBundleReferrers(
 }
 
 /** Adds a referrer to the tag-schema index unless the registry already lists it through the referrers API. */
-async function addToReferrersIndex(client: RegistryClient, repo: string, subject: string, referrer: Descriptor) {
+export async function addReferrer(client: RegistryClient, repo: string, subject: string, referrer: Descriptor) {
   const listed = await client.referrers(repo, subject);
   if (listed.some((d) => d.digest === referrer.digest)) return;
   const tag = referrersTag(subject);

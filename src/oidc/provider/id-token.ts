@@ -22,16 +22,29 @@ export interface TokenResponse {
   scope: string;
 }
 
-/** Signs an OIDC Core ID token (ES256) for `email` as Fulcio's `email` issuer type expects it. */
+/** Signs an OIDC Core ID token for `email` as Fulcio's `email` issuer type expects it. */
 export async function mintIdToken(key: IdTokenKey, issuer: string, req: IdTokenRequest, now: number): Promise<string> {
-  const claims: Record<string, unknown> = { email: req.email, email_verified: true };
+  const claims: Record<string, unknown> & { sub: string } = { sub: req.email, email: req.email, email_verified: true };
   if (req.nonce !== undefined) claims.nonce = req.nonce;
   if (req.authTime !== undefined) claims.auth_time = req.authTime;
+  return signIdToken(key, issuer, claims, now);
+}
+
+/**
+ * Signs an ID token with the provider's key (its algorithm, its kid): `claims` must hold `sub`; issuer, audience
+ * (default `sigstore`), times and a random `jti` are added here.
+ */
+export async function signIdToken(
+  key: IdTokenKey,
+  issuer: string,
+  claims: Record<string, unknown> & { sub: string },
+  now: number,
+  audience: string = CLIENT_ID,
+): Promise<string> {
   return new SignJWT(claims)
-    .setProtectedHeader({ alg: 'ES256', kid: key.kid, typ: 'JWT' })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
     .setIssuer(issuer)
-    .setSubject(req.email)
-    .setAudience(CLIENT_ID)
+    .setAudience(audience)
     .setIssuedAt(now)
     .setNotBefore(now)
     .setExpirationTime(now + ID_TOKEN_TTL_SECONDS)

@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import { SignetError } from '../../errors.js';
 import type { Service, ServiceContext } from '../../http/index.js';
@@ -6,22 +5,34 @@ import { AuthorizationCodeFlow } from './authorization-code.js';
 import { DeviceFlow } from './device-flow.js';
 import { CLIENT_ID } from './id-token.js';
 import { registerRoutes } from './routes.js';
-import { loadOrCreateIdTokenKey } from './signing-key.js';
+import { loadOrCreateIdTokenKey, type IdTokenAlg } from './signing-key.js';
+import { CI_KINDS, type CiClaims } from './ci-claims.js';
+import { TtlMap } from './ttl-map.js';
 
 export { CLIENT_ID, ID_TOKEN_TTL_SECONDS } from './id-token.js';
 export { DEV_EMAIL_GRANT } from './routes.js';
 export { DEVICE_CODE_GRANT } from './device-flow.js';
+export { DEV_CI_GRANT } from './ci-routes.js';
+export { CI_KINDS, githubActionsClaims, gitlabCiClaims, type CiKind } from './ci-claims.js';
+export { ID_TOKEN_ALGS, type IdTokenAlg } from './signing-key.js';
 
-/** How the CA should trust this provider (Fulcio's issuer config shape for the `email` type). */
+/**
+ * How the CA should trust one of this provider's issuers (Fulcio's issuer config): the email issuer, and one
+ * `ci-provider` issuer per CI system with the public-good template of that system, so CI tokens get the same
+ * certificate extensions as real GitHub Actions or GitLab CI tokens.
+ */
 export interface DevOidcIssuerConfig {
   issuerUrl: string;
-  clientId: typeof CLIENT_ID;
-  type: 'email';
+  clientId: string;
+  type: 'email' | 'ci-provider';
+  ciProvider?: 'github-workflow' | 'gitlab-pipeline';
 }
 
 export interface DevOidcProvider extends Service {
+  /** The email issuer, e.g. http://127.0.0.1:3000/oidc. */
   issuerUrl: string;
-  issuerConfig: DevOidcIssuerConfig;
+  /** The email issuer, then the CI issuers (`<issuerUrl>/github`, `<issuerUrl>/gitlab`). */
+  issuerConfigs: DevOidcIssuerConfig[];
 }
 
 export interface DevOidcOptions {
@@ -29,6 +40,8 @@ export interface DevOidcOptions {
   clock?: () => number;
   /** Mount point on the server; the issuer is publicUrl + prefix. */
   prefix?: string;
+  /** ID-token algorithm: RS256 (default, what OIDC requires every provider to offer) or ES256. */
+  idTokenAlg?: IdTokenAlg;
 }
 
 /**
@@ -43,7 +56,7 @@ export async function createDevOidcProvider(ctx: ServiceContext & DevOidcOptions
   const clock = ctx.clock ?? Date.now;
   const prefix = ctx.prefix ?? '/oidc';
   const issuerUrl = ctx.publicUrl.replace(/\/+$/, '') + prefix;
-  const key = await loadOrCreateIdTokenKey(join(ctx.dataDir, 'id-token-key.pem'));
+  const key = await loadOrCreateIdTokenKey(ctx.dataDir, ctx.idTokenAlg ?? 'RS256');
   const state = {
     issuer: issuerUrl,
     prefix,
@@ -51,11 +64,21 @@ export async function createDevOidcProvider(ctx: ServiceContext & DevOidcOptions
     clock,
     codes: new AuthorizationCodeFlow(new URL(ctx.publicUrl).origin, clock),
     devices: new DeviceFlow(`${issuerUrl}/device`, clock),
+    actionsRequests: new TtlMap<CiClaims>(clock),
   };
+  const ciProvider = { github: 'github-workflow', gitlab: 'gitlab-pipeline' } as const;
   return {
     name: 'dev-oidc',
     issuerUrl,
-    issuerConfig: { issuerUrl, clientId: CLIENT_ID, type: 'email' },
+    issuerConfigs: [
+      { issuerUrl, clientId: CLIENT_ID, type: 'email' },
+      ...CI_KINDS.map((kind) => ({
+        issuerUrl: `${issuerUrl}/${kind}`,
+        clientId: CLIENT_ID,
+        type: 'ci-provider' as const,
+        ciProvider: ciProvider[kind],
+      })),
+    ],
     async register(app: FastifyInstance) {
       await app.register(async (scope) => registerRoutes(scope, state), { prefix });
     },
@@ -86,4 +109,4 @@ export function assertDevOidcExposure(opts: { host: string; devOidc: boolean; al
   );
 }
 
-export { requestDevIdToken } from './dev-token-client.js';
+export { requestDevActionsCredentials, requestDevCiToken, requestDevIdToken } from './dev-token-client.js';

@@ -26,13 +26,13 @@ export class OAuthError extends Error {
 }
 
 /** Writes every failure as `{error, error_description}` JSON: OAuth's shape, and never internal detail. */
-export function oauthErrorHandler(err: unknown, request: FastifyRequest, reply: FastifyReply) {
+export function oauthErrorHandler(err: unknown, _request: FastifyRequest, reply: FastifyReply) {
   void reply.header('cache-control', 'no-store');
   if (err instanceof OAuthError) {
     return reply.code(err.status).send({ error: err.error, error_description: err.description });
   }
+  // A 5xx is logged once by the server's response hook (src/http/observe.ts).
   const wire = toWireError(err as FastifyError);
-  if (wire.status >= 500) request.log.error({ err }, 'dev oidc request failed');
   const error = wire.status >= 500 ? 'server_error' : 'invalid_request';
-  return reply.code(wire.status).send({ error, error_description: wire.message });
+  return reply.code(wire.status).headers(wire.headers).send({ error, error_description: wire.message });
 }

@@ -1,4 +1,5 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { requireOwnHost } from '../../http/index.js';
 import { AuthorizationCodeFlow, OOB_REDIRECT, RedirectableError } from './authorization-code.js';
 import { DEVICE_CODE_GRANT, type DeviceFlow } from './device-flow.js';
 import { addFormParser, checkCsrf, formBody, issueCsrf, queryParams } from './form.js';
@@ -7,6 +8,9 @@ import { CLIENT_ID, isPlausibleEmail, tokenResponse } from './id-token.js';
 import { OAuthError, oauthErrorHandler } from './oauth-error.js';
 import { deviceForm, loginForm, oobCodePage } from './pages.js';
 import type { IdTokenKey } from './signing-key.js';
+import { CI_KINDS, type CiClaims } from './ci-claims.js';
+import { registerCiRoutes } from './ci-routes.js';
+import type { TtlMap } from './ttl-map.js';
 
 /** The scripted grant for tests and CI (`signet oidc token`): an extension grant (RFC 6749 §4.5) by URI. */
 export const DEV_EMAIL_GRANT = 'urn:signet:params:oauth:grant-type:dev-email';
@@ -18,11 +22,18 @@ export interface ProviderState {
   key: IdTokenKey;
   codes: AuthorizationCodeFlow;
   devices: DeviceFlow;
+  actionsRequests: TtlMap<CiClaims>;
   clock: () => number;
 }
 
+/** Every request to the provider is a short form or JSON object. */
+const BODY_LIMIT = 64 * 1024;
+
 export async function registerRoutes(app: FastifyInstance, s: ProviderState): Promise<void> {
   addFormParser(app);
+  // Endpoints that hand out codes or tokens answer only requests addressed to this server (DNS rebinding).
+  const small = { bodyLimit: BODY_LIMIT };
+  const minting = { ...small, onRequest: requireOwnHost(s.issuer) };
   app.setErrorHandler(oauthErrorHandler);
   app.setNotFoundHandler((_req, reply) =>
     reply.code(404).send({ error: 'invalid_request', error_description: 'not found' }),
@@ -30,8 +41,8 @@ export async function registerRoutes(app: FastifyInstance, s: ProviderState): Pr
   app.get('/.well-known/openid-configuration', async () => discovery(s));
   app.get('/jwks', async (_req, reply) => reply.header('cache-control', 'max-age=300').send({ keys: [s.key.jwk] }));
   app.get('/authorize', (req, reply) => authorizePage(s, req, reply));
-  app.post('/authorize', (req, reply) => authorizeSubmit(s, req, reply));
-  app.post('/device_authorization', async (req, reply) =>
+  app.post('/authorize', small, (req, reply) => authorizeSubmit(s, req, reply));
+  app.post('/device_authorization', minting, async (req, reply) =>
     reply.header('cache-control', 'no-store').send(s.devices.start(clientParams(req))),
   );
   app.get('/device', (req, reply) => {
@@ -43,8 +54,12 @@ export async function registerRoutes(app: FastifyInstance, s: ProviderState): Pr
       deviceForm('device', issueCsrf(req, reply, new URL(s.issuer)), userCode),
     );
   });
-  app.post('/device', (req, reply) => deviceSubmit(s, req, reply));
-  app.post('/token', (req, reply) => token(s, req, reply));
+  app.post('/device', small, (req, reply) => deviceSubmit(s, req, reply));
+  app.post('/token', minting, (req, reply) => token(s, req, reply));
+  for (const kind of CI_KINDS) {
+    const ci = { issuer: `${s.issuer}/${kind}`, kind, key: s.key, clock: s.clock, actionsRequests: s.actionsRequests };
+    await app.register(async (scope) => registerCiRoutes(scope, ci), { prefix: `/${kind}` });
+  }
 }
 
 function discovery(s: ProviderState) {
@@ -58,7 +73,7 @@ function discovery(s: ProviderState) {
     response_modes_supported: ['query'],
     grant_types_supported: ['authorization_code', DEVICE_CODE_GRANT, DEV_EMAIL_GRANT],
     subject_types_supported: ['public'],
-    id_token_signing_alg_values_supported: ['ES256'],
+    id_token_signing_alg_values_supported: [s.key.alg],
     scopes_supported: ['openid', 'email'],
     claims_supported: ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'email', 'email_verified', 'nonce', 'auth_time'],
     code_challenge_methods_supported: ['S256'],

@@ -5,7 +5,7 @@ import { verifyConsistency, verifyInclusion } from '../../../src/merkle/index.js
 import { logApp, type TestApp } from './app.js';
 import { checkCheckpoint, checkSet, hashedRekordSigner, oracleLeafHash } from './fixtures.js';
 
-type AnyJson = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+type AnyJson = Record<string, any>;
 
 describe('Rekor v1 API', () => {
   let t: TestApp;
@@ -173,7 +173,7 @@ describe('Rekor v1 API with an Ed25519 log key', () => {
         payload: hashedRekordSigner().entry(),
       });
       assert.equal(r.statusCode, 201, r.body);
-      const e = Object.values(r.json())[0] as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+      const e = Object.values(r.json())[0] as any;
       assert.ok(checkSet(e, Buffer.from(e.verification.signedEntryTimestamp, 'base64'), identity.publicKey));
       checkCheckpoint(e.verification.inclusionProof.checkpoint, identity.publicKey, identity.logId);
       await t.app.close();

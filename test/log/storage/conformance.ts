@@ -90,6 +90,31 @@ export function storeConformance(
       await assert.rejects(store.ping());
     });
 
+    it('keeps the latest cosignature per witness, served for exactly the tree it covers, across a restart', async () => {
+      const { store, reopen } = await factory();
+      await store.init({ treeId: '7' });
+      const root5 = node(99, 5);
+      const c = (witness: string, size: number, rootHash: Buffer) => ({
+        witness,
+        size,
+        rootHash,
+        line: `— ${witness} ${size}\n`,
+      });
+      await store.putCosignature(c('w2+1', 5, root5));
+      await store.putCosignature(c('w1+1', 5, root5));
+      await store.putCosignature(c('w3+1', 4, node(99, 4)));
+      assert.deepEqual(await store.cosignatures(5, root5), [c('w1+1', 5, root5), c('w2+1', 5, root5)]);
+      assert.deepEqual(await store.cosignatures(5, node(99, 6)), [], 'same size, other root: none');
+      await store.putCosignature(c('w1+1', 6, node(99, 6)));
+      assert.deepEqual(await store.cosignatures(5, root5), [c('w2+1', 5, root5)], 'a newer cosignature replaces');
+      if (reopen) {
+        await store.close();
+        const again = await reopen();
+        assert.deepEqual(await again.cosignatures(6, node(99, 6)), [c('w1+1', 6, node(99, 6))]);
+        await again.close();
+      } else await store.close();
+    });
+
     it('serves concurrent reads while a batch is written', async () => {
       const { store } = await factory();
       await store.init({ treeId: '7' });

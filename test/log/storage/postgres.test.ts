@@ -41,51 +41,97 @@ describe('PostgreSQL store specifics', () => {
     const { rows } = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
     assert.deepEqual(
       rows.map((r: { version: number }) => r.version),
-      [1],
+      [1, 2],
     );
     const ids = await Promise.all(stores.map((st, i) => st.init({ treeId: String(100 + i) })));
     assert.equal(new Set(ids.map((m) => m.treeId)).size, 1);
     for (const st of stores) await st.close();
   });
 
-  it('pending hand-off: one waiting row per leaf, outcomes, withdraw', async (t) => {
+  it('hand-off queue: ordered ids, duplicates allowed, claims, outcomes with the head, withdraw', async (t) => {
     if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
     const s = testSchema();
     drops.push(s.drop);
     const store = await PostgresLogStore.open(s.url);
-    const leaf = Buffer.alloc(32, 7);
-    const row = { leafHash: leaf, body: Buffer.from('x'), indexKeys: ['k'] };
-    const id = await store.enqueue(row);
-    assert.ok(id);
-    assert.equal(await store.enqueue(row), undefined, 'a second waiting copy is refused');
+    const q = store.handOff;
+    const row = (n: number) => ({ leafHash: Buffer.alloc(32, n), body: Buffer.from(`b${n}`), indexKeys: [`k${n}`] });
+    const ids = await q.enqueue([row(1), row(2), row(1)]);
+    assert.equal(ids.length, 3);
+    assert.ok(Number(ids[0]) < Number(ids[1]) && Number(ids[1]) < Number(ids[2]), 'ids follow the input order');
+    const waiting = await q.waiting(10);
     assert.deepEqual(
-      (await store.unsequenced(10)).map((r) => r.id),
-      [id],
+      waiting.map((r) => [r.id, r.body.toString()]),
+      [
+        [ids[0], 'b1'],
+        [ids[1], 'b2'],
+        [ids[2], 'b1'],
+      ],
     );
-    await store.markDuplicate(id!, 3);
-    assert.deepEqual(await store.takeOutcomes([id!]), new Map([[id!, { logIndex: 3, duplicate: true }]]));
-    const id2 = await store.enqueue(row);
-    assert.equal(await store.withdraw(id2!), true);
-    assert.equal((await store.unsequenced(10)).length, 0);
+    // The sequencer's batch consumes row 0 and marks row 2 a duplicate of it.
+    const head = { size: 1, rootHash: Buffer.alloc(32, 9), checkpoint: 'cp 1\n' };
+    const entry = {
+      logIndex: 0,
+      leafHash: row(1).leafHash,
+      integratedTime: 5,
+      body: row(1).body,
+      signedEntryTimestamp: Buffer.from('set'),
+      indexKeys: ['k1'],
+    };
+    await store.appendBatch({ entries: [entry], nodes: [], head, claims: [{ id: ids[0]!, logIndex: 0 }] });
+    await q.markDuplicates([{ id: ids[2]!, logIndex: 0 }]);
+    const got = await q.collect(ids);
+    assert.deepEqual(got.head, head);
+    assert.deepEqual(
+      got.outcomes,
+      new Map([
+        [ids[0], { duplicate: false, logIndex: 0, integratedTime: 5, signedEntryTimestamp: Buffer.from('set') }],
+        [ids[2], { duplicate: true, logIndex: 0 }],
+      ]),
+    );
+    assert.equal((await q.collect(ids)).outcomes.size, 0, 'collected rows are gone');
+    // A withdrawn row can no longer be claimed: the batch that tries is rejected whole.
+    assert.equal(await q.withdraw(ids[1]!), true);
+    assert.equal(await q.withdraw(ids[1]!), false);
+    const head2 = { size: 2, rootHash: Buffer.alloc(32, 8), checkpoint: 'cp 2\n' };
+    const entry2 = { ...entry, logIndex: 1, leafHash: row(2).leafHash, body: row(2).body };
+    await assert.rejects(
+      store.appendBatch({ entries: [entry2], nodes: [], head: head2, claims: [{ id: ids[1]!, logIndex: 1 }] }),
+      /still waiting/,
+    );
+    assert.equal((await store.head())?.size, 1);
     await store.close();
   });
 });
 
-describe('PostgreSQL sequencer lock (readiness)', () => {
-  it('tells whether some session holds the sequencer lock of this schema', async (t) => {
+describe('PostgreSQL sequencer lease', () => {
+  it('one holder per schema; known to others; released on end or session loss', async (t) => {
     if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
     const s = testSchema();
     drops.push(s.drop);
-    const store = await PostgresLogStore.open(s.url);
-    const classId = 0x1234;
-    assert.equal(await store.lockHeld(classId), false);
-    const holder = await store.pool.connect();
-    await holder.query('SELECT pg_advisory_lock($1, hashtext($2))', [classId, s.schema]);
-    assert.equal(await store.lockHeld(classId), true);
-    assert.equal(await store.lockHeld(classId + 1), false, 'another lock class is not the sequencer');
-    await holder.query('SELECT pg_advisory_unlock($1, hashtext($2))', [classId, s.schema]);
-    holder.release();
-    assert.equal(await store.lockHeld(classId), false);
-    await store.close();
+    const other = testSchema();
+    drops.push(other.drop);
+    const [a, b, c] = await Promise.all([s.url, s.url, other.url].map((u) => PostgresLogStore.open(u)));
+    assert.equal(await a!.handOff.leaderKnown(), false);
+    const lease = await a!.handOff.lease();
+    assert.ok(lease);
+    assert.equal(await b!.handOff.lease(), undefined, 'a second process does not get the role');
+    assert.equal(await b!.handOff.leaderKnown(), true);
+    assert.equal(await c!.handOff.leaderKnown(), false, 'another log (schema) has its own role');
+    let lost = false;
+    lease.onLost(() => (lost = true));
+    await lease.release();
+    assert.equal(lost, false, 'a release is not a loss');
+    const next = await b!.handOff.lease();
+    assert.ok(next, 'the role is free again');
+    // Kill the holder's session from outside: the lease reports the loss and the role frees up.
+    next.onLost(() => (lost = true));
+    await a!.query(
+      `SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory' AND objid = hashtext($1)::oid`,
+      [s.schema],
+    );
+    for (let i = 0; i < 100 && !lost; i++) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(lost, true);
+    assert.equal(await a!.handOff.leaderKnown(), false);
+    for (const st of [a, b, c]) await st!.close();
   });
 });

@@ -243,6 +243,71 @@ describe('witness cosignatures on the published checkpoint', () => {
   });
 });
 
+describe('witness cosignatures on PostgreSQL: shared by frontends, kept across a restart', () => {
+  it('a cosignature posted to one frontend is served by the other and by a restarted one', async (t) => {
+    if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
+    const { cosignatureV1Signer, cosignatureV1Verifier, formatVerifierKey, openNote, parseNote } =
+      await import('../../../src/note/index.js');
+    const witness = generateKeyPairSync('ed25519');
+    const vkey = formatVerifierKey('witness.example/w1', witness.publicKey, 0x04);
+    const dataDir = tempDir('signet-cosig-pg-');
+    const s = testSchema();
+    cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
+    cleanups.push(s.drop);
+    const logger = pino({ level: 'silent' });
+    // Frontends share the key (data dir) and the database, as a deployment behind a load balancer does.
+    const frontend = async () => {
+      const service = await createLogService(
+        { dataDir, publicUrl: 'http://log.test:3000', logger, databaseUrl: s.url },
+        // Each frontend re-reads the stored cosignatures at every publication; no entries are added, so the tree
+        // (and the text the witness signed) stays the same.
+        { checkpointIntervalMs: 100, witnesses: [vkey] },
+      );
+      const app = await buildServer({ services: [service], logger });
+      await app.ready();
+      let closed = false;
+      const close = async () => {
+        if (closed) return;
+        closed = true;
+        await app.close();
+        await service.close();
+      };
+      cleanups.push(close);
+      return { app, close };
+    };
+    const a = await frontend();
+    const b = await frontend();
+    const text = parseNote((await new TileReader(a.app).checkpoint()).note).text;
+    assert.equal(parseNote((await new TileReader(b.app).checkpoint()).note).text, text, 'one published tree');
+    const signer = cosignatureV1Signer('witness.example/w1', witness.privateKey);
+    const line = `— witness.example/w1 ${Buffer.concat([u32(signer.keyHash), signer.sign(Buffer.from(text))]).toString('base64')}\n`;
+    const r = await a.app.inject({
+      method: 'POST',
+      url: '/witness/cosign',
+      payload: line,
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(r.statusCode, 200, r.body);
+    const verifier = cosignatureV1Verifier('witness.example/w1', witness.publicKey);
+    // openNote throws when no signature verifies, i.e. when the witness line is missing.
+    const cosigned = (note: string) => {
+      try {
+        return openNote(note, [verifier]).signatures.some((x) => x.verified);
+      } catch {
+        return false;
+      }
+    };
+    const deadline = Date.now() + 10_000;
+    while (!cosigned((await new TileReader(b.app).checkpoint()).note)) {
+      assert.ok(Date.now() < deadline, 'the other frontend serves it by its next publication');
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    await a.close();
+    const again = await frontend();
+    assert.ok(cosigned((await new TileReader(again.app).checkpoint()).note), 'a restarted frontend serves it');
+  });
+});
+
 function u32(n: number): Buffer {
   const b = Buffer.alloc(4);
   b.writeUInt32BE(n >>> 0);

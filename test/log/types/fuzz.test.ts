@@ -15,7 +15,7 @@ async function admitOrSignetError(entry: unknown): Promise<void> {
     await admitEntry(entry);
   } catch (e) {
     if (!isSignetError(e))
-      throw new Error(`not a SignetError: ${String(e)} for ${JSON.stringify(entry).slice(0, 300)}`);
+      throw new Error(`not a SignetError: ${String(e)} for ${JSON.stringify(entry).slice(0, 300)}`, { cause: e });
     assert.ok(['invalid-input', 'unsupported'].includes(e.code), e.code);
     assert.ok(!e.message.includes('\n') && e.message.length < 400, `message: ${e.message}`);
     // The admitter's catch-all for unexpected exceptions must not be what answered: that would be a parser bug.

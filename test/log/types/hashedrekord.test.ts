@@ -138,15 +138,18 @@ test('P-256 with SHA-384, wrong digest lengths, malformed keys and signatures ar
   await rejects(admitEntry({ ...entry(pem, sig, 'sha256', d256), kind: 'rpm' }), 'unsupported', /rpm/);
 });
 
-test('uppercase digests are kept in the body and lower-cased in the index', async () => {
+test('uppercase digests are lower-cased in the body and the index, so hex case cannot log a signature twice', async () => {
   const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
   const digest = createHash('sha256').update('upper').digest();
   const sig = sign('sha256', Buffer.from('upper'), privateKey);
   const pem = publicKey.export({ type: 'spki', format: 'pem' });
   const upper = digest.toString('hex').toUpperCase();
   const admitted = await admitEntry(entry(pem, sig, 'sha256', upper));
-  assert.equal(JSON.parse(admitted.body.toString()).spec.data.hash.value, upper);
+  // Rekor keeps the case as sent (so AB.. and ab.. are two entries); signet logs lower case (docs/wire-compat.md).
+  assert.equal(JSON.parse(admitted.body.toString()).spec.data.hash.value, upper.toLowerCase());
   assert.ok(admitted.indexKeys.includes(`sha256:${upper.toLowerCase()}`));
+  const lower = await admitEntry(entry(pem, sig, 'sha256', upper.toLowerCase()));
+  assert.deepEqual(lower.body, admitted.body);
 });
 
 test('certificate chains: verified leaf-to-root at the leaf notBefore, stored as concatenated Go PEM', async (t) => {

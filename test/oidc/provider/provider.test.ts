@@ -17,9 +17,15 @@ import { tempDir } from '../../helpers/process.js';
 const publicUrl = 'http://localhost:3000';
 const issuer = `${publicUrl}/oidc`;
 
-async function setup(t: { after(fn: () => unknown): void }, clock?: () => number) {
+async function setup(t: { after(fn: () => unknown): void }, clock?: () => number, idTokenAlg?: 'RS256' | 'ES256') {
   const dataDir = tempDir();
-  const provider = await createDevOidcProvider({ dataDir, publicUrl, logger: pino({ level: 'silent' }), clock });
+  const provider = await createDevOidcProvider({
+    dataDir,
+    publicUrl,
+    logger: pino({ level: 'silent' }),
+    clock,
+    idTokenAlg,
+  });
   const app = Fastify();
   await provider.register(app);
   await app.ready();
@@ -43,7 +49,7 @@ async function verify(app: FastifyInstance, idToken: string) {
   return jwtVerify(idToken, createLocalJWKSet(jwks), {
     issuer,
     audience: 'sigstore',
-    algorithms: ['ES256'],
+    algorithms: ['RS256', 'ES256'],
     clockTolerance: 30,
   });
 }
@@ -60,8 +66,12 @@ test('discovery names the issuer and endpoints; the key is kept 0600 and reused'
   assert.equal(d.issuer, issuer);
   assert.equal(d.token_endpoint, `${issuer}/token`);
   assert.deepEqual(d.code_challenge_methods_supported, ['S256']);
-  assert.deepEqual(provider.issuerConfig, { issuerUrl: issuer, clientId: 'sigstore', type: 'email' });
-  const keyPath = join(dataDir, 'id-token-key.pem');
+  assert.deepEqual(provider.issuerConfigs, [
+    { issuerUrl: issuer, clientId: 'sigstore', type: 'email' },
+    { issuerUrl: `${issuer}/github`, clientId: 'sigstore', type: 'ci-provider', ciProvider: 'github-workflow' },
+    { issuerUrl: `${issuer}/gitlab`, clientId: 'sigstore', type: 'ci-provider', ciProvider: 'gitlab-pipeline' },
+  ]);
+  const keyPath = join(dataDir, 'id-token-key-rs256.pem');
   assert.equal(statSync(keyPath).mode & 0o777, 0o600);
   const again = await createDevOidcProvider({ dataDir, publicUrl, logger: pino({ level: 'silent' }) });
   const app2 = Fastify();
@@ -80,11 +90,28 @@ test('scripted grant: an ID token Fulcio accepts for the email type', async (t) 
   assert.equal(res.statusCode, 200);
   assert.equal(res.headers['cache-control'], 'no-store');
   const { payload, protectedHeader } = await verify(app, res.json().id_token);
-  assert.equal(protectedHeader.alg, 'ES256');
+  assert.equal(protectedHeader.alg, 'RS256');
   assert.equal(payload.email, 'alice@example.com');
   assert.equal(payload.email_verified, true);
   assert.equal(payload.sub, 'alice@example.com');
   assert.ok(payload.exp! - payload.iat! === 600);
+});
+
+test('RS256 by default, ES256 on request: discovery, JWKS and tokens agree', async (t) => {
+  for (const alg of ['RS256', 'ES256'] as const) {
+    const { app } = await setup(t, undefined, alg === 'RS256' ? undefined : alg);
+    const d = (await app.inject('/oidc/.well-known/openid-configuration')).json();
+    assert.deepEqual(d.id_token_signing_alg_values_supported, [alg]);
+    const jwks = (await app.inject('/oidc/jwks')).json();
+    assert.equal(jwks.keys.length, 1);
+    assert.equal(jwks.keys[0].alg, alg);
+    assert.equal(jwks.keys[0].kty, alg === 'RS256' ? 'RSA' : 'EC');
+    assert.equal(jwks.keys[0].d, undefined, 'no private part in the JWKS');
+    const res = await form(app, '/oidc/token', { grant_type: DEV_EMAIL_GRANT, client_id: 'sigstore', email: 'a@b.co' });
+    const { protectedHeader } = await verify(app, res.json().id_token);
+    assert.equal(protectedHeader.alg, alg);
+    assert.equal(protectedHeader.kid, jwks.keys[0].kid);
+  }
 });
 
 test('authorization code + PKCE: login form, redirect, exchange; wrong verifier and reuse rejected', async (t) => {

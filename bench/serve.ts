@@ -1,0 +1,78 @@
+/** A `signet log serve` child process for benchmarks that measure the server from another process. */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { Agent, request } from 'node:http';
+import { fileURLToPath } from 'node:url';
+
+const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
+const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+
+export interface Served {
+  port: number;
+  pid: number;
+  stop: () => Promise<void>;
+}
+
+/**
+ * Starts `signet log serve` on a random loopback port over `dataDir` and waits until it is ready; `nodeFlags` go to
+ * node itself (e.g. --cpu-prof).
+ */
+export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: string[] = []): Promise<Served> {
+  const port = 20000 + Math.floor(Math.random() * 30000);
+  const child: ChildProcess = spawn(
+    process.execPath,
+    [
+      ...nodeFlags,
+      signetBin,
+      'log',
+      'serve',
+      '--port',
+      String(port),
+      '--data-dir',
+      dataDir,
+      '--public-url',
+      'http://bench.test',
+      ...args,
+    ],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  for (let i = 0; ; i++) {
+    try {
+      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
+    } catch {
+      if (i > 600) throw new Error('signet log serve did not start');
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  const stop = () =>
+    new Promise<void>((r) => (child.exitCode !== null ? r() : (child.once('exit', () => r()), child.kill('SIGTERM'))));
+  return { port, pid: child.pid!, stop };
+}
+
+/** One request over a kept-alive connection: its status and body. */
+export function httpCall(
+  port: number,
+  method: string,
+  path: string,
+  body?: unknown,
+): Promise<{ status: number; body: Buffer }> {
+  const payload = body === undefined ? undefined : Buffer.from(JSON.stringify(body));
+  return new Promise((resolve, reject) => {
+    const req = request(
+      {
+        host: '127.0.0.1',
+        port,
+        method,
+        path,
+        agent,
+        headers: payload ? { 'content-type': 'application/json', 'content-length': payload.length } : {},
+      },
+      (res) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: Buffer.concat(chunks) }));
+      },
+    );
+    req.on('error', reject);
+    req.end(payload);
+  });
+}

@@ -1,0 +1,78 @@
+import type { Batch, StoredEntry, TreeHead } from './store.js';
+
+/** An admitted entry as it travels from a frontend to the sequencer: the leaf bytes and what is stored beside them. */
+export interface HandOffEntry {
+  leafHash: Buffer;
+  body: Buffer;
+  indexKeys: string[];
+  attestation?: { mediaType: string; data: Buffer };
+}
+
+/** A row waiting in the queue, as the sequencer reads it. */
+export interface WaitingRow extends HandOffEntry {
+  id: string;
+}
+
+/** What became of a row: sequenced (with what the sequencer added to the entry), or a duplicate of `logIndex`. */
+export type Outcome =
+  | { duplicate: false; logIndex: number; integratedTime: number; signedEntryTimestamp: Buffer }
+  | { duplicate: true; logIndex: number };
+
+/** The store as the elected sequencer writes it: batches commit over the session that holds the role. */
+export interface SequencerStore {
+  head(): Promise<TreeHead | undefined>;
+  setHead(head: TreeHead): Promise<void>;
+  indexesByLeafHash(leafHashes: Buffer[]): Promise<Map<string, number>>;
+  appendBatch(batch: Batch): Promise<void>;
+}
+
+/** The sequencer role, held until `lost` fires or `release` is called. */
+export interface Lease {
+  readonly store: SequencerStore;
+  /** Called once if the role is lost (the session holding it died): stop writing. */
+  onLost(listener: () => void): void;
+  release(): Promise<void>;
+}
+
+/**
+ * The pending-queue contract between the frontends of a shared store and its one elected sequencer.
+ *
+ * - `enqueue` durably queues entries (one round trip for many) and wakes the sequencer; it returns one row id per
+ *   entry, in order. The same leaf may wait in several rows: the sequencer logs the first and marks the others
+ *   duplicates, so every row gets an outcome.
+ * - The sequencer reads `waiting` rows, sequences them and, in the SAME transaction as the batch (`Batch.claims`),
+ *   records each row's log index; duplicates get `markDuplicates`. Then every frontend is woken (`onSequenced`).
+ * - A frontend `collect`s the outcomes of its rows (which deletes them) with the head that covers them. If it
+ *   stops waiting, `withdraw` removes a row still waiting (true) so it can never be sequenced afterwards, or
+ *   returns false because the sequencer got there first; then its outcome stands and is collected as usual.
+ * - `lease` tries for the sequencer role (at most one holder per log); `leaderKnown` tells whether anyone holds it.
+ * - Rows settled but never collected (their frontend died) are deleted by `sweep`.
+ */
+export interface HandOff {
+  enqueue(entries: HandOffEntry[]): Promise<string[]>;
+  /** Waiting rows in queue order, except those in `skip` (rows the caller already holds). */
+  waiting(limit: number, skip?: string[]): Promise<WaitingRow[]>;
+  markDuplicates(rows: Array<{ id: string; logIndex: number }>): Promise<void>;
+  collect(ids: string[]): Promise<{ outcomes: Map<string, Outcome>; head: TreeHead | undefined }>;
+  withdraw(id: string): Promise<boolean>;
+  sweep(olderThanSeconds: number): Promise<void>;
+  lease(): Promise<Lease | undefined>;
+  leaderKnown(): Promise<boolean>;
+  /** Wakes `onWaiting` when rows are queued and `onSequenced` when outcomes are written (best effort: also poll). */
+  listen(handlers: { onWaiting(): void; onSequenced(): void }): Promise<void>;
+  /** Ends the lease and listener sessions (the store's own pool is closed by the store). */
+  close(): Promise<void>;
+}
+
+/** The stored entry a frontend answers with once its row is sequenced. */
+export function sequencedEntry(e: HandOffEntry, o: Extract<Outcome, { duplicate: false }>): StoredEntry {
+  return {
+    logIndex: o.logIndex,
+    leafHash: e.leafHash,
+    integratedTime: o.integratedTime,
+    body: e.body,
+    signedEntryTimestamp: o.signedEntryTimestamp,
+    indexKeys: e.indexKeys,
+    ...(e.attestation ? { attestation: e.attestation } : {}),
+  };
+}

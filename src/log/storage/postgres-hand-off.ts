@@ -1,0 +1,234 @@
+import pg from 'pg';
+import type { HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './hand-off.js';
+import { toHead, type HeadRow, type PostgresLogStore } from './postgres.js';
+import type { TreeHead } from './store.js';
+
+/** Advisory-lock class id for the sequencer role; the object id is hashtext(schema), so each log has its own. */
+const SEQUENCER_LOCK = 0x5167_6e66;
+const WAITING = 'signet_log_pending';
+/** Also sent by PostgresLogStore.appendBatchOn at every batch commit. */
+export const SEQUENCED = 'signet_log_sequenced';
+
+/**
+ * The HandOff contract (src/log/storage/hand-off.ts) on PostgreSQL: the `pending` table is the queue, a session
+ * advisory lock is the sequencer role (and the batches commit over that same session, so a holder that lost it
+ * cannot write), LISTEN/NOTIFY wakes the sequencer and the frontends. Every method is one round trip.
+ */
+export class PostgresHandOff implements HandOff {
+  readonly #store: PostgresLogStore;
+  #listener: pg.Client | undefined;
+  #candidate: pg.Client | undefined;
+  #closed = false;
+
+  constructor(store: PostgresLogStore) {
+    this.#store = store;
+  }
+
+  async enqueue(entries: HandOffEntry[]): Promise<string[]> {
+    if (entries.length === 0) return [];
+    // One statement: the rows and the wake-up (NOTIFY is delivered at commit). WITH ORDINALITY keeps the order.
+    const { rows } = await this.#store.query<{ id: string; n: string }>(
+      `WITH ins AS (
+         INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data)
+         SELECT leaf_hash, body, index_keys, att_type, att_data
+           FROM unnest($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::bytea[])
+             WITH ORDINALITY AS u(leaf_hash, body, index_keys, att_type, att_data, n)
+          ORDER BY n
+         RETURNING id)
+       SELECT id FROM ins, (SELECT pg_notify('${WAITING}', $6)) AS wake ORDER BY id`,
+      [
+        entries.map((e) => e.leafHash),
+        entries.map((e) => e.body),
+        entries.map((e) => JSON.stringify(e.indexKeys)),
+        entries.map((e) => e.attestation?.mediaType ?? null),
+        entries.map((e) => e.attestation?.data ?? null),
+        this.#store.target.schema,
+      ],
+    );
+    // BIGSERIAL values are drawn in insertion order within one statement, so ascending ids follow `entries`.
+    if (rows.length !== entries.length) throw new Error(`queued ${rows.length} of ${entries.length} entries`);
+    return rows.map((r) => r.id);
+  }
+
+  async waiting(limit: number, skip: string[] = []): Promise<WaitingRow[]> {
+    // Skipping by id, not reading from the last id seen: ids are drawn at INSERT, and rows commit out of that order.
+    const { rows } = await this.#store.query<PendingDbRow>(
+      'SELECT id, leaf_hash, body, index_keys, att_type, att_data FROM pending ' +
+        'WHERE log_index IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1',
+      [limit, skip],
+    );
+    return rows.map((r) => ({
+      id: r.id,
+      leafHash: r.leaf_hash,
+      body: r.body,
+      indexKeys: JSON.parse(r.index_keys) as string[],
+      ...(r.att_type !== null && r.att_data !== null
+        ? { attestation: { mediaType: r.att_type, data: r.att_data } }
+        : {}),
+    }));
+  }
+
+  async markDuplicates(rows: Array<{ id: string; logIndex: number }>): Promise<void> {
+    if (rows.length === 0) return;
+    await this.#store.query(
+      `WITH upd AS (
+         UPDATE pending p SET log_index = u.log_index, duplicate = TRUE
+           FROM unnest($1::bigint[], $2::bigint[]) AS u(id, log_index)
+          WHERE p.id = u.id AND p.log_index IS NULL RETURNING 1)
+       SELECT count(*), pg_notify('${SEQUENCED}', $3) FROM upd`,
+      [rows.map((r) => r.id), rows.map((r) => r.logIndex), this.#store.target.schema],
+    );
+  }
+
+  async collect(ids: string[]): Promise<{ outcomes: Map<string, Outcome>; head: TreeHead | undefined }> {
+    const outcomes = new Map<string, Outcome>();
+    // One snapshot: the head read with the outcomes is at least the one committed with them.
+    const { rows } = await this.#store.query<CollectRow>(
+      `WITH done AS (
+         DELETE FROM pending WHERE id = ANY($1::bigint[]) AND log_index IS NOT NULL
+         RETURNING id, log_index, duplicate)
+       SELECT d.id, d.log_index, d.duplicate, e.integrated_time, e.set_sig,
+              h.size, h.root_hash, h.checkpoint
+         FROM head h LEFT JOIN (done d LEFT JOIN entries e ON NOT d.duplicate AND e.log_index = d.log_index) ON TRUE
+        WHERE h.id = 1`,
+      [ids],
+    );
+    for (const r of rows) {
+      if (r.id === null) continue;
+      const logIndex = Number(r.log_index);
+      if (r.duplicate) outcomes.set(r.id, { duplicate: true, logIndex });
+      else if (r.set_sig !== null) {
+        const integratedTime = Number(r.integrated_time);
+        outcomes.set(r.id, { duplicate: false, logIndex, integratedTime, signedEntryTimestamp: r.set_sig });
+      }
+    }
+    return { outcomes, head: rows[0] && toHead(rows[0] as HeadRow) };
+  }
+
+  async withdraw(id: string): Promise<boolean> {
+    const { rowCount } = await this.#store.query('DELETE FROM pending WHERE id = $1 AND log_index IS NULL', [id]);
+    return rowCount === 1;
+  }
+
+  async sweep(olderThanSeconds: number): Promise<void> {
+    await this.#store.query(
+      'DELETE FROM pending WHERE log_index IS NOT NULL AND created_at < now() - make_interval(secs => $1)',
+      [olderThanSeconds],
+    );
+  }
+
+  async lease(): Promise<Lease | undefined> {
+    if (this.#closed) return undefined;
+    if (!this.#candidate) {
+      const c = new pg.Client(this.#store.target.config);
+      c.on('error', () => undefined);
+      await c.connect().catch((e: unknown) => {
+        void c.end().catch(() => undefined);
+        throw e;
+      });
+      this.#candidate = c;
+    }
+    const c = this.#candidate;
+    const { rows } = await c.query<{ ok: boolean }>('SELECT pg_try_advisory_lock($1, hashtext($2)) AS ok', [
+      SEQUENCER_LOCK,
+      this.#store.target.schema,
+    ]);
+    if (!rows[0]?.ok) return undefined;
+    this.#candidate = undefined;
+    return new PostgresLease(this.#store, c);
+  }
+
+  async leaderKnown(): Promise<boolean> {
+    const { rows } = await this.#store.query<{ held: boolean }>(
+      `SELECT EXISTS (SELECT 1 FROM pg_locks WHERE locktype = 'advisory' AND granted
+         AND classid = $1::bigint::oid AND objid = hashtext($2)::oid AND objsubid = 2) AS held`,
+      [SEQUENCER_LOCK, this.#store.target.schema],
+    );
+    return rows[0]?.held === true;
+  }
+
+  async listen(handlers: { onWaiting(): void; onSequenced(): void }): Promise<void> {
+    if (this.#closed) return;
+    const c = new pg.Client(this.#store.target.config);
+    // Channels are per database; the payload names the log's schema, so other logs' wake-ups are ignored.
+    c.on('notification', (n) => {
+      if (n.payload !== this.#store.target.schema) return;
+      if (n.channel === WAITING) handlers.onWaiting();
+      else handlers.onSequenced();
+    });
+    c.on('error', () => undefined);
+    // A lost listener is replaced; until then the appender's tick polls.
+    c.on('end', () => {
+      if (this.#listener !== c || this.#closed) return;
+      this.#listener = undefined;
+      setTimeout(() => void this.listen(handlers).catch(() => undefined), 1000).unref();
+    });
+    await c.connect();
+    await c.query(`LISTEN ${WAITING}`);
+    await c.query(`LISTEN ${SEQUENCED}`);
+    this.#listener = c;
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    const clients = [this.#listener, this.#candidate];
+    this.#listener = this.#candidate = undefined;
+    for (const c of clients) await c?.end().catch(() => undefined);
+  }
+}
+
+/** The sequencer role: the session holding the advisory lock, over which every batch commits. */
+class PostgresLease implements Lease {
+  readonly store;
+  readonly #client: pg.Client;
+  #lost: Array<() => void> = [];
+  #ended = false;
+
+  constructor(pgStore: PostgresLogStore, client: pg.Client) {
+    this.#client = client;
+    const lost = () => {
+      if (this.#ended) return;
+      this.#ended = true;
+      for (const l of this.#lost.splice(0)) l();
+    };
+    client.on('error', lost);
+    client.on('end', lost);
+    this.store = {
+      head: () => pgStore.head(),
+      setHead: (h: TreeHead) => pgStore.setHead(h),
+      indexesByLeafHash: (h: Buffer[]) => pgStore.indexesByLeafHash(h),
+      appendBatch: (b: Parameters<PostgresLogStore['appendBatchOn']>[1]) => pgStore.appendBatchOn(client, b),
+    };
+  }
+
+  onLost(listener: () => void): void {
+    if (this.#ended) listener();
+    else this.#lost.push(listener);
+  }
+
+  async release(): Promise<void> {
+    this.#ended = true;
+    this.#lost = [];
+    await this.#client.end();
+  }
+}
+
+interface PendingDbRow {
+  id: string;
+  leaf_hash: Buffer;
+  body: Buffer;
+  index_keys: string;
+  att_type: string | null;
+  att_data: Buffer | null;
+}
+
+interface CollectRow {
+  id: string | null;
+  log_index: string;
+  duplicate: boolean;
+  integrated_time: string | null;
+  set_sig: Buffer | null;
+  size: string;
+  root_hash: Buffer;
+  checkpoint: string;
+}

@@ -1,0 +1,92 @@
+import type { FastifyInstance } from 'fastify';
+import { toWireError } from '../http/index.js';
+import { invalidInput } from '../errors.js';
+import {
+  NodeCache,
+  intParam,
+  isObject,
+  parseSearchIndex,
+  proveInclusion,
+  type CheckpointPublisher,
+  type LogStore,
+} from '../log/index.js';
+import type { RekorV2Log } from './log.js';
+
+export interface V2ExplorerOptions {
+  log: RekorV2Log;
+  store: LogStore;
+  publisher: CheckpointPublisher;
+}
+
+/** Most log indexes one search answers (newest first); the explorer shows fewer. */
+const MAX_HITS = 1000;
+
+/**
+ * What the web explorer needs of the Rekor v2 log, which has no read API beyond tiles: the log's key and published
+ * checkpoint, a search over the index keys written at append time (`v2IndexKeys`: one indexed lookup per query,
+ * never a scan), and an entry by index with its inclusion proof against the current head. Errors are
+ * `{code, message}` JSON with a 4xx for bad input, like the explorer's other API.
+ */
+export function rekorV2ExplorerApi(o: V2ExplorerOptions) {
+  const cache = new NodeCache(o.store, 1 << 14);
+  return async function rekorV2ExplorerPlugin(app: FastifyInstance): Promise<void> {
+    app.setErrorHandler((error, _request, reply) => {
+      const w = toWireError(error);
+      return reply.code(w.status).headers(w.headers).send({ code: w.status, message: w.message });
+    });
+
+    app.get('/explorer/api/v2/log', async (_request, reply) => {
+      const head = o.log.head();
+      return reply.header('cache-control', 'no-cache').send({
+        origin: o.log.identity.origin,
+        logId: o.log.identity.logId.toString('base64'),
+        publicKey: o.log.identity.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+        treeSize: head.size,
+        rootHash: head.rootHash.toString('hex'),
+        checkpoint: o.publisher.checkpoint(),
+      });
+    });
+
+    // A Rekor v1 `SearchIndex` (email, subject, hash, publicKey, operator) or `{leafHash}`: matching log indexes.
+    app.post('/explorer/api/v2/index/retrieve', { bodyLimit: 65536 }, async (request) => {
+      const body = request.body;
+      if (isObject(body) && Object.keys(body).length === 1 && body.leafHash !== undefined) {
+        const hex = body.leafHash;
+        if (typeof hex !== 'string' || !/^[0-9a-fA-F]{64}$/.test(hex)) throw invalidInput('leafHash: 64 hex digits');
+        const found = await o.store.indexesByLeafHash([Buffer.from(hex, 'hex')]);
+        return { logIndexes: [...found.values()] };
+      }
+      const query = parseSearchIndex(body);
+      let hits: number[] | undefined;
+      for (const group of query.groups) {
+        const got = await o.store.searchIndex(group);
+        if (hits === undefined) hits = got;
+        else if (query.operator === 'and') {
+          const inGot = new Set(got);
+          hits = hits.filter((i) => inGot.has(i));
+        } else hits = [...new Set([...hits, ...got])].sort((a, b) => a - b);
+      }
+      return { logIndexes: (hits ?? []).slice(-MAX_HITS).reverse() };
+    });
+
+    app.get('/explorer/api/v2/entries/:index', async (request, reply) => {
+      const index = intParam((request.params as { index: string }).index, 'index', 'query');
+      const head = o.log.head();
+      const entry = index < head.size ? (await o.store.entriesByIndex([index])).get(index) : undefined;
+      if (!entry) return reply.code(404).send({ code: 404, message: `no entry ${index} in the Rekor v2 log` });
+      const proof = await proveInclusion(cache.read, index, head);
+      return {
+        logIndex: index,
+        leafHash: entry.leafHash.toString('hex'),
+        body: entry.body.toString('base64'),
+        inclusionProof: {
+          logIndex: index,
+          treeSize: proof.treeSize,
+          rootHash: proof.rootHash.toString('hex'),
+          hashes: proof.hashes.map((h) => h.toString('hex')),
+          checkpoint: proof.checkpoint,
+        },
+      };
+    });
+  };
+}
