@@ -76,6 +76,9 @@ function bind(host: string, port: number): Promise<Server> {
     res.writeHead(503, { 'content-type': 'application/json', 'retry-after': '1' });
     res.end(JSON.stringify({ code: 503, message: 'starting' }));
   });
+  // fastify's own keep-alive (72 s, longer than common load balancers' 60 s idle timeout) rather than Node's 5 s,
+  // after which a client that reuses an idle connection at the wrong moment gets a reset instead of an answer.
+  server.keepAliveTimeout = 72_000;
   return new Promise((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) => {
       const where = `${host}:${port}`;
