@@ -2,6 +2,7 @@ import { createPublicKey, type KeyObject } from 'node:crypto';
 import { Option, type Command } from 'commander';
 import { invalidInput } from '../errors.js';
 import type { IdentityPolicy, TrustMaterial } from '../verify/index.js';
+import { authoritiesFromFlags, checkCaFlags } from './ca-roots.js';
 import { CliExit } from './exit.js';
 import { readText } from './files.js';
 
@@ -26,6 +27,8 @@ export interface VerifyFlags {
   certificateGithubWorkflowRepository?: string;
   certificateGithubWorkflowRef?: string;
   trustedRoot?: string;
+  caRoots?: string;
+  caIntermediates?: string;
   rekorUrl?: string;
   offline?: boolean;
   insecureIgnoreTlog?: boolean;
@@ -51,6 +54,11 @@ export function addVerifyOptions(cmd: Command): Command {
     .option('--certificate-github-workflow-repository <s>', 'expected GitHub workflow repository claim (owner/repo)')
     .option('--certificate-github-workflow-ref <s>', 'expected GitHub workflow ref claim')
     .option('--trusted-root <file|url>', 'trusted root JSON (default: Sigstore public-good through TUF, or embedded)')
+    .option(
+      '--ca-roots <file|url>',
+      'PEM CA certificates to verify the signing certificate with, instead of the CAs of the trusted root',
+    )
+    .option('--ca-intermediates <file|url>', 'PEM intermediate CA certificates between --ca-roots and the signer')
     .option('--offline', 'never use the network (the embedded public-good root unless --trusted-root is a file)')
     .option('--insecure-ignore-tlog', 'do not require a transparency log entry')
     .option('--insecure-ignore-sct', 'do not require an SCT in the signing certificate');
@@ -68,6 +76,7 @@ export function normaliseAliases(f: VerifyFlags): void {
 
 /** cosign's rules, checked before any work: keyless needs an identity and an issuer; one identity flag at most. */
 export function checkPolicyFlags(f: VerifyFlags): void {
+  checkCaFlags(f);
   if (f.certificateIdentity && f.certificateIdentityRegexp) {
     throw new CliExit(1, 'give only one of --certificate-identity and --certificate-identity-regexp');
   }
@@ -107,11 +116,16 @@ export function policyFrom(f: VerifyFlags): IdentityPolicy {
   return policy;
 }
 
-/** The trust material the flags name: --trusted-root, else public-good (TUF, or embedded with --offline). */
+/**
+ * The trust material the flags name: --trusted-root, else public-good (TUF, or embedded with --offline). The CAs
+ * of --ca-roots/--ca-intermediates or --certificate-chain replace the root's CAs; its logs and TSAs still apply.
+ */
 export async function trustFrom(f: VerifyFlags): Promise<TrustMaterial> {
+  const authorities = await authoritiesFromFlags(f);
   const source = { ...(f.trustedRoot ? { trustedRoot: f.trustedRoot } : {}), offline: !!f.offline };
   const { root } = await (await trustCode()).loadTrustedRoot(source);
-  return (await verifyCode()).trustMaterial(root);
+  const material = (await verifyCode()).trustMaterial(root);
+  return authorities ? { ...material, certificateAuthorities: authorities } : material;
 }
 
 export async function readPublicKey(path: string): Promise<KeyObject> {
