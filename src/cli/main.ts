@@ -1,18 +1,5 @@
 import { Command } from 'commander';
 import { reportError, SIGNET_ERRORS } from './exit.js';
-import { registerUp } from './up.js';
-import { registerLogServe } from './log-serve.js';
-import { registerLogClient } from './log-client.js';
-import { registerCa } from './ca.js';
-import { registerTsa } from './tsa.js';
-import { registerOidc } from './oidc.js';
-import { registerKeys } from './keys.js';
-import { registerSignBlob } from './sign-blob.js';
-import { registerVerifyBlob } from './verify-blob.js';
-import { registerImage } from './image.js';
-import { registerRegistry } from './registry.js';
-import { registerMonitor } from './monitor.js';
-import { registerInitialize, registerTuf } from './tuf.js';
 import { pflagBooleans } from './bool-flags.js';
 import { packageVersion, registerVersion } from './version.js';
 
@@ -25,6 +12,53 @@ for (const stream of [process.stdout, process.stderr]) {
 }
 
 const DESCRIPTION = 'Sigstore rebuilt in TypeScript: transparency log, certificate authority and signing client';
+
+type Register = (program: Command) => void;
+
+/**
+ * The command modules, in help order, each with the top-level commands it adds. A run names its command first
+ * (`signet sign-blob ...`), so only that module loads; `--help`, `help`, no command or a name not listed here load
+ * them all (a command missing from its list still works, it only starts slower).
+ */
+const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
+  [['up'], async () => (await import('./up.js')).registerUp],
+  [
+    ['log'],
+    async () => {
+      const [{ registerLogServe }, { registerLogClient }] = await Promise.all([
+        import('./log-serve.js'),
+        import('./log-client.js'),
+      ]);
+      return (program) => {
+        const log = program
+          .command('log')
+          .description('the transparency log: serve it (Rekor v1 API) or use it (rekor-cli)');
+        registerLogServe(log);
+        registerLogClient(log);
+        registerVersion(log, 'signet log', 'the transparency log client and server (rekor-cli)');
+      };
+    },
+  ],
+  [['ca'], async () => (await import('./ca.js')).registerCa],
+  [['tsa'], async () => (await import('./tsa.js')).registerTsa],
+  [['oidc'], async () => (await import('./oidc.js')).registerOidc],
+  [['generate-key-pair', 'import-key-pair', 'public-key'], async () => (await import('./keys.js')).registerKeys],
+  [['sign-blob', 'attest-blob'], async () => (await import('./sign-blob.js')).registerSignBlob],
+  [['verify-blob', 'verify-blob-attestation'], async () => (await import('./verify-blob.js')).registerVerifyBlob],
+  [
+    ['sign', 'attest', 'attach', 'verify', 'verify-attestation'],
+    async () => (await import('./image.js')).registerImage,
+  ],
+  [
+    ['login', 'triangulate', 'tree', 'download', 'upload', 'copy', 'clean'],
+    async () => (await import('./registry.js')).registerRegistry,
+  ],
+  [['monitor'], async () => (await import('./monitor.js')).registerMonitor],
+  [['initialize'], async () => (await import('./tuf.js')).registerInitialize],
+  [['tuf'], async () => (await import('./tuf.js')).registerTuf],
+  [['version'], async () => (program) => registerVersion(program, 'signet', DESCRIPTION)],
+];
+
 const program = new Command('signet')
   .description(DESCRIPTION)
   .version(packageVersion())
@@ -32,26 +66,14 @@ const program = new Command('signet')
   .configureOutput(SIGNET_ERRORS)
   .exitOverride();
 
-registerUp(program);
-const log = program.command('log').description('the transparency log: serve it (Rekor v1 API) or use it (rekor-cli)');
-registerLogServe(log);
-registerLogClient(log);
-registerVersion(log, 'signet log', 'the transparency log client and server (rekor-cli)');
-registerCa(program);
-registerTsa(program);
-registerOidc(program);
-registerKeys(program);
-registerSignBlob(program);
-registerVerifyBlob(program);
-registerImage(program);
-registerRegistry(program);
-registerMonitor(program);
-registerInitialize(program);
-registerTuf(program);
-registerVersion(program, 'signet', DESCRIPTION);
+const args = process.argv.slice(2);
+const named = COMMANDS.filter(([names]) => args[0] !== undefined && names.includes(args[0]));
+for (const register of await Promise.all((named.length ? named : COMMANDS).map(([, load]) => load()))) {
+  register(program);
+}
 
 try {
-  await program.parseAsync(pflagBooleans(program, process.argv.slice(2)), { from: 'user' });
+  await program.parseAsync(pflagBooleans(program, args), { from: 'user' });
 } catch (e) {
   process.exitCode = reportError(e);
 }

@@ -30,31 +30,67 @@ export function packageVersion(): string {
   }
 }
 
-/** The commit and tree state come from git when the package runs from a checkout; a packed install has neither. */
-export function versionInfo(): VersionInfo {
-  const git = (...args: string[]) =>
-    execFileSync('git', ['-C', packageRoot, ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-  let gitCommit = 'unknown';
-  let gitTreeState = 'unknown';
+/** Written next to the compiled sources by bin/build-info.mjs (`npm run build`, `prepare`). */
+interface BuildInfo {
+  gitCommit?: string;
+  gitTreeState?: string;
+  buildDate?: string;
+}
+
+/**
+ * The commit, tree state and build date recorded at build time, when the record is at least as new as the compiled
+ * CLI (a later `tsc` alone leaves an older record behind: then it no longer describes what runs).
+ */
+function recordedBuild(): BuildInfo | undefined {
   try {
-    gitCommit = git('rev-parse', 'HEAD');
-    gitTreeState = git('status', '--porcelain', '--untracked-files=no') ? 'dirty' : 'clean';
+    const record = new URL('../build-info.json', import.meta.url);
+    if (statSync(record).mtimeMs < statSync(new URL('main.js', import.meta.url)).mtimeMs) return undefined;
+    return JSON.parse(readFileSync(record, 'utf8')) as BuildInfo;
   } catch {
-    // not a checkout, or no git: leave unknown
+    return undefined; // not built by `npm run build`, or running from sources (tsx)
   }
-  let buildDate = 'unknown';
+}
+
+/** Commit and tree state from one `git status` (its v2 header carries the commit), for a checkout built by tsc alone. */
+function gitState(): BuildInfo {
   try {
-    // The compiled entry point's time is when `tsc` built it.
-    buildDate = statSync(new URL('main.js', import.meta.url))
-      .mtime.toISOString()
-      .replace(/\.\d+Z$/, 'Z');
+    const out = execFileSync(
+      'git',
+      ['-C', packageRoot, 'status', '--porcelain=v2', '--branch', '--untracked-files=no'],
+      {
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'ignore'],
+      },
+    );
+    const oid = /^# branch\.oid ([0-9a-f]{40})$/m.exec(out)?.[1];
+    if (!oid) return {};
+    return { gitCommit: oid, gitTreeState: out.split('\n').some((l) => l && !l.startsWith('#')) ? 'dirty' : 'clean' };
   } catch {
-    // running from sources (tsx)
+    return {}; // not a checkout, or no git: leave unknown
+  }
+}
+
+/**
+ * What `version` reports: the commit and tree state as recorded at build time, or else from git when the package runs
+ * from a checkout (one `git status`); a packed install without a record has neither.
+ */
+export function versionInfo(): VersionInfo {
+  const built = recordedBuild() ?? gitState();
+  let buildDate = built.buildDate ?? 'unknown';
+  if (!built.buildDate) {
+    try {
+      // The compiled entry point's time is when `tsc` built it.
+      buildDate = statSync(new URL('main.js', import.meta.url))
+        .mtime.toISOString()
+        .replace(/\.\d+Z$/, 'Z');
+    } catch {
+      // running from sources (tsx)
+    }
   }
   return {
     gitVersion: `v${packageVersion()}`,
-    gitCommit,
-    gitTreeState,
+    gitCommit: built.gitCommit ?? 'unknown',
+    gitTreeState: built.gitTreeState ?? 'unknown',
     buildDate,
     nodeVersion: process.version,
     platform: `${process.platform}/${process.arch}`,
