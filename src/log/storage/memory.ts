@@ -99,6 +99,14 @@ export class MemoryLogStore implements LogStore {
     return [...found].sort((a, b) => a - b);
   }
 
+  async searchIndexPage(keys: string[], limit: number, before = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    const all = await this.searchIndex(keys);
+    return all
+      .filter((i) => i < before)
+      .reverse()
+      .slice(0, limit);
+  }
+
   async putCosignature(c: Cosignature): Promise<void> {
     this.#check();
     this.#cosignatures.set(c.witness, { ...c });

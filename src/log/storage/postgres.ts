@@ -209,6 +209,18 @@ export class PostgresLogStore implements LogStore {
     return rows.map((r) => Number(r.log_index));
   }
 
+  async searchIndexPage(keys: string[], limit: number, before = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    if (keys.length === 0 || limit <= 0) return [];
+    // One backward range scan of the primary key per key (LATERAL ... LIMIT), not every hit of every key.
+    const { rows } = await this.#q<{ log_index: string }>(
+      'SELECT DISTINCT s.log_index FROM unnest($1::text[]) AS k(key) CROSS JOIN LATERAL (' +
+        'SELECT log_index FROM index_keys i WHERE i.key = k.key AND i.log_index < $2 ' +
+        'ORDER BY i.log_index DESC LIMIT $3) s ORDER BY s.log_index DESC LIMIT $3',
+      [[...new Set(keys)], before, limit],
+    );
+    return rows.map((r) => Number(r.log_index));
+  }
+
   async ping(): Promise<void> {
     await this.#q('SELECT 1');
   }

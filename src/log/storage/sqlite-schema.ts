@@ -76,6 +76,9 @@ export function prepare(db: Database.Database): Record<string, Statement> {
     getLeafHash: db.prepare('SELECT leaf_hash AS hash FROM entries WHERE log_index = ?'),
     getNode: db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
     searchKey: db.prepare('SELECT log_index FROM index_keys WHERE key = ? ORDER BY log_index'),
+    searchKeyPage: db.prepare(
+      'SELECT log_index FROM index_keys WHERE key = ? AND log_index < ? ORDER BY log_index DESC LIMIT ?',
+    ),
     ping: db.prepare('SELECT 1'),
     putCosignature: db.prepare(
       'INSERT INTO cosignatures (witness, tree_size, root_hash, line) VALUES (?, ?, ?, ?) ON CONFLICT (witness) ' +

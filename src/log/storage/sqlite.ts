@@ -103,6 +103,17 @@ export class SqliteLogStore implements LogStore {
     return [...found].sort((a, b) => a - b);
   }
 
+  async searchIndexPage(keys: string[], limit: number, before = Number.MAX_SAFE_INTEGER): Promise<number[]> {
+    this.#open();
+    const found = new Set<number>();
+    for (const k of new Set(keys)) {
+      for (const row of this.#stmt.searchKeyPage!.all(k, before, limit) as Array<{ log_index: number }>) {
+        found.add(row.log_index);
+      }
+    }
+    return [...found].sort((a, b) => b - a).slice(0, limit);
+  }
+
   async putCosignature(c: Cosignature): Promise<void> {
     this.#open();
     this.#stmt.putCosignature!.run(c.witness, c.size, c.rootHash, c.line);

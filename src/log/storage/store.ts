@@ -117,6 +117,13 @@ export interface LogStore {
   /** Log indexes of the entries whose index keys include ANY of `keys` (already lower-cased), ascending. */
   searchIndex(keys: string[]): Promise<number[]>;
 
+  /**
+   * One page of `searchIndex`, newest first: the highest `limit` log indexes below `before` (default: no bound)
+   * whose index keys include ANY of `keys`, descending. Read backwards along the (key, log_index) index, so its cost
+   * follows `limit`, not the number of hits (the explorer's paged search).
+   */
+  searchIndexPage(keys: string[], limit: number, before?: number): Promise<number[]>;
+
   /** Stores a witness cosignature, replacing that witness's previous one. Durable on return. */
   putCosignature(c: Cosignature): Promise<void>;
 

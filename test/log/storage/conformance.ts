@@ -63,6 +63,22 @@ export function storeConformance(
       await store.close();
     });
 
+    it('pages the index keys newest first, below a cursor, without duplicates', async () => {
+      const { store } = await factory();
+      await store.init({ treeId: '7' });
+      await store.appendBatch(batch(0, 7));
+      assert.deepEqual(await store.searchIndexPage(['key-even'], 10), [6, 4, 2, 0]);
+      assert.deepEqual(await store.searchIndexPage(['key-even'], 2), [6, 4]);
+      assert.deepEqual(await store.searchIndexPage(['key-even'], 2, 4), [2, 0]);
+      assert.deepEqual(await store.searchIndexPage(['key-even'], 2, 0), []);
+      // Several keys: merged, each index once (entry 3 has key-3 only; the even ones key-even).
+      assert.deepEqual(await store.searchIndexPage(['key-3', 'key-even', 'key-4'], 3), [6, 4, 3]);
+      assert.deepEqual(await store.searchIndexPage(['key-3', 'key-even', 'key-4'], 3, 3), [2, 0]);
+      assert.deepEqual(await store.searchIndexPage(['nothing'], 5), []);
+      assert.deepEqual(await store.searchIndexPage([], 5), []);
+      await store.close();
+    });
+
     it('rejects a duplicate leaf hash or a gap and writes nothing of that batch', async () => {
       const { store } = await factory();
       await store.init({ treeId: '7' });
