@@ -56,9 +56,13 @@ export { CheckpointPublisher, type PublisherOptions } from './witness/publisher.
 export {
   EXPLORER_CSP,
   explorerDir,
+  parsePagedQuery,
   sampleIndexes,
+  searchPage,
   TimelineSampler,
   TIMELINE_SAMPLES,
+  type PagedQuery,
+  type SearchPage,
   type Timeline,
   type TimelinePoint,
 } from './explorer/index.js';

@@ -92,7 +92,9 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
       await app.register(rekorApi(log, { maxBodyBytes }));
       await app.register(tileApi({ log, store, publisher }));
       const timeline = new TimelineSampler(store, () => log.info().head.size);
-      await app.register(explorerApi({ files: loadStaticFiles(explorerDir()), timeline }));
+      await app.register(
+        explorerApi({ files: loadStaticFiles(explorerDir()), timeline, store, treeSize: () => log.info().head.size }),
+      );
     },
     ready: () => log.ready(),
     async close() {

@@ -5,8 +5,9 @@ import {
   NodeCache,
   intParam,
   isObject,
-  parseSearchIndex,
+  parsePagedQuery,
   proveInclusion,
+  searchPage,
   type CheckpointPublisher,
   type LogStore,
 } from '../log/index.js';
@@ -18,13 +19,10 @@ export interface V2ExplorerOptions {
   publisher: CheckpointPublisher;
 }
 
-/** Most log indexes one search answers (newest first); the explorer shows fewer. */
-const MAX_HITS = 1000;
-
 /**
  * What the web explorer needs of the Rekor v2 log, which has no read API beyond tiles: the log's key and published
- * checkpoint, a search over the index keys written at append time (`v2IndexKeys`: one indexed lookup per query,
- * never a scan), and an entry by index with its inclusion proof against the current head. Errors are
+ * checkpoint, a paged search over the index keys written at append time (`v2IndexKeys`: one backward index range
+ * scan per key, bounded by the page size, never a scan of the hits), and an entry by index with its inclusion proof against the current head. Errors are
  * `{code, message}` JSON with a 4xx for bad input, like the explorer's other API.
  */
 export function rekorV2ExplorerApi(o: V2ExplorerOptions) {
@@ -47,7 +45,8 @@ export function rekorV2ExplorerApi(o: V2ExplorerOptions) {
       });
     });
 
-    // A Rekor v1 `SearchIndex` (email, subject, hash, publicKey, operator) or `{leafHash}`: matching log indexes.
+    // `{leafHash}`, or a Rekor v1 `SearchIndex` (email, subject, hash, publicKey) with `limit` and `before`: one
+    // page of matching log indexes, newest first, as the v1 log's `/explorer/api/search`.
     app.post('/explorer/api/v2/index/retrieve', { bodyLimit: 65536 }, async (request) => {
       const body = request.body;
       if (isObject(body) && Object.keys(body).length === 1 && body.leafHash !== undefined) {
@@ -56,17 +55,7 @@ export function rekorV2ExplorerApi(o: V2ExplorerOptions) {
         const found = await o.store.indexesByLeafHash([Buffer.from(hex, 'hex')]);
         return { logIndexes: [...found.values()] };
       }
-      const query = parseSearchIndex(body);
-      let hits: number[] | undefined;
-      for (const group of query.groups) {
-        const got = await o.store.searchIndex(group);
-        if (hits === undefined) hits = got;
-        else if (query.operator === 'and') {
-          const inGot = new Set(got);
-          hits = hits.filter((i) => inGot.has(i));
-        } else hits = [...new Set([...hits, ...got])].sort((a, b) => a - b);
-      }
-      return { logIndexes: (hits ?? []).slice(-MAX_HITS).reverse() };
+      return searchPage(o.store, parsePagedQuery(body), o.log.head().size);
     });
 
     app.get('/explorer/api/v2/entries/:index', async (request, reply) => {

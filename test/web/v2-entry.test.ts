@@ -6,7 +6,7 @@ import { formatCheckpoint, rekorV2KeyId, rekorV2NoteSigner, signNote } from '../
 import { admitV2Request, v2IndexKeys } from '../../src/rekor-v2/index.js';
 import { decodeEntryBody } from '../../web/src/lib/entry-body.js';
 import { importLogKey } from '../../web/src/lib/log-key.js';
-import { parseSearchQuery, v2SearchesFor } from '../../web/src/lib/search-query.js';
+import { indexQueryFor, parseSearchQuery, v2LeafHashFor } from '../../web/src/lib/search-query.js';
 import { verifyV2Entry, type V2EntryJson, type V2LogJson } from '../../web/src/lib/verify-v2-entry.js';
 import { dsseRequest, hashedRekordRequest } from '../rekor-v2/fixtures.js';
 
@@ -97,11 +97,20 @@ describe('web: Rekor v2 entries', () => {
     assert.equal(sig?.ok, false);
   });
 
-  it('maps search box queries to the v2 index: digest, email, key, and leaf hash for entry IDs', () => {
-    assert.deepEqual(v2SearchesFor(parseSearchQuery('alice@example.com')), [{ email: 'alice@example.com' }]);
+  it('maps search box queries to the paged index search and to v2 leaf hash look-ups', () => {
+    const both = (input: string) => {
+      const q = parseSearchQuery(input);
+      return [indexQueryFor(q), v2LeafHashFor(q)];
+    };
+    assert.deepEqual(both('alice@example.com'), [{ email: 'alice@example.com' }, undefined]);
     const hex = 'ab'.repeat(32);
-    assert.deepEqual(v2SearchesFor(parseSearchQuery(hex)), [{ hash: `sha256:${hex}` }, { leafHash: hex }]);
-    assert.deepEqual(v2SearchesFor(parseSearchQuery(`0123456789abcdef${hex}`)), [{ leafHash: hex }]);
-    assert.deepEqual(v2SearchesFor(parseSearchQuery('12')), []);
+    assert.deepEqual(both(hex), [{ hash: `sha256:${hex}` }, hex]);
+    assert.deepEqual(both(`sha512:${'cd'.repeat(64)}`), [{ hash: `sha512:${'cd'.repeat(64)}` }, undefined]);
+    assert.deepEqual(both(`0123456789abcdef${hex}`), [undefined, hex]);
+    assert.deepEqual(both('12'), [undefined, undefined]);
+    assert.deepEqual(both('ssh-ed25519 AAAA x'), [
+      { publicKey: { format: 'ssh', content: Buffer.from('ssh-ed25519 AAAA x').toString('base64') } },
+      undefined,
+    ]);
   });
 });

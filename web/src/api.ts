@@ -37,6 +37,12 @@ const json = async <T>(path: string, body?: unknown): Promise<T> => {
 
 export type EntryMap = Record<string, LogEntryJson>;
 
+/** A page of search matches, newest first; `next` asks for the following page (`before`). */
+export interface SearchPage {
+  logIndexes: number[];
+  next?: number;
+}
+
 export interface LogInfoJson {
   rootHash: string;
   treeSize: number;
@@ -53,15 +59,25 @@ export const api = {
   entryByIndex: (index: number) => json<EntryMap>(`/api/v1/log/entries?logIndex=${index}`),
   entriesByIds: (entryUUIDs: string[]) => json<EntryMap[]>('/api/v1/log/entries/retrieve', { entryUUIDs }),
   entriesByIndexes: (logIndexes: number[]) => json<EntryMap[]>('/api/v1/log/entries/retrieve', { logIndexes }),
-  searchIndex: (query: Record<string, unknown>) => json<string[]>('/api/v1/index/retrieve', query),
+  /**
+   * One page of log indexes matching a Rekor `SearchIndex` query, newest first (`/explorer/api/search`); `next` is
+   * the `before` of the following page, absent on the last one. Rekor's `/api/v1/index/retrieve` answers every
+   * match at once, which for a busy key is tens of thousands.
+   */
+  search: (query: Record<string, unknown>, limit: number, before?: number) =>
+    json<SearchPage>('/explorer/api/search', { ...query, limit, ...(before === undefined ? {} : { before }) }),
   timeline: () =>
     json<{ treeSize: number; points: Array<{ logIndex: number; integratedTime: number }> }>('/explorer/api/timeline'),
   /** The Rekor v2 log beside the v1 one (`signet up`); undefined where there is none (`signet log serve`). */
   v2Log: () => json<V2LogJson>('/explorer/api/v2/log').then((l) => l, absentAs(undefined)),
-  /** Log indexes in the Rekor v2 log for a v1 `SearchIndex` query or `{leafHash}`, newest first. */
-  v2Search: async (query: Record<string, unknown>) =>
-    (await json<{ logIndexes: number[] }>('/explorer/api/v2/index/retrieve', query).catch(absentAs(undefined)))
-      ?.logIndexes ?? [],
+  /**
+   * Log indexes in the Rekor v2 log for `{leafHash}`, or one page of them for a v1 `SearchIndex` query (with
+   * `limit` and `before`), newest first; no matches where the server has no v2 log.
+   */
+  v2Search: async (query: Record<string, unknown>): Promise<SearchPage> =>
+    (await json<SearchPage>('/explorer/api/v2/index/retrieve', query).catch(absentAs(undefined))) ?? {
+      logIndexes: [],
+    },
   v2Entry: (index: number) => json<V2EntryJson>(`/explorer/api/v2/entries/${index}`),
   ctSth: () => json<{ tree_size: number; timestamp: number; sha256_root_hash: string }>('/ct/v1/get-sth'),
   ctEntries: (start: number, end: number) =>

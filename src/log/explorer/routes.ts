@@ -1,11 +1,17 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import { toWireError } from '../../http/index.js';
+import type { LogStore } from '../storage/store.js';
+import { parsePagedQuery, searchPage } from './search.js';
 import type { StaticFile } from './static-files.js';
 import type { TimelineSampler } from './timeline.js';
 
 export interface ExplorerOptions {
   files: Map<string, StaticFile>;
   timeline: TimelineSampler;
+  /** The log's store, for the paged search. */
+  store: LogStore;
+  /** The log's current tree size: a search answers only entries within it. */
+  treeSize: () => number;
 }
 
 /**
@@ -24,8 +30,10 @@ export const EXPLORER_CSP = [
 ].join('; ');
 
 /**
- * The web explorer at `/` (its assets under `/explorer/`) and its one API of its own, `GET /explorer/api/timeline`
- * (sampled entries over time). Everything else it shows comes from the Rekor v1 and RFC 6962 APIs.
+ * The web explorer at `/` (its assets under `/explorer/`) and its two APIs of its own: `GET /explorer/api/timeline`
+ * (sampled entries over time) and `POST /explorer/api/search` (a Rekor `SearchIndex` answered one page at a time,
+ * newest first: `{...SearchIndex, limit?, before?}` to `{logIndexes, next?}`). Everything else it shows comes from
+ * the Rekor v1 and RFC 6962 APIs.
  */
 export function explorerApi(o: ExplorerOptions) {
   return async function explorerPlugin(app: FastifyInstance): Promise<void> {
@@ -47,6 +55,11 @@ export function explorerApi(o: ExplorerOptions) {
 
     app.get('/explorer/api/timeline', async (_request, reply) => {
       return reply.header('cache-control', 'no-cache').send(await o.timeline.timeline());
+    });
+
+    app.post('/explorer/api/search', { bodyLimit: 65536 }, async (request, reply) => {
+      const page = await searchPage(o.store, parsePagedQuery(request.body), o.treeSize());
+      return reply.header('cache-control', 'no-cache').send(page);
     });
   };
 }

@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -119,5 +120,54 @@ describe('explorer: HTTP', () => {
     );
     assert.ok(body.points.every((p) => Math.abs(p.integratedTime - Date.now() / 1000) < 60));
     assert.equal((await t.app.inject({ method: 'GET', url: '/api/v1/log' })).json().treeSize, 3);
+  });
+
+  it('pages a search newest first with a cursor, as /api/v1/index/retrieve finds them', async () => {
+    const search = async (payload: object) => t.app.inject({ method: 'POST', url: '/explorer/api/search', payload });
+    const signer = hashedRekordSigner();
+    const other = hashedRekordSigner();
+    const artifact = Buffer.from('paged search');
+    const mine: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const r = await t.app.inject({ method: 'POST', url: '/api/v1/log/entries', payload: signer.entry() as object });
+      mine.push((Object.values(r.json() as object)[0] as { logIndex: number }).logIndex);
+      await t.app.inject({ method: 'POST', url: '/api/v1/log/entries', payload: other.entry() as object });
+    }
+    const byArtifact = await t.app.inject({
+      method: 'POST',
+      url: '/api/v1/log/entries',
+      payload: signer.entry(artifact) as object,
+    });
+    mine.push((Object.values(byArtifact.json() as object)[0] as { logIndex: number }).logIndex);
+    const publicKey = { format: 'x509', content: Buffer.from(signer.pem).toString('base64') };
+    const newestFirst = [...mine].reverse();
+
+    const all = await search({ publicKey });
+    assert.equal(all.statusCode, 200);
+    assert.deepEqual(all.json(), { logIndexes: newestFirst });
+    const p1 = (await search({ publicKey, limit: 4 })).json() as { logIndexes: number[]; next?: number };
+    assert.deepEqual(p1, { logIndexes: newestFirst.slice(0, 4), next: newestFirst[3] });
+    const p2 = (await search({ publicKey, limit: 4, before: p1.next })).json() as { logIndexes: number[] };
+    assert.deepEqual(p2, { logIndexes: newestFirst.slice(4) });
+    // The same set as Rekor's unpaged answer.
+    const rekor = await t.app.inject({ method: 'POST', url: '/api/v1/index/retrieve', payload: { publicKey } });
+    assert.equal((rekor.json() as string[]).length, mine.length);
+    // Fields are or-ed; an exact hash names one entry.
+    const sha = createHash('sha256').update(artifact).digest('hex');
+    assert.deepEqual((await search({ hash: `sha256:${sha}` })).json(), { logIndexes: [mine.at(-1)] });
+    assert.deepEqual((await search({ email: 'nobody@example.com' })).json(), { logIndexes: [] });
+
+    for (const [payload, status] of [
+      [{ publicKey, limit: 0 }, 422],
+      [{ publicKey, limit: 1001 }, 422],
+      [{ publicKey, before: -1 }, 422],
+      [{ publicKey, limit: 'x' }, 422],
+      [{ publicKey, colour: 'red' }, 422],
+      [{ publicKey, hash: `sha256:${sha}`, operator: 'and' }, 400],
+    ] as const) {
+      const r = await search(payload);
+      assert.equal(r.statusCode, status, JSON.stringify(payload));
+      assert.equal(typeof r.json().message, 'string');
+    }
   });
 });

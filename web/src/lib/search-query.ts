@@ -29,23 +29,32 @@ export function parseSearchQuery(input: string): SearchQuery {
 }
 
 /**
- * The Rekor v2 explorer searches for a query (`/explorer/api/v2/index/retrieve`): the same index key forms as v1,
- * and for an entry UUID or ID its leaf hash (v2 entries have no UUID of their own; the leaf hash identifies them).
- * A log index needs no search: it is fetched directly.
+ * The Rekor `SearchIndex` body for a query, searched page by page in both logs (`/explorer/api/search`, and
+ * `/explorer/api/v2/index/retrieve` with the same index key forms); undefined for a log index or an 80-hex entry
+ * ID, which are looked up directly. 64 hex digits are searched as a SHA-256 digest (and looked up as an ID too).
  */
-export function v2SearchesFor(q: SearchQuery): Array<Record<string, unknown>> {
+export function indexQueryFor(q: SearchQuery): Record<string, unknown> | undefined {
   switch (q.type) {
     case 'logIndex':
-      return [];
     case 'entryId':
-      return [{ leafHash: q.id.slice(-64) }];
+      return undefined;
     case 'uuidOrHash':
-      return [{ hash: `sha256:${q.hex}` }, { leafHash: q.hex }];
+      return { hash: `sha256:${q.hex}` };
     case 'hash':
-      return [{ hash: q.hash }];
+      return { hash: q.hash };
     case 'email':
-      return [{ email: q.email }];
+      return { email: q.email };
     case 'publicKey':
-      return [{ publicKey: { format: q.format, content: q.content } }];
+      return { publicKey: { format: q.format, content: q.content } };
   }
+}
+
+/**
+ * The leaf hash a Rekor v2 lookup tries for an entry UUID or ID: v2 entries have no UUID of their own, the leaf
+ * hash identifies them (a v1 UUID is the leaf hash too).
+ */
+export function v2LeafHashFor(q: SearchQuery): string | undefined {
+  if (q.type === 'entryId') return q.id.slice(-64);
+  if (q.type === 'uuidOrHash') return q.hex;
+  return undefined;
 }
