@@ -51,6 +51,26 @@ async function signKeyless(url: string, dir: string, email: string, name: string
   assert.equal(r.status, 0, r.stderr);
 }
 
+/** How long any one wait for the page may take. */
+const DEADLINE_MS = 120_000;
+
+/** POSTs `count` JSON bodies to `url`, eight at a time, each answered 201. */
+async function postAll(url: string, count: number, body: (i: number) => unknown): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: 8 }, async () => {
+      for (let i = next++; i < count; i = next++) {
+        const r = await fetch(url, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify(body(i)),
+        });
+        assert.equal(r.status, 201, await r.text());
+      }
+    }),
+  );
+}
+
 /** Fails the test on any request that leaves the origin and on any console error (a CSP violation is one). */
 function guard(page: Page, origin: string): string[] {
   const problems: string[] = [];
@@ -104,6 +124,8 @@ describe('web explorer in chromium', () => {
 
       browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS });
       const context = await browser.newContext({ viewport: { width: 1200, height: 900 } });
+      // Generous deadlines for every wait: CI runs this on a loaded 2-core machine.
+      context.setDefaultTimeout(DEADLINE_MS);
       const page = await context.newPage();
       const problems = guard(page, url);
       const row = page.locator('[data-view=search] #results table.list tbody tr');
@@ -226,6 +248,7 @@ describe('web explorer in chromium', () => {
 
       // On a phone-sized screen nothing overflows sideways.
       const phone = await browser.newPage({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+      phone.setDefaultTimeout(DEADLINE_MS);
       problems.push(...guard(phone, url));
       await phone.goto(entryUrl);
       await phone.locator('#verdict').waitFor();
@@ -233,6 +256,46 @@ describe('web explorer in chromium', () => {
       const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
       assert.ok((overflow as number) <= 0, `the page is ${overflow}px wider than a phone screen`);
       await phone.screenshot({ path: join(shots, 'entry-phone.png'), fullPage: true });
+      // The search page on a phone: the results table must not overflow either.
+      await phone.goto(`${url}/#/search/bob@example.com`);
+      await phone.locator('#results table.list tbody tr').first().waitFor();
+      const searchOverflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+      assert.ok((searchOverflow as number) <= 0, `the search page is ${searchOverflow}px wider than a phone screen`);
+      await phone.screenshot({ path: join(shots, 'search-phone.png'), fullPage: true });
+
+      // A key with more matches than one page: the newest page first, then "Older matches" appends the rest, in
+      // each log (v1 pages hold 50, v2 pages 20).
+      const v2Key = hashedRekordRequest('v2 paged 0');
+      await Promise.all([
+        postAll(`${url}/api/v1/log/entries`, 50, () => signer.entry()),
+        postAll(`${url}/api/v2/log/entries`, 21, (i) => hashedRekordRequest(`v2 paged ${i}`, v2Key.key).request),
+      ]);
+      const pagedCases: Array<[string, number, number]> = [
+        [signer.pem, 50, 53],
+        [v2Key.key.publicKey.export({ type: 'spki', format: 'pem' }).toString(), 20, 21],
+      ];
+      for (const [pem, first, all] of pagedCases) {
+        await page.goto(`${url}/`);
+        await page.fill('#q', pem.trim());
+        await page.press('#q', 'Enter');
+        await page.locator('#results button.more').waitFor();
+        assert.equal(await row.count(), first);
+        assert.match(await page.innerText('#results p.count'), new RegExp(`^The newest ${first} matches`));
+        const indexes = (await row.locator('td:first-child').allInnerTexts()).map(Number);
+        assert.deepEqual(
+          indexes,
+          [...indexes].sort((a, b) => b - a),
+          'newest first',
+        );
+        await page.click('#results button.more');
+        await page.locator('#results button.more').waitFor({ state: 'detached' });
+        await row.nth(all - 1).waitFor();
+        assert.equal(await row.count(), all);
+        assert.match(await page.innerText('#results p.count'), new RegExp(`^${all} found in the Rekor v[12] log`));
+        const after = (await row.locator('td:first-child').allInnerTexts()).map(Number);
+        assert.equal(new Set(after).size, all, 'no entry twice');
+      }
+      await page.screenshot({ path: join(shots, 'search-paged.png'), fullPage: true });
 
       assert.deepEqual(problems, []);
     } catch (e) {
