@@ -5,7 +5,8 @@
  * Without --read-dir a log of --entries (100,000) is built first with bench/bulk-load. The baseline, measured in the
  * same run, is the server's cheapest route (`GET /api/v1/log`); each page prints pages/s, p50/p99 and pages/s over
  * baseline requests/s. Search by public key is the heavy case: bulk-load signs with 16 keys, so one key names 1/16
- * of the log and the page lists the newest 50 of them.
+ * of the log and the page lists the newest 50 of them (one page of `/explorer/api/search`); the same search through
+ * Rekor's unpaged `/api/v1/index/retrieve`, as the explorer did before, is measured for comparison.
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -57,14 +58,43 @@ const sample = JSON.parse(Buffer.from(first.body, 'base64').toString()) as Entry
 const publicKey = { format: 'x509', content: sample.spec.signature.publicKey.content };
 const hash = `sha256:${sample.spec.data.hash.value}`;
 
-/** The search page: index look-up, then the newest 50 hits fetched 10 per `entries/retrieve` (Rekor's limit). */
-async function search(query: unknown): Promise<number> {
+/**
+ * The search page as the explorer loads it: one page of the newest 50 matches from `/explorer/api/search`, then
+ * those entries 10 per `entries/retrieve` (Rekor's limit).
+ */
+async function search(query: Record<string, unknown>): Promise<number> {
+  const { logIndexes } = await postJson<{ logIndexes: number[] }>('/explorer/api/search', { ...query, limit: 50 });
+  await entriesAt(logIndexes);
+  return logIndexes.length;
+}
+
+/** The explorer's search before the paged route, kept as a same-run comparison: every match from Rekor's API. */
+async function searchUnpaged(query: unknown): Promise<number> {
   const ids = (await postJson<string[]>('/api/v1/index/retrieve', query)).reverse().slice(0, 50);
   const calls = [];
   for (let i = 0; i < ids.length; i += 10)
     calls.push(postJson('/api/v1/log/entries/retrieve', { entryUUIDs: ids.slice(i, i + 10) }));
   await Promise.all(calls);
   return ids.length;
+}
+
+async function entriesAt(logIndexes: number[]): Promise<void> {
+  const calls = [];
+  for (let i = 0; i < logIndexes.length; i += 10)
+    calls.push(postJson('/api/v1/log/entries/retrieve', { logIndexes: logIndexes.slice(i, i + 10) }));
+  await Promise.all(calls);
+}
+
+/** A page deep into the key's matches ("Older matches" clicked many times): the cursor is a random log index. */
+async function searchDeep(query: Record<string, unknown>): Promise<number> {
+  const before = Math.floor(Math.random() * treeSize);
+  const { logIndexes } = await postJson<{ logIndexes: number[] }>('/explorer/api/search', {
+    ...query,
+    limit: 50,
+    before,
+  });
+  await entriesAt(logIndexes);
+  return logIndexes.length;
 }
 
 const pages: Record<string, () => Promise<unknown>> = {
@@ -81,7 +111,9 @@ const pages: Record<string, () => Promise<unknown>> = {
   'entry page by log index (random)': () =>
     call('GET', `/api/v1/log/entries?logIndex=${Math.floor(Math.random() * treeSize)}`),
   'search by artifact hash': () => search({ hash }),
-  'search by public key (1/16 of the log)': () => search({ publicKey }),
+  'search by public key (1/16 of the log, newest 50)': () => search({ publicKey }),
+  'search by public key, an older page (random cursor)': () => searchDeep({ publicKey }),
+  'search by public key through /api/v1/index/retrieve (before paging)': () => searchUnpaged({ publicKey }),
 };
 
 async function measure(page: () => Promise<unknown>) {
@@ -103,7 +135,8 @@ async function measure(page: () => Promise<unknown>) {
 try {
   const keyHits = (await postJson<string[]>('/api/v1/index/retrieve', { publicKey })).length;
   console.log(
-    `log of ${treeSize.toLocaleString('en')} entries; the searched key names ${keyHits.toLocaleString('en')}`,
+    `log of ${treeSize.toLocaleString('en')} entries; the searched key names ${keyHits.toLocaleString('en')} ` +
+      `(pid ${process.pid} loads the server, pid ${server.pid})`,
   );
   const baseline = await measure(() => call('GET', '/api/v1/log'));
   console.log(`baseline GET /api/v1/log: ${baseline.rate.toFixed(0)} req/s (concurrency ${CONCURRENCY})`);
