@@ -4,3 +4,4 @@
  */
 export { asBuffer, createTaskPool, type TaskPool, type TaskPoolOptions } from './pool.js';
 export { serveTasks } from './serve.js';
+export { owned } from './message.js';

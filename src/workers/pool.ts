@@ -1,5 +1,6 @@
 import { Worker } from 'node:worker_threads';
 import { SignetError, type ErrorCode } from '../errors.js';
+import { owned } from './message.js';
 
 /** A CPU-bound task run on worker threads: `run(input)` resolves with the worker's answer, revived. */
 export interface TaskPool<In, Out> {
@@ -72,7 +73,7 @@ function startWorker<In, Out>(url: URL, inline: (input: In) => Promise<Out>, rev
         const id = next++;
         waiting.set(id, { resolve, reject });
         worker.ref();
-        worker.postMessage({ id, input });
+        worker.postMessage({ id, input: owned(input) });
       }),
     close: () => worker.terminate(),
   };

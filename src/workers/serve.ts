@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import { SignetError } from '../errors.js';
+import { owned } from './message.js';
 import type { TaskReply } from './pool.js';
 
 /**
@@ -11,7 +12,7 @@ export function serveTasks<In, Out>(task: (input: In) => Out | Promise<Out>): vo
     Promise.resolve()
       .then(() => task(msg.input))
       .then(
-        (out) => parentPort!.postMessage({ id: msg.id, out } satisfies TaskReply<Out>),
+        (out) => parentPort!.postMessage({ id: msg.id, out: owned(out) } satisfies TaskReply<Out>),
         (e: unknown) => {
           const error =
             e instanceof SignetError

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
+import { owned } from '../../workers/index.js';
 import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
 import {
   nodeKey,
@@ -210,7 +211,8 @@ function threadWriter(path: string): BatchWriter {
       worker.postMessage({ id, ...msg });
     });
   return {
-    write: (batch) => call({ batch }),
+    // Bodies may be views into Node's Buffer pool: post exact copies (see src/workers/message.ts).
+    write: (batch) => call({ batch: owned(batch) }),
     close: async () => {
       await call({ close: true }).catch(() => undefined);
       await worker.terminate();
