@@ -15,7 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serveLog } from './serve.js';
-import { hashedRekordBodies, p256VerifyBaseline, percentile } from './workload.js';
+import { hashedRekordBodies, p256VerifyBaseline, percentile, RawPoster } from './workload.js';
 import pg from 'pg';
 
 const { values } = parseArgs({
@@ -96,47 +96,58 @@ function cpuMeter(pids: number[]) {
   };
 }
 
+const ENTRIES_PATH = '/api/v1/log/entries';
+
+/** POSTs every body (prepared before the clock starts) with CONCURRENCY requests in flight, across `ports`. */
 async function saturate(ports: number[], bodies: Buffer[]) {
+  const posters = ports.map((p) => new RawPoster(p));
+  const requests = bodies.map((b) => RawPoster.request(ENTRIES_PATH, b));
   let next = 0;
   let failed = 0;
   const lat: number[] = [];
   const start = performance.now();
   await Promise.all(
     Array.from({ length: CONCURRENCY }, async () => {
-      while (next < bodies.length) {
+      while (next < requests.length) {
         const i = next++;
         const t0 = performance.now();
-        if ((await http(ports[i % ports.length]!, 'POST', '/api/v1/log/entries', bodies[i])) !== 201) failed++;
+        if ((await posters[i % posters.length]!.send(requests[i]!)) !== 201) failed++;
         lat.push(performance.now() - t0);
       }
     }),
   );
+  const elapsed = performance.now() - start;
+  for (const p of posters) p.close();
   lat.sort((a, b) => a - b);
   return {
-    rate: bodies.length / ((performance.now() - start) / 1000),
+    rate: bodies.length / (elapsed / 1000),
     p50: percentile(lat, 0.5),
     p99: percentile(lat, 0.99),
     failed,
   };
 }
 
+/** POSTs the bodies at `rate` per second (open loop: a slow answer does not delay the next request). */
 async function paced(ports: number[], bodies: Buffer[], rate: number) {
+  const posters = ports.map((p) => new RawPoster(p));
+  const requests = bodies.map((b) => RawPoster.request(ENTRIES_PATH, b));
   const lat: number[] = [];
   let failed = 0;
   const start = performance.now();
   const all: Promise<void>[] = [];
-  for (let i = 0; i < bodies.length; i++) {
+  for (let i = 0; i < requests.length; i++) {
     const due = start + (i * 1000) / rate;
     const wait = due - performance.now();
     if (wait > 1) await new Promise((r) => setTimeout(r, wait));
     all.push(
-      http(ports[i % ports.length]!, 'POST', '/api/v1/log/entries', bodies[i]).then((s) => {
+      posters[i % posters.length]!.send(requests[i]!).then((s) => {
         lat.push(performance.now() - due);
         if (s !== 201) failed++;
       }),
     );
   }
   await Promise.all(all);
+  for (const p of posters) p.close();
   lat.sort((a, b) => a - b);
   return { p50: percentile(lat, 0.5), p99: percentile(lat, 0.99), failed };
 }

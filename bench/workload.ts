@@ -1,5 +1,6 @@
 /** What the log benchmarks share: the same-run baseline, signed hashedrekord entries, percentiles. */
 import { createHash, generateKeyPairSync, randomBytes, sign, verify, type KeyObject } from 'node:crypto';
+import { connect, type Socket } from 'node:net';
 
 /** Raw node:crypto ECDSA P-256 verifies per second on this (one) core: the baseline the log figures divide by. */
 export function p256VerifyBaseline(): number {
@@ -75,4 +76,100 @@ export function hashedRekordV2Bodies(n: number, keyCount = 16): Buffer[] {
     };
     return Buffer.from(JSON.stringify(request));
   });
+}
+
+/**
+ * A lean HTTP/1.1 load generator: one keep-alive socket per request in flight, requests serialized before the
+ * timed run, responses read only for their status (Content-Length bodies). node:http's client costs ~140 µs of
+ * CPU per request on this machine, which on 2 cores comes out of what the server under test gets; this costs a
+ * fraction of it, so the figures measure the server.
+ */
+export class RawPoster {
+  readonly #port: number;
+  readonly #idle: RawConnection[] = [];
+
+  constructor(port: number) {
+    this.#port = port;
+  }
+
+  /** A request buffer for POSTing `body` as JSON to `path`. */
+  static request(path: string, body: Buffer): Buffer {
+    const head = `POST ${path} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\nContent-Length: ${body.length}\r\n\r\n`;
+    return Buffer.concat([Buffer.from(head, 'latin1'), body]);
+  }
+
+  /** Sends a prepared request on an idle connection (opening one if none is idle); resolves with the status. */
+  async send(request: Buffer): Promise<number> {
+    const c = this.#idle.pop() ?? (await RawConnection.open(this.#port));
+    const status = await c.send(request);
+    if (c.alive) this.#idle.push(c);
+    return status;
+  }
+
+  close(): void {
+    for (const c of this.#idle.splice(0)) c.close();
+  }
+}
+
+class RawConnection {
+  readonly #socket: Socket;
+  #buf: Buffer = Buffer.alloc(0);
+  #waiting: { resolve(status: number): void; reject(e: Error): void } | undefined;
+  alive = true;
+
+  private constructor(socket: Socket) {
+    this.#socket = socket;
+    socket.setNoDelay(true);
+    socket.on('data', (chunk: Buffer) => this.#data(chunk));
+    const end = (e?: Error) => {
+      this.alive = false;
+      this.#waiting?.reject(e ?? new Error('connection closed'));
+      this.#waiting = undefined;
+    };
+    socket.on('error', end);
+    socket.on('close', () => end());
+  }
+
+  static open(port: number): Promise<RawConnection> {
+    return new Promise((resolve, reject) => {
+      const s = connect(port, '127.0.0.1', () => {
+        s.off('error', reject);
+        resolve(new RawConnection(s));
+      });
+      s.once('error', reject);
+    });
+  }
+
+  send(request: Buffer): Promise<number> {
+    return new Promise((resolve, reject) => {
+      this.#waiting = { resolve, reject };
+      this.#socket.write(request);
+    });
+  }
+
+  close(): void {
+    this.#socket.destroy();
+  }
+
+  #data(chunk: Buffer): void {
+    this.#buf = this.#buf.length === 0 ? chunk : Buffer.concat([this.#buf, chunk]);
+    const headEnd = this.#buf.indexOf('\r\n\r\n');
+    if (headEnd < 0) return;
+    const head = this.#buf.toString('latin1', 0, headEnd);
+    const length = /\r\ncontent-length: *(\d+)/i.exec(head);
+    if (!length) {
+      this.#waiting?.reject(new Error(`response without Content-Length: ${head.split('\r\n')[0]}`));
+      this.#waiting = undefined;
+      this.close();
+      return;
+    }
+    const total = headEnd + 4 + Number(length[1]);
+    if (this.#buf.length < total) return;
+    const status = Number(head.slice(9, 12));
+    if (/\r\nconnection: *close/i.test(head)) this.alive = false;
+    this.#buf = this.#buf.subarray(total);
+    const w = this.#waiting;
+    this.#waiting = undefined;
+    w?.resolve(status);
+  }
 }
