@@ -50,6 +50,7 @@ export interface LogService extends Service {
  */
 export async function createLogService(ctx: ServiceContext, options: LogServiceOptions = {}): Promise<LogService> {
   mkdirSync(ctx.dataDir, { recursive: true, mode: 0o700 });
+  const keyKept = existsSync(join(ctx.dataDir, LOG_KEY_FILE));
   if (!options.store && !ctx.databaseUrl) refuseLostDatabase(ctx.dataDir);
   const identity = loadOrCreateLogKey(ctx.dataDir, options.keyType);
   const store =
@@ -57,6 +58,13 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     (ctx.databaseUrl
       ? await PostgresLogStore.open(ctx.databaseUrl)
       : new SqliteLogStore(join(ctx.dataDir, LOG_DB_FILE)));
+  if (!options.store && keyKept) {
+    const where =
+      store instanceof PostgresLogStore
+        ? `the PostgreSQL database holds no log (schema "${store.target.schema}")`
+        : `its database ${LOG_DB_FILE} holds no log`;
+    await refuseEmptyDatabase(ctx.dataDir, store, where);
+  }
   const pool = createAdmitPool(options.admitThreads ?? Math.max(1, availableParallelism() - 1));
   let log: TransparencyLog;
   try {
@@ -118,4 +126,27 @@ function refuseLostDatabase(dataDir: string): void {
         'or remove the key to start a new log under a new key (reusing it would fork the log)',
     );
   }
+}
+
+/**
+ * The same on any back end, after opening it: a key kept from an earlier start with a store that holds no log (a
+ * wiped PostgreSQL schema, a database restored from before the log existed, an emptied SQLite file). Several
+ * PostgreSQL frontends share one key: the first start creates key and log together, and the key is copied to the
+ * others afterwards (docs/scale.md), so a kept key always meets the log it signed.
+ */
+async function refuseEmptyDatabase(dataDir: string, store: LogStore, where: string): Promise<void> {
+  let meta;
+  try {
+    meta = await store.meta();
+  } catch (e) {
+    await store.close();
+    throw e;
+  }
+  if (meta) return;
+  await store.close();
+  throw new SignetError(
+    'invalid-input',
+    `${join(dataDir, LOG_KEY_FILE)} exists but ${where}: restore the database, ` +
+      'or remove the key to start a new log under a new key (reusing it would fork the log)',
+  );
 }

@@ -34,6 +34,11 @@ export class MemoryLogStore implements LogStore {
     return { ...this.#meta };
   }
 
+  async meta(): Promise<LogMeta | undefined> {
+    this.#check();
+    return this.#meta && { ...this.#meta };
+  }
+
   async head(): Promise<TreeHead | undefined> {
     this.#check();
     return this.#head;

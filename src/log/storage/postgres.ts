@@ -58,6 +58,11 @@ export class PostgresLogStore implements LogStore {
     return { treeId: rows[0]!.value };
   }
 
+  async meta(): Promise<LogMeta | undefined> {
+    const { rows } = await this.#q<{ value: string }>('SELECT value FROM meta WHERE key = $1', ['tree_id']);
+    return rows[0] && { treeId: rows[0].value };
+  }
+
   async head(): Promise<TreeHead | undefined> {
     const { rows } = await this.#q<HeadRow>('SELECT size, root_hash, checkpoint FROM head WHERE id = 1');
     return rows[0] && toHead(rows[0]);

@@ -46,6 +46,12 @@ export class SqliteLogStore implements LogStore {
     return { treeId: row.value };
   }
 
+  async meta(): Promise<LogMeta | undefined> {
+    this.#open();
+    const row = this.#stmt.getMeta!.get('tree_id') as { value: string } | undefined;
+    return row && { treeId: row.value };
+  }
+
   async head(): Promise<TreeHead | undefined> {
     this.#open();
     const row = this.#stmt.getHead!.get() as { size: number; root_hash: Buffer; checkpoint: string } | undefined;

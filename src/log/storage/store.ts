@@ -88,6 +88,13 @@ export interface LogStore {
    */
   init(proposed: LogMeta): Promise<LogMeta>;
 
+  /**
+   * What `init` stored, or undefined for a store in which no log was ever created (a new, wiped or emptied
+   * database). Creates nothing: a service checks it before `init` to refuse starting a second tree under a key
+   * that already signed one.
+   */
+  meta(): Promise<LogMeta | undefined>;
+
   /** The latest head written by `appendBatch` (or `setHead`), or undefined for a log that never signed one. */
   head(): Promise<TreeHead | undefined>;
 

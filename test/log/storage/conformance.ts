@@ -12,12 +12,20 @@ export function storeConformance(
   factory: () => Promise<{ store: LogStore; reopen?: () => Promise<LogStore> }>,
 ): void {
   describe(`LogStore conformance: ${name}`, () => {
-    it('init keeps the first tree ID', async () => {
-      const { store } = await factory();
+    it('init keeps the first tree ID; meta reads it without creating one', async () => {
+      const { store, reopen } = await factory();
+      assert.equal(await store.meta(), undefined, 'an empty store holds no log');
+      assert.equal(await store.meta(), undefined, 'meta creates nothing');
       assert.deepEqual(await store.init({ treeId: '42' }), { treeId: '42' });
       assert.deepEqual(await store.init({ treeId: '43' }), { treeId: '42' });
+      assert.deepEqual(await store.meta(), { treeId: '42' });
       assert.equal(await store.head(), undefined);
       await store.close();
+      if (reopen) {
+        const again = await reopen();
+        assert.deepEqual(await again.meta(), { treeId: '42' });
+        await again.close();
+      }
     });
 
     it('appends batches and reads entries, leaf hashes, nodes and the head back', async () => {
