@@ -26,7 +26,7 @@ import {
   signBytes,
   uploadV2Entry,
 } from '../src/sign/index.js';
-import { requestTimestamp } from '../src/tsa/client/index.js';
+import { requestTimestamp } from '../src/tsa-client/index.js';
 import { signetBin } from '../test/helpers/env.js';
 import { startSignet, tempDir } from '../test/helpers/process.js';
 

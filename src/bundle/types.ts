@@ -3,6 +3,7 @@
  * padding, int64 as decimal strings, enums by name). These are what bundles, trusted roots and signing configs
  * look like on disk and on the wire; parsing and validation live beside them in this folder.
  */
+import type { PublicKeyDetails } from '../crypto/index.js';
 
 export type Base64 = string;
 /** A protobuf int64 in JSON: a decimal string. */
@@ -20,18 +21,8 @@ export const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
 
 export type HashAlgorithm = 'SHA2_256' | 'SHA2_384' | 'SHA2_512' | 'SHA3_256' | 'SHA3_384';
 
-export type PublicKeyDetails =
-  | 'PKIX_ECDSA_P256_SHA_256'
-  | 'PKIX_ECDSA_P384_SHA_384'
-  | 'PKIX_ECDSA_P521_SHA_512'
-  | 'PKIX_ED25519'
-  | 'PKIX_ED25519_PH'
-  | 'PKIX_RSA_PKCS1V15_2048_SHA256'
-  | 'PKIX_RSA_PKCS1V15_3072_SHA256'
-  | 'PKIX_RSA_PKCS1V15_4096_SHA256'
-  | 'PKIX_RSA_PSS_2048_SHA256'
-  | 'PKIX_RSA_PSS_3072_SHA256'
-  | 'PKIX_RSA_PSS_4096_SHA256';
+/** Defined by crypto, which names keys; bundles and trusted roots carry the name. */
+export type { PublicKeyDetails };
 
 export interface X509Certificate {
   rawBytes: Base64;

@@ -50,7 +50,7 @@ export interface CaServerTrust {
  */
 export async function caServerServices(o: CaServerOptions): Promise<{ services: Service[]; trust: CaServerTrust }> {
   const ctx = { dataDir: o.dataDir, publicUrl: o.publicUrl, logger: o.logger, metrics: o.metrics };
-  const oidc = o.devOidc ? await import('../oidc/provider/index.js') : undefined;
+  const oidc = o.devOidc ? await import('../oidc/index.js') : undefined;
   // Refuse an exposed dev provider before any key (CA, CT, token key) is created or loaded.
   oidc?.assertDevOidcExposure({ host: o.host, devOidc: true, allowOnNetwork: false });
   const chain = loadChain(o);

@@ -1,9 +1,9 @@
 import type { Command } from 'commander';
 import { SignetError, invalidInput } from '../errors.js';
-import type { CiKind } from '../oidc/provider/index.js';
+import type { CiKind } from '../oidc/index.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
-const oidcProvider = () => import('../oidc/provider/index.js');
+const oidcProvider = () => import('../oidc/index.js');
 
 const DEFAULT_ISSUER = 'http://localhost:3000/oidc';
 

@@ -1,7 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import { invalidInput } from '../errors.js';
-import type { AuthFlow } from '../oidc/client/index.js';
+import type { AuthFlow } from '../oidc/index.js';
 import type { Signer, SigningServices, TlogOptions } from '../sign/index.js';
 import { boolFlag } from './bool-flags.js';
 import { readText } from './files.js';
@@ -111,7 +111,7 @@ export async function signerFor(flags: SignFlags, services: SigningServices): Pr
     );
     if (!(await confirm('Are you sure you would like to continue?'))) throw invalidInput('user declined the prompt');
   }
-  const { getIdentityToken, tokenIdentity } = await import('../oidc/client/index.js');
+  const { getIdentityToken, tokenIdentity } = await import('../oidc/index.js');
   const token = await getIdentityToken({
     identityToken: flags.identityToken,
     issuer: services.oidcIssuer,

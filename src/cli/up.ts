@@ -41,7 +41,7 @@ export function registerUp(program: Command): void {
     );
   addTufExpiryOptions(addScaleOptions(up)).action(async (flags: UpFlags) => {
     // The server modules load only when serving, so the client commands start fast.
-    const { assertDevOidcExposure } = await import('../oidc/provider/index.js');
+    const { assertDevOidcExposure } = await import('../oidc/index.js');
     const { createDataDir, createStackServices, runServer, stackLogger } = await import('../stack/index.js');
     const { createMetrics } = await import('../metrics/index.js');
     assertDevOidcExposure({ host: flags.host, devOidc: true, allowOnNetwork: flags.allowDevOidcOnNetwork === true });

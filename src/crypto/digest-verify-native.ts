@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -9,28 +8,24 @@ export interface NativeDigestVerify {
   verify(key: object, md: 0 | 1 | 2, digest: Buffer, signature: Buffer): boolean;
 }
 
+const ADDON = join('build', 'Release', 'signet_digest_verify.node');
+
 /**
- * Loads build/Release/signet_digest_verify.node from the package root, or returns undefined when it was not
- * built (no compiler at install time) or SIGNET_DIGEST_VERIFY=js asks for the JavaScript path.
+ * Loads build/Release/signet_digest_verify.node from the package root (the nearest folder above this module that
+ * has it), or returns undefined when it was not built (no compiler at install time) or SIGNET_DIGEST_VERIFY=js asks
+ * for the JavaScript path. The addon is found by the module loader, as any import is: crypto reads no files.
  */
 export function loadNativeDigestVerify(): NativeDigestVerify | undefined {
   if (process.env.SIGNET_DIGEST_VERIFY === 'js') return undefined;
-  const root = packageRoot();
-  const file = root && join(root, 'build', 'Release', 'signet_digest_verify.node');
-  if (!file || !existsSync(file)) return undefined;
-  try {
-    return createRequire(import.meta.url)(file) as NativeDigestVerify;
-  } catch {
-    return undefined; // built against another Node ABI or without the OpenSSL symbols: fall back to JS
-  }
-}
-
-function packageRoot(): string | undefined {
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'binding.gyp'))) return dir;
-    const up = dirname(dir);
-    if (up === dir) return undefined;
-    dir = up;
+  const load = createRequire(import.meta.url);
+  for (let dir = dirname(fileURLToPath(import.meta.url)); ; dir = dirname(dir)) {
+    try {
+      return load(join(dir, ADDON)) as NativeDigestVerify;
+    } catch (e) {
+      // Not here: look one folder up. Present but built against another Node ABI or without the OpenSSL
+      // symbols: fall back to JS.
+      if ((e as { code?: unknown }).code !== 'MODULE_NOT_FOUND') return undefined;
+    }
+    if (dirname(dir) === dir) return undefined;
   }
 }

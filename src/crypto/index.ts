@@ -12,6 +12,7 @@ export {
   publicKeyDer,
   type Curve,
   type KeyType,
+  type PublicKeyDetails,
 } from './keys.js';
 
 // digest-verify.ts: ECDSA / RSA verification over a pre-computed digest

@@ -1,8 +1,21 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
-import type { PublicKeyDetails } from '../bundle/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 
 export type KeyType = 'ecdsa' | 'ed25519' | 'rsa';
+
+/** A key's algorithm as protobuf-specs names it (`PublicKeyDetails`), in trusted roots and bundles. */
+export type PublicKeyDetails =
+  | 'PKIX_ECDSA_P256_SHA_256'
+  | 'PKIX_ECDSA_P384_SHA_384'
+  | 'PKIX_ECDSA_P521_SHA_512'
+  | 'PKIX_ED25519'
+  | 'PKIX_ED25519_PH'
+  | 'PKIX_RSA_PKCS1V15_2048_SHA256'
+  | 'PKIX_RSA_PKCS1V15_3072_SHA256'
+  | 'PKIX_RSA_PKCS1V15_4096_SHA256'
+  | 'PKIX_RSA_PSS_2048_SHA256'
+  | 'PKIX_RSA_PSS_3072_SHA256'
+  | 'PKIX_RSA_PSS_4096_SHA256';
 export type Curve = 'P-256' | 'P-384' | 'P-521';
 
 /** OpenSSL curve names (what KeyObject reports) to NIST names. */

@@ -15,6 +15,14 @@ export interface Der {
   end: number;
 }
 
+/** The SHA-2 digest algorithm OIDs (NIST CSOR; RFC 5754 §2) by their Node.js hash names. */
+export const DIGEST_OIDS = {
+  sha256: '2.16.840.1.101.3.4.2.1',
+  sha384: '2.16.840.1.101.3.4.2.2',
+  sha512: '2.16.840.1.101.3.4.2.3',
+} as const;
+export type DigestName = keyof typeof DIGEST_OIDS;
+
 export const TAG = {
   boolean: 0x01,
   integer: 0x02,

@@ -25,6 +25,7 @@ export {
   type InclusionProof,
   type SealInput,
 } from './append/index.js';
+export { indexKeySet, parseX509PublicKey, x509Subjects } from './types/index.js';
 export { NodeCache } from './node-cache.js';
 export { rekorCheckpointSigner, type CheckpointSigner } from './checkpoint.js';
 export { rekorApi, type RekorApiOptions } from './http/routes.js';

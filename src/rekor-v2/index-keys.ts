@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { indexKeySet, parseX509PublicKey, x509Subjects } from '../log/types/index.js';
+import { indexKeySet, parseX509PublicKey, x509Subjects } from '../log/index.js';
 
 const DIGEST_PREFIX: Record<string, string> = { SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
 

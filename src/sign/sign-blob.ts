@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
 import { SignetError } from '../errors.js';
-import { requestTimestamp } from '../tsa/client/index.js';
+import { requestTimestamp } from '../tsa-client/index.js';
 import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';

@@ -3,7 +3,7 @@ import type { Service, ServiceContext } from '../http/index.js';
 import { createLogService, LOG_KEY_FILE, type LogServiceOptions } from '../log/index.js';
 import { createCaService } from '../ca/index.js';
 import { createCtLog } from '../ct/index.js';
-import { createDevOidcProvider, type IdTokenAlg } from '../oidc/provider/index.js';
+import { createDevOidcProvider, type IdTokenAlg } from '../oidc/index.js';
 import { createTsaService } from '../tsa/index.js';
 import { createRekorV2Service, type RekorV2Options } from '../rekor-v2/index.js';
 import { createTufService, type ExpiryPeriods } from '../tuf/index.js';

@@ -1,4 +1,4 @@
-/** The RFC 3161 timestamp authority (Sigstore timestamp-authority's API). Clients use ./client/index.js. */
+/** The RFC 3161 timestamp authority (Sigstore timestamp-authority's API). Clients use src/tsa-client. */
 export { createTsaService, TIMESTAMP_PATH, type TsaService, type TsaServiceOptions, type TsaTrust } from './service.js';
 export { ensureTsaSigner, loadTsaSigner, TSA_FILES } from './store.js';
 export { createTsaChain, checkTsaChain } from './certificates.js';

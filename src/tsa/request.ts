@@ -1,14 +1,15 @@
 import { AsnConvert } from '@peculiar/asn1-schema';
 import { TimeStampReq } from '@peculiar/asn1-tsp';
+import { DIGEST_OIDS, type DigestName } from '../encoding/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 
-export type HashName = 'sha256' | 'sha384' | 'sha512';
+export type HashName = DigestName;
 
 /** The imprint hashes a request may use, with their OIDs and output sizes. SHA-1 is refused as weak. */
 export const HASHES: Record<HashName, { oid: string; bytes: number }> = {
-  sha256: { oid: '2.16.840.1.101.3.4.2.1', bytes: 32 },
-  sha384: { oid: '2.16.840.1.101.3.4.2.2', bytes: 48 },
-  sha512: { oid: '2.16.840.1.101.3.4.2.3', bytes: 64 },
+  sha256: { oid: DIGEST_OIDS.sha256, bytes: 32 },
+  sha384: { oid: DIGEST_OIDS.sha384, bytes: 48 },
+  sha512: { oid: DIGEST_OIDS.sha512, bytes: 64 },
 };
 const SHA1_OID = '1.3.14.3.2.26';
 

@@ -10,7 +10,7 @@ import { parseTrustedRoot } from '../../src/bundle/index.js';
 import { createCaMaterial } from '../../src/ca/certificate/ca-certs.js';
 import { isSignetError } from '../../src/errors.js';
 import { buildTrustedRoot } from '../../src/stack/trust.js';
-import { requestTimestamp } from '../../src/tsa/client/index.js';
+import { requestTimestamp } from '../../src/tsa-client/index.js';
 import { ensureTsaSigner, loadTsaSigner, TSA_FILES, type TsaService } from '../../src/tsa/index.js';
 import { trustMaterial, verifyRfc3161Timestamp } from '../../src/verify/index.js';
 import { derQuery, randomSignature, tsaApp } from './helpers.js';

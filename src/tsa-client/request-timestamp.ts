@@ -4,12 +4,12 @@ import { SignedData } from '@peculiar/asn1-cms';
 import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
 import { MessageImprint, PKIStatus, TimeStampReq, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
 import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { SignetError } from '../../errors.js';
-import { HASHES, type HashName } from '../request.js';
+import { DIGEST_OIDS, type DigestName } from '../encoding/index.js';
+import { SignetError } from '../errors.js';
 
 export interface TimestampOptions {
   /** Imprint hash over the signature bytes; default sha256 (what cosign and sigstore-js send). */
-  hashAlgorithm?: HashName;
+  hashAlgorithm?: DigestName;
   /** Ask for the TSA certificate in the token (RFC 3161 certReq); default false, as Sigstore clients do. */
   certReq?: boolean;
   fetch?: (input: string, init?: RequestInit) => Promise<Response>;
@@ -51,7 +51,7 @@ export async function requestTimestamp(
   const query = new TimeStampReq({
     version: 1,
     messageImprint: new MessageImprint({
-      hashAlgorithm: new AlgorithmIdentifier({ algorithm: HASHES[hash].oid }),
+      hashAlgorithm: new AlgorithmIdentifier({ algorithm: DIGEST_OIDS[hash] }),
       hashedMessage: new OctetString(digest),
     }),
     nonce: toArrayBuffer(nonce),
@@ -59,7 +59,7 @@ export async function requestTimestamp(
   });
   const body = Buffer.from(AsnConvert.serialize(query));
   const reply = await postWithRetries(endpoint, body, options);
-  checkReply(reply, digest, HASHES[hash].oid, nonce);
+  checkReply(reply, digest, DIGEST_OIDS[hash], nonce);
   return reply;
 }
 
