@@ -5,7 +5,7 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
 import { requireProgram } from '../helpers/env.js';
-import { runSignet, startSignet, tempDir, type CliResult, type RunningStack } from '../helpers/process.js';
+import { fetchFresh, runSignet, startSignet, tempDir, type CliResult, type RunningStack } from '../helpers/process.js';
 
 /**
  * rekor-cli's workflow against a real `signet up`: artifacts signed by openssl, ssh-keygen and gpg, uploaded,
@@ -117,7 +117,7 @@ test('hashedrekord with an openssl ECDSA key: upload, duplicate, get, verify, se
 test('a pinned log key, the rekor_server alias and a consistency check over new entries', async (t) => {
   if (!requireProgram(t, 'openssl', 'version')) return;
   const pem = join(dir, 'rekor.pub');
-  writeFileSync(pem, await (await fetch(`${stack.url}/api/v1/log/publicKey`)).text());
+  writeFileSync(pem, await (await fetchFresh(`${stack.url}/api/v1/log/publicKey`)).text());
   ok(log('loginfo', '--rekor-public-key', pem));
   const artifact = file('second.txt', `second ${Date.now()}\n`);
   openssl('ecparam', '-genkey', '-name', 'prime256v1', '-noout', '-out', 'ec2.key');
@@ -288,12 +288,12 @@ test('dsse and intoto envelopes signed with openssl', async (t) => {
     assert.ok(got.Body[kind === 'dsse' ? 'DSSEObj' : 'IntotoObj'], kind);
     if (kind === 'intoto') assert.equal(JSON.parse(got.Attestation).predicateType, 'https://example.com/test/v1');
     // The body as stored (no envelope to verify) finds the entry, as in Rekor.
-    const stored = (await (await fetch(`${stack.url}/api/v1/log/entries/${up[3]}`)).json()) as Record<
+    const stored = (await (await fetchFresh(`${stack.url}/api/v1/log/entries/${up[3]}`)).json()) as Record<
       string,
       { body: string }
     >;
     const body = JSON.parse(Buffer.from(stored[up[3]!]!.body, 'base64').toString());
-    const found = await fetch(`${stack.url}/api/v1/log/entries/retrieve`, {
+    const found = await fetchFresh(`${stack.url}/api/v1/log/entries/retrieve`, {
       method: 'POST',
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify({ entries: [body] }),

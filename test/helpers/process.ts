@@ -1,5 +1,6 @@
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { mkdtempSync } from 'node:fs';
+import { request as httpRequest } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -52,6 +53,35 @@ export function runNodeScript(
     child.on('error', reject);
     child.on('close', (status) => resolve({ status, stdout, stderr }));
     child.stdin.end(options.input);
+  });
+}
+
+/**
+ * An HTTP request on a connection of its own, answered as a fetch Response. A test that blocks its event loop on
+ * synchronous CLI runs (runSignet) for longer than the server's keep-alive timeout would otherwise have fetch reuse a
+ * pooled socket the server closed meanwhile: the client sees the close only after writing, and fails with 'other side
+ * closed'.
+ */
+export function fetchFresh(
+  url: string,
+  init: { method?: string; headers?: Record<string, string>; body?: string } = {},
+): Promise<Response> {
+  return new Promise((resolve, reject) => {
+    const request = httpRequest(url, { method: init.method ?? 'GET', headers: init.headers, agent: false }, (res) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('error', reject);
+      res.on('end', () => {
+        const headers = new Headers();
+        for (const [name, value] of Object.entries(res.headers)) {
+          for (const v of [value ?? []].flat()) headers.append(name, v);
+        }
+        const body = chunks.length ? Buffer.concat(chunks) : null;
+        resolve(new Response(body, { status: res.statusCode, headers }));
+      });
+    });
+    request.on('error', reject);
+    request.end(init.body);
   });
 }
 
