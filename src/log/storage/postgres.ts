@@ -194,14 +194,16 @@ export class PostgresLogStore implements LogStore {
           ),
       inner.length === 0
         ? { rows: [] }
-        : this.#q<{ level: number; idx: string; hash: Buffer }>(
-            'SELECT n.level, n.idx, n.hash FROM nodes n JOIN unnest($1::smallint[], $2::bigint[]) AS u(level, idx) ' +
-              'ON n.level = u.level AND n.idx = u.idx',
+        : // One primary-key probe per id (a scalar subquery per row): a join let the planner hash the whole
+          // `nodes` table, a sequential scan per call that grows with the log.
+          this.#q<{ level: number; idx: string; hash: Buffer | null }>(
+            'SELECT u.level, u.idx, (SELECT n.hash FROM nodes n WHERE n.level = u.level AND n.idx = u.idx) AS hash ' +
+              'FROM unnest($1::smallint[], $2::bigint[]) AS u(level, idx)',
             [inner.map((i) => i.level), inner.map((i) => i.index)],
           ),
     ]);
     for (const r of a.rows) out.set(nodeKey(0, Number(r.log_index)), r.leaf_hash);
-    for (const r of b.rows) out.set(nodeKey(r.level, Number(r.idx)), r.hash);
+    for (const r of b.rows) if (r.hash !== null) out.set(nodeKey(r.level, Number(r.idx)), r.hash);
     return out;
   }
 
