@@ -3,7 +3,7 @@
 // install must print no EBADENGINE warning on the Node versions package.json claims (`overrides` do not reach a
 // global install, so the light-my-request pin below fastify is a direct dependency).
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
@@ -13,31 +13,49 @@ import { tempDir } from '../helpers/process.js';
 const dir = tempDir('signet-pack-');
 after(() => rmSync(dir, { recursive: true, force: true }));
 
-const npm = (args: string[], cwd = repoRoot) =>
-  spawnSync('npm', args, {
-    cwd,
-    encoding: 'utf8',
-    timeout: 300_000,
-    env: { ...process.env, npm_config_loglevel: 'warn' },
+// Where GitHub is out of reach, better-sqlite3 has no prebuilt binary to download and compiles from source: minutes
+// on a busy 2-core machine. npm runs in its own process group so that a timeout stops the compilers too.
+const NPM_TIMEOUT_MS = 900_000;
+
+function npm(args: string[], cwd = repoRoot): Promise<{ status: number | null; output: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn('npm', args, {
+      cwd,
+      detached: true,
+      env: { ...process.env, npm_config_loglevel: 'warn' },
+    });
+    let output = '';
+    child.stdout.on('data', (d) => (output += d));
+    child.stderr.on('data', (d) => (output += d));
+    const timer = setTimeout(() => {
+      output += `\n(npm ${args[0]} still running after ${NPM_TIMEOUT_MS / 1000} s: stopped)`;
+      process.kill(-child.pid!, 'SIGKILL');
+    }, NPM_TIMEOUT_MS);
+    child.on('error', reject);
+    child.on('close', (status) => {
+      clearTimeout(timer);
+      resolve({ status, output: output.slice(-4000) });
+    });
   });
+}
 
 test(
   'npm pack + npm install -g of the tarball gives a working signet, with no engine warnings',
-  { timeout: 360_000 },
-  () => {
+  { timeout: 2 * NPM_TIMEOUT_MS + 60_000 },
+  async () => {
     // --ignore-scripts: pack what the build already made (dist/), instead of recompiling it in `prepare`.
-    const pack = npm(['pack', '--ignore-scripts', '--pack-destination', dir]);
-    assert.equal(pack.status, 0, pack.stderr);
+    const pack = await npm(['pack', '--ignore-scripts', '--pack-destination', dir]);
+    assert.equal(pack.status, 0, pack.output);
     const tarball = readdirSync(dir).find((n) => /^signet-sigstore-.*\.tgz$/.test(n));
-    assert.ok(tarball, `npm pack made no signet-sigstore tarball: ${pack.stdout}`);
+    assert.ok(tarball, `npm pack made no signet-sigstore tarball: ${pack.output}`);
 
     const prefix = join(dir, 'prefix');
-    const install = npm(
+    const install = await npm(
       ['install', '-g', '--prefix', prefix, '--prefer-offline', '--no-audit', '--no-fund', join(dir, tarball)],
       dir,
     );
-    assert.equal(install.status, 0, install.stderr);
-    assert.doesNotMatch(install.stdout + install.stderr, /EBADENGINE/);
+    assert.equal(install.status, 0, install.output);
+    assert.doesNotMatch(install.output, /EBADENGINE/);
 
     const signet = join(prefix, 'bin', 'signet');
     const version = spawnSync(signet, ['version'], { encoding: 'utf8' });

@@ -172,6 +172,20 @@ test('certificate chains: verified leaf-to-root at the leaf notBefore, stored as
     'basicConstraints=critical,CA:TRUE',
   ]);
   writeFileSync(f('ca.pem'), ca);
+  // A self-signed "intermediate" that is not a CA, made before the leaf so that it is valid at the leaf's notBefore.
+  const notCa = run('openssl', [
+    'req',
+    '-x509',
+    '-new',
+    '-key',
+    f('ca.key'),
+    '-subj',
+    '/CN=ca',
+    '-days',
+    '2',
+    '-addext',
+    'basicConstraints=critical,CA:FALSE',
+  ]);
   writeFileSync(f('leaf.key'), run('openssl', ['ecparam', '-name', 'prime256v1', '-genkey', '-noout']));
   writeFileSync(f('leaf.csr'), run('openssl', ['req', '-new', '-key', f('leaf.key'), '-subj', '/CN=leaf']));
   writeFileSync(f('ext'), 'subjectAltName=email:leaf@example.com\n');
@@ -200,20 +214,7 @@ test('certificate chains: verified leaf-to-root at the leaf notBefore, stored as
   assert.deepEqual(admitted.indexKeys.slice(0, 2), [sha('sha256', chain), 'leaf@example.com']);
   // Root first is not a chain: the leaf (here the CA's cert) is not issued by the "root" that follows it.
   await rejects(admitEntry(entry(Buffer.concat([ca, leaf]), sig, 'sha256', sha('sha256', artifact))), 'invalid-input');
-  // A self-signed "intermediate" that is not a CA cannot issue.
-  const notCa = run('openssl', [
-    'req',
-    '-x509',
-    '-new',
-    '-key',
-    f('ca.key'),
-    '-subj',
-    '/CN=ca',
-    '-days',
-    '2',
-    '-addext',
-    'basicConstraints=critical,CA:FALSE',
-  ]);
+  // A certificate that is not a CA cannot issue.
   await rejects(
     admitEntry(entry(Buffer.concat([leaf, notCa]), sig, 'sha256', sha('sha256', artifact))),
     'invalid-input',
