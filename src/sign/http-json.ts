@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignetError } from '../errors.js';
+import { nodeFetch } from './node-fetch.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -47,7 +48,7 @@ async function postOnce(
   const timeoutMs = options.timeoutMs ?? 30_000;
   let res: Response;
   try {
-    res = await (options.fetch ?? fetch)(url, {
+    res = await (options.fetch ?? nodeFetch)(url, {
       method: 'POST',
       headers: { 'content-type': 'application/json', accept: 'application/json', ...options.headers },
       body: JSON.stringify(body),

@@ -32,7 +32,6 @@ export {
   type InTotoStatement,
 } from './statement.js';
 export { legacyBlobBundle, type LegacyBlobBundle } from './legacy-bundle.js';
-export { hashedRekordEntry, dsseEntry, uploadEntry } from './tlog.js';
 export { hashedRekordV2Request, dsseV2Request, uploadV2Entry, v2Verifier } from './rekor-v2.js';
 export {
   servicesFromSigningConfig,
@@ -41,3 +40,4 @@ export {
   type SigningServices,
 } from './services.js';
 export { httpError, postJson, type FetchLike } from './http-json.js';
+export { nodeFetch } from './node-fetch.js';

@@ -1,5 +1,6 @@
 import { parseSigningConfig, type ServiceUrl, type SigningConfig } from '../bundle/index.js';
 import { SignetError, invalidInput } from '../errors.js';
+import { nodeFetch } from './node-fetch.js';
 
 /** Where to sign: the CA, the log, the identity provider and, when one is listed, a timestamp authority. */
 export interface SigningServices {
@@ -80,7 +81,7 @@ export async function loadSigningConfig(
   if (/^https?:\/\//.test(source)) {
     let res: Response;
     try {
-      res = await fetch(source, { signal: AbortSignal.timeout(30_000) });
+      res = await nodeFetch(source, { signal: AbortSignal.timeout(30_000) });
     } catch (e) {
       throw new SignetError('pushback', `cannot fetch the signing config from ${source}: ${(e as Error).message}`);
     }

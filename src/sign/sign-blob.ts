@@ -1,15 +1,14 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
 import { SignetError } from '../errors.js';
-import { requestTimestamp } from '../tsa-client/index.js';
 import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
+import { nodeFetch } from './node-fetch.js';
 import { requireEmbeddedSct } from './sct.js';
 import { signEd25519ph } from '../crypto/index.js';
 import { ephemeralKeyPair, signBytes, signingHash, verifierPem, type Signer } from './signer.js';
 import { signEnvelope, type InTotoStatement } from './statement.js';
-import { dsseEntry, hashedRekordEntry, uploadEntry } from './tlog.js';
 import { dsseV2Request, hashedRekordV2Request, uploadV2Entry } from './rekor-v2.js';
 
 export interface TlogOptions {
@@ -52,9 +51,8 @@ export async function signBlob(artifact: Buffer, signer: Signer, options: TlogOp
     tlogEntries.push(
       options.rekorApiVersion === 2
         ? await uploadV2Entry(requireRekor(options), hashedRekordV2Request(signer, digest, signature))
-        : await uploadEntry(
-            requireRekor(options),
-            hashedRekordEntry(algorithm, digest.toString('hex'), signature, pem),
+        : await rekorV1().then(({ uploadEntry, hashedRekordEntry }) =>
+            uploadEntry(requireRekor(options), hashedRekordEntry(algorithm, digest.toString('hex'), signature, pem)),
           ),
     );
   }
@@ -84,7 +82,9 @@ export async function attestStatement(
     tlogEntries.push(
       options.rekorApiVersion === 2
         ? await uploadV2Entry(requireRekor(options), dsseV2Request(signer, envelope))
-        : await uploadEntry(requireRekor(options), dsseEntry(JSON.stringify(envelope), pem)),
+        : await rekorV1().then(({ uploadEntry, dsseEntry }) =>
+            uploadEntry(requireRekor(options), dsseEntry(JSON.stringify(envelope), pem)),
+          ),
     );
   }
   const bundle = dsseBundle(signer, envelope, tlogEntries, timestamps);
@@ -96,7 +96,11 @@ export async function attestStatement(
  * A Rekor v2 entry has no signed time of its own, so logging there without a TSA is refused up front.
  */
 async function countersign(signature: Buffer, options: TlogOptions): Promise<Buffer[]> {
-  if (options.tsaUrl) return [await requestTimestamp(options.tsaUrl, signature)];
+  if (options.tsaUrl) {
+    // Loaded when used: the TSA client's ASN.1 modules cost a short CLI run more than the whole signing exchange.
+    const { requestTimestamp } = await import('../tsa-client/index.js');
+    return [await requestTimestamp(options.tsaUrl, signature, { fetch: nodeFetch })];
+  }
   if (options.rekorApiVersion === 2 && options.tlogUpload !== false) {
     throw new SignetError(
       'invalid-input',
@@ -120,6 +124,9 @@ export async function keylessSigner(
   requireEmbeddedSct(issued);
   return { ...key, certificateChainPem: issued.chainPem, issued };
 }
+
+/** The Rekor v1 upload (and its log client, with the proof checks), loaded only when a v1 log is used. */
+const rekorV1 = () => import('./tlog.js');
 
 function requireRekor(options: TlogOptions): string {
   if (!options.rekorUrl) {

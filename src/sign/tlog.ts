@@ -2,6 +2,7 @@ import type { TransparencyLogEntry } from '../bundle/index.js';
 import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../rekor-client/index.js';
 import { SignetError } from '../errors.js';
 import { RETRYABLE_STATUS } from './http-json.js';
+import { nodeFetch } from './node-fetch.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** hashedrekord 0.0.1 for a message signature: the digest (sha256, or the key's hash), base64 signature, base64 PEM of the key or cert. */
@@ -40,7 +41,7 @@ export async function uploadEntry(
   entry: ProposedEntry,
   options: { retries: number; retryDelayMs: number } = { retries: 2, retryDelayMs: 1000 },
 ): Promise<TransparencyLogEntry> {
-  const client = new RekorClient(rekorUrl);
+  const client = new RekorClient(rekorUrl, { fetch: nodeFetch });
   let created;
   for (let attempt = 0; ; attempt++) {
     try {

@@ -12,7 +12,6 @@ import { preAuthEncoding, serializeBundle } from '../../src/bundle/index.js';
 import { isSignetError } from '../../src/errors.js';
 import {
   attestStatement,
-  hashedRekordEntry,
   blobStatement,
   legacyBlobBundle,
   predicateFrom,
@@ -25,6 +24,7 @@ import {
   signerFromPrivateKey,
   type FetchLike,
 } from '../../src/sign/index.js';
+import { hashedRekordEntry } from '../../src/sign/tlog.js';
 
 const emptyRoot = TrustedRoot.fromJSON({
   mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
