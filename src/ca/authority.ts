@@ -1,5 +1,6 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
-import { SignetError, invalidInput } from '../errors.js';
+import type { KeyObject } from 'node:crypto';
+import { encodePem } from '../encoding/index.js';
+import { SignetError } from '../errors.js';
 import { buildLeafTbs, signFinalCertificate, signPrecertificate, type IssuingCa } from './certificate/leaf.js';
 import { encodeSctList, type CtLog, type Sct } from './certificate/sct-list.js';
 import type { CaChain } from './keys/ca-store.js';
@@ -76,11 +77,10 @@ export class CertificateAuthority {
   }
 }
 
-/** PEM of a DER certificate, trimmed as Fulcio trims the strings of a signing response. */
+/**
+ * PEM of a DER certificate the CA issued or holds, trimmed as Fulcio trims the strings of a signing response (the
+ * DER is the CA's own: encoding it needs no parse).
+ */
 export function certPem(der: Buffer): string {
-  try {
-    return new X509Certificate(der).toString().trim();
-  } catch (e) {
-    throw invalidInput('not a certificate', e);
-  }
+  return encodePem('CERTIFICATE', der).trim();
 }

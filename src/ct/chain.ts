@@ -10,6 +10,9 @@ import {
 import type { SignedEntry } from './sct.js';
 
 const MAX_CHAIN = 10;
+/** Issuer links remembered as verified (see `linkVerified`); a CA submits the same few with every precertificate. */
+const MAX_VERIFIED_LINKS = 256;
+const verifiedLinks = new Set<string>();
 
 export interface AcceptedChain {
   entry: SignedEntry;
@@ -24,19 +27,30 @@ export interface AcceptedChain {
 export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolean): AcceptedChain {
   if (chainDer.length === 0) throw invalidInput('chain is empty');
   if (chainDer.length > MAX_CHAIN) throw invalidInput(`chain has more than ${MAX_CHAIN} certificates`);
-  const certs = chainDer.map((der, i) => parse(der, i));
-  for (let i = 0; i + 1 < certs.length; i++) {
-    if (!certs[i]!.checkIssued(certs[i + 1]!) || !certs[i]!.verify(certs[i + 1]!.publicKey)) {
+  const certs: (X509Certificate | undefined)[] = [];
+  const cert = (i: number) => (certs[i] ??= parse(chainDer[i]!, i));
+  cert(0);
+  for (let i = 0; i + 1 < chainDer.length; i++) {
+    if (
+      !linkVerified(
+        chainDer[i]!,
+        chainDer[i + 1]!,
+        () => cert(i).checkIssued(cert(i + 1)) && cert(i).verify(cert(i + 1).publicKey),
+      )
+    ) {
       throw invalidInput(`certificate ${i} of the chain is not signed by certificate ${i + 1}`);
     }
   }
   const chain = [...chainDer];
-  const last = certs[certs.length - 1]!;
-  if (!roots.some((r) => r.equals(chainDer[chainDer.length - 1]!))) {
-    const root = roots.find((r) => {
-      const rc = new X509Certificate(r);
-      return last.checkIssued(rc) && last.verify(rc.publicKey);
-    });
+  const lastDer = chainDer[chainDer.length - 1]!;
+  if (!roots.some((r) => r.equals(lastDer))) {
+    const root = roots.find((r) =>
+      linkVerified(lastDer, r, () => {
+        const rc = new X509Certificate(r);
+        const last = cert(chainDer.length - 1);
+        return last.checkIssued(rc) && last.verify(rc.publicKey);
+      }),
+    );
     if (!root) throw invalidInput('chain does not end at a root this log accepts (see get-roots)');
     chain.push(root);
   }
@@ -56,6 +70,20 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
   }
   const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(chain[1]!)).digest();
   return { entry: { type: 'precert', issuerKeyHash, tbsDer: tbsWithoutExtension(chainDer[0]!, OID_CT_POISON) }, chain };
+}
+
+/**
+ * Whether `certDer` is issued and signed by `issuerDer`, as `check` finds it. A link that verified is remembered by
+ * the two certificates' exact bytes, so the CA's intermediate and root, sent again with every precertificate, are
+ * parsed and verified once; the leaf is new each time and always checked. Failures are not remembered.
+ */
+function linkVerified(certDer: Buffer, issuerDer: Buffer, check: () => boolean): boolean {
+  const key = createHash('sha256').update(certDer).digest('hex') + createHash('sha256').update(issuerDer).digest('hex');
+  if (verifiedLinks.has(key)) return true;
+  if (!check()) return false;
+  if (verifiedLinks.size >= MAX_VERIFIED_LINKS) verifiedLinks.delete(verifiedLinks.values().next().value!);
+  verifiedLinks.add(key);
+  return true;
 }
 
 function parse(der: Buffer, i: number): X509Certificate {

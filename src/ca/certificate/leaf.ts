@@ -69,10 +69,11 @@ export function leafLifetimeMs(): number {
  */
 export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
   const issuer = issuerFields(ca);
+  const spki = spkiOf(req.publicKey);
   const exts = [
     extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
     extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_codeSigning])),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(req.publicKey))),
+    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(req.publicKey, spki))),
     issuer.authorityKeyId,
     extension(id_ce_subjectAltName, true, new SubjectAlternativeName([generalName(req.san)])),
     ...renderSigstoreExtensions(req.extensions),
@@ -83,7 +84,7 @@ export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
     issuer: issuer.subject,
     validity: validity(req.now, new Date(req.now.getTime() + leafLifetimeMs())),
     subject: new Name([]),
-    subjectPublicKeyInfo: spkiOf(req.publicKey),
+    subjectPublicKeyInfo: spki,
     extensions: new Extensions(exts),
   });
 }

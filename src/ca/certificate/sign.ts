@@ -2,7 +2,6 @@ import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from '
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
-  Certificate,
   Extension,
   SubjectPublicKeyInfo,
   TBSCertificate,
@@ -10,6 +9,7 @@ import {
   Validity,
 } from '@peculiar/asn1-x509';
 import { OctetString } from '@peculiar/asn1-schema';
+import { encodeTlv } from '../../encoding/index.js';
 
 /** The certificate signature algorithm for a CA key (P-384 gives ecdsa-with-SHA384, as the public-good CA). */
 export function signatureAlgorithmFor(key: KeyObject): { algorithm: AlgorithmIdentifier; hash: string | null } {
@@ -41,7 +41,7 @@ export function signCertificate(tbs: TBSCertificate, key: KeyObject): Buffer {
   const { algorithm, hash } = signatureAlgorithmFor(key);
   tbs.signature = algorithm;
   const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
-  return assemble(tbs, algorithm, sign(hash, tbsDer, key));
+  return assemble(tbsDer, algorithm, sign(hash, tbsDer, key));
 }
 
 /**
@@ -55,16 +55,17 @@ export async function signCertificateAsync(tbs: TBSCertificate, key: KeyObject):
   const signature = await new Promise<Buffer>((resolve, reject) =>
     sign(hash, tbsDer, key, (err, sig) => (err ? reject(err) : resolve(sig))),
   );
-  return assemble(tbs, algorithm, signature);
+  return assemble(tbsDer, algorithm, signature);
 }
 
-function assemble(tbs: TBSCertificate, algorithm: AlgorithmIdentifier, signature: Buffer): Buffer {
-  const cert = new Certificate({
-    tbsCertificate: tbs,
-    signatureAlgorithm: algorithm,
-    signatureValue: toArrayBuffer(signature),
-  });
-  return Buffer.from(AsnConvert.serialize(cert));
+/**
+ * Certificate ::= SEQUENCE { tbsCertificate, signatureAlgorithm, signatureValue BIT STRING }, around the TBS bytes
+ * just signed (the same DER a Certificate object serializes to, without encoding the TBS a second time).
+ */
+function assemble(tbsDer: Buffer, algorithm: AlgorithmIdentifier, signature: Buffer): Buffer {
+  const algorithmDer = Buffer.from(AsnConvert.serialize(algorithm));
+  const bitString = encodeTlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
+  return encodeTlv(0x30, Buffer.concat([tbsDer, algorithmDer, bitString]));
 }
 
 /** A positive 160-bit serial: 20 random bytes, top bit cleared, never a leading zero byte (so DER keeps 20 bytes). */
@@ -91,10 +92,8 @@ export function spkiOf(key: KeyObject): SubjectPublicKeyInfo {
 }
 
 /** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents (Go's and Fulcio's SKID). */
-export function keyIdentifier(key: KeyObject): Buffer {
-  return createHash('sha1')
-    .update(Buffer.from(spkiOf(key).subjectPublicKey))
-    .digest();
+export function keyIdentifier(key: KeyObject, spki: SubjectPublicKeyInfo = spkiOf(key)): Buffer {
+  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
 }
 
 export function extension(extnID: string, critical: boolean, value: unknown): Extension {
