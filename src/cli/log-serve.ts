@@ -128,6 +128,7 @@ export function registerLogServe(log: Command): void {
         console.log(`  Rekor API:  ${url}/api/v1/log  (tree ${info.treeId}, ${info.head.size} entries)`);
         console.log(`  public key: ${url}/api/v1/log/publicKey  (logID ${service.log.identity.logId})`);
         console.log(`  trust:      ${url}/trusted_root.json  (this log's key; --trusted-root)`);
+        console.log(`  explorer:   ${url}/  (web: search, entries verified in the browser)`);
         console.log(`  tiles:      ${url}/checkpoint  ${url}/tile/0/000  ${url}/tile/entries/000`);
         console.log(`  storage:    ${databaseUrlOf(flags) ? 'PostgreSQL' : 'SQLite'}; data dir ${dataDir}`);
       },

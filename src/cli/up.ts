@@ -81,7 +81,9 @@ export function registerUp(program: Command): void {
       logger,
       onListening: (url) => {
         console.log(`signet is up on ${url} (data in ${dataDir})`);
+        console.log(`  web explorer:                ${url}/  (search, entries verified in the browser, log, CA)`);
         console.log(`  transparency log (Rekor v1): ${url}/api/v1/log`);
+        console.log(`  transparency log (Rekor v2): ${url}/api/v2/checkpoint  (tiles; keyless signing goes here)`);
         console.log(`  log public key:              ${url}/api/v1/log/publicKey`);
         console.log(`  log tiles (C2SP):            ${url}/checkpoint  ${url}/tile/...`);
         console.log(`  health:                      ${url}/healthz  ${url}/readyz  (metrics: ${url}/metrics)`);
