@@ -256,12 +256,19 @@ describe('web explorer in chromium', () => {
       const overflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
       assert.ok((overflow as number) <= 0, `the page is ${overflow}px wider than a phone screen`);
       await phone.screenshot({ path: join(shots, 'entry-phone.png'), fullPage: true });
-      // The search page on a phone: the results table must not overflow either.
-      await phone.goto(`${url}/#/search/bob@example.com`);
-      await phone.locator('#results table.list tbody tr').first().waitFor();
-      const searchOverflow = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
-      assert.ok((searchOverflow as number) <= 0, `the search page is ${searchOverflow}px wider than a phone screen`);
-      await phone.screenshot({ path: join(shots, 'search-phone.png'), fullPage: true });
+      // The other pages on a phone: search results, the log page (checkpoints, chart) and the CA page.
+      const phonePages: Array<[string, string, string]> = [
+        ['search', `${url}/#/search/bob@example.com`, '#results table.list tbody tr'],
+        ['log', `${url}/#/log`, '[data-view=log] #v2-signatures li'],
+        ['ca', `${url}/#/ca`, '[data-view=ca] section.card h2'],
+      ];
+      for (const [name, at, ready] of phonePages) {
+        await phone.goto(at);
+        await phone.locator(ready).first().waitFor();
+        const wider = await phone.evaluate('document.documentElement.scrollWidth - window.innerWidth');
+        assert.ok((wider as number) <= 0, `the ${name} page is ${wider}px wider than a phone screen`);
+        await phone.screenshot({ path: join(shots, `${name}-phone.png`), fullPage: true });
+      }
 
       // A key with more matches than one page: the newest page first, then "Older matches" appends the rest, in
       // each log (v1 pages hold 50, v2 pages 20).
