@@ -29,7 +29,11 @@ export function pflagBooleans(program: Command, args: string[]): string[] {
     const m = /^(--[A-Za-z0-9][\w-]*)=(.*)$/s.exec(arg);
     const option = m && booleanOption(cmd, m[1]!);
     if (m && option) {
-      out.push(parseBool(m[1]!, m[2]!) ? m[1]! : `--no-${m[1]!.slice(2)}`);
+      const value = parseBool(m[1]!, m[2]!);
+      // A flag named --no-x (cosign's --no-default-fulcio): =true gives it, =false leaves the default.
+      if (option.negate) {
+        if (value) out.push(m[1]!);
+      } else out.push(value ? m[1]! : `--no-${m[1]!.slice(2)}`);
       continue;
     }
     if (!arg.startsWith('-')) {
@@ -55,9 +59,14 @@ function isBoolean(o: Option): boolean {
 function booleanOption(cmd: Command, long: string): Option | undefined {
   for (let c: Command | null = cmd; c; c = c.parent) {
     const found = c.options.find((o) => o.long === long);
-    if (found) return isBoolean(found) ? found : undefined;
+    if (found) return isBoolean(found) || isNamedNegation(found) ? found : undefined;
   }
   return undefined;
+}
+
+/** A boolean flag whose own name starts with --no- (not one of the hidden negations added below). */
+function isNamedNegation(o: Option): boolean {
+  return o.negate && !o.required && !o.optional && !o.hidden;
 }
 
 const negated = new WeakSet<Command>();

@@ -56,6 +56,8 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
   [['monitor'], async () => (await import('./monitor.js')).registerMonitor],
   [['initialize'], async () => (await import('./tuf.js')).registerInitialize],
   [['tuf'], async () => (await import('./tuf.js')).registerTuf],
+  [['bundle'], async () => (await import('./bundle-create.js')).registerBundle],
+  [['trusted-root'], async () => (await import('./trusted-root.js')).registerTrustedRoot],
   [['version'], async () => (program) => registerVersion(program, 'signet', DESCRIPTION)],
 ];
 
