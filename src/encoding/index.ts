@@ -2,4 +2,5 @@
 export { canonicalJson } from './canonical-json.js';
 export * from './der.js';
 export * from './certificate-der.js';
+export { generalNames, subjectAltNames } from './subject-alt-names.js';
 export { decodePem, encodePem, isStdBase64, pemBlocks, type PemBlock } from './pem.js';

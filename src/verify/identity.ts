@@ -1,6 +1,6 @@
 import { verificationFailed } from '../errors.js';
 import { extension, OID, type Certificate } from './certificate.js';
-import { TAG, derChildren, derValue, oidString, parseDer, type Der } from '../encoding/index.js';
+import { derValue, generalNames, parseDer } from '../encoding/index.js';
 
 /** Fulcio's certificate extensions (fulcio docs/oid-info.md); 1.1-1.6 are the deprecated raw-string forms. */
 const FULCIO = '1.3.6.1.4.1.57264.1.';
@@ -63,32 +63,10 @@ export function signerIdentity(cert: Certificate): SignerIdentity {
   return id;
 }
 
-/** Email, URI, DNS, IP and Fulcio's OtherName (username) SANs. */
+/** The SANs cosign matches `--certificate-identity` against, in its order (encoding's `generalNames`). */
 export function subjectAlternativeNames(cert: Certificate): string[] {
   const ext = extension(cert, OID.subjectAltName);
-  if (!ext) return [];
-  return derChildren(parseDer(ext.value, 'subject alternative name')).flatMap((n) => generalName(n));
-}
-
-function generalName(n: Der): string[] {
-  switch (n.tag) {
-    case 0x81: // rfc822Name
-    case 0x82: // dNSName
-    case 0x86: // uniformResourceIdentifier
-      return [derValue(n).toString('utf8')];
-    case 0x87: {
-      const ip = derValue(n);
-      return ip.length === 4 ? [[...ip].join('.')] : [];
-    }
-    case 0xa0: {
-      const [type, value] = derChildren(n);
-      if (!type || oidString(derValue(type)) !== FULCIO_OID.otherNameSan || !value) return [];
-      const inner = derChildren(value)[0];
-      return inner?.tag === TAG.utf8String ? [derValue(inner).toString('utf8')] : [];
-    }
-    default:
-      return [];
-  }
+  return ext ? generalNames(ext.value) : [];
 }
 
 /** Applies the policy; throws a verification failure naming the first claim that does not match. */

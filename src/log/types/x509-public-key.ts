@@ -1,7 +1,6 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { invalidInput } from '../../errors.js';
-import { decodePem, encodePem } from '../../encoding/index.js';
-import { subjectAlternateNames } from './x509-san.js';
+import { decodePem, encodePem, subjectAltNames } from '../../encoding/index.js';
 
 /**
  * A public key in Rekor's "x509" PKI format (`rekor:pkg/pki/x509`): a PEM `PUBLIC KEY` (SPKI), a PEM `CERTIFICATE`,
@@ -148,7 +147,12 @@ function fromCerts(certs: X509Certificate[]): X509PublicKey {
 
 /** The SAN subjects Rekor indexes for this key (none for a bare key). */
 export function x509Subjects(k: X509PublicKey): string[] {
-  return k.certs.length ? subjectAlternateNames(k.certs[0]!.raw) : [];
+  if (!k.certs.length) return [];
+  try {
+    return subjectAltNames(k.certs[0]!.raw);
+  } catch {
+    return []; // a certificate node:crypto parsed but whose SAN we cannot read has no names to index
+  }
 }
 
 /**
