@@ -60,7 +60,7 @@ export class CertificateAuthority {
       if (e instanceof SignetError && e.code === 'pushback') throw e;
       throw new SignetError('pushback', 'error entering certificate in CTL', { cause: e });
     }
-    const sctList = await encodeSctList([sct]);
+    const sctList = encodeSctList([sct]);
     return { chainDer: [await signFinalCertificate(this.issuing, tbs, sctList), ...caChain], sct };
   }
 

@@ -7,7 +7,7 @@ import {
   subjectPublicKeyInfo,
   tbsWithoutExtension,
 } from '../encoding/index.js';
-import type { SignedEntry } from './sct.js';
+import type { SignedEntry } from '../encoding/index.js';
 
 const MAX_CHAIN = 10;
 /** Issuer links remembered as verified (see `linkVerified`); a CA submits the same few with every precertificate. */

@@ -4,15 +4,15 @@ import { acceptChain } from './chain.js';
 import { extraData, merkleTreeLeaf } from './leaf.js';
 import type { LogKey } from './log-key.js';
 import {
+  TlsWriter,
   decodeDigitallySigned,
-  digitallySign,
   encodeDigitallySigned,
   sctSignedData,
   type Sct,
   type SignedEntry,
-} from './sct.js';
+} from '../encoding/index.js';
+import { digitallySign } from './sct.js';
 import type { CtStore } from './store.js';
-import { TlsWriter } from './tls.js';
 import { CtTree } from './tree.js';
 
 /** RFC 6962 §3.5 signed tree head. */

@@ -6,20 +6,11 @@ import type { Service, ServiceContext } from '../http/index.js';
 import { CertificateLog } from './ct-log.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import { registerCtRoutes } from './routes.js';
-import type { Sct } from './sct.js';
+import type { Sct } from '../encoding/index.js';
 import { CtStore } from './store.js';
 
-export {
-  parseSct,
-  parseSctList,
-  serializeSct,
-  serializeSctList,
-  sctSignedData,
-  sctToJson,
-  verifySct,
-  type Sct,
-  type SignedEntry,
-} from './sct.js';
+export { signSct, verifySct } from './sct.js';
+export type { Sct, SignedEntry } from '../encoding/index.js';
 export { merkleTreeLeaf } from './leaf.js';
 export { OID_CT_POISON, OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from '../encoding/index.js';
 export { precertEntryFromFinal } from './verify-embedded.js';

@@ -1,5 +1,4 @@
-import { TlsWriter } from './tls.js';
-import { writeSignedEntry, type SignedEntry } from './sct.js';
+import { TlsWriter, writeSignedEntry, type SignedEntry } from '../encoding/index.js';
 
 /**
  * RFC 6962 §3.4 MerkleTreeLeaf: version v1, leaf_type timestamped_entry, then TimestampedEntry (timestamp,

@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput } from '../errors.js';
 import { rekorErrorHandler } from '../http/index.js';
 import type { CertificateLog } from './ct-log.js';
-import { sctToJson } from './sct.js';
+import { sctToJson } from '../encoding/index.js';
 
 /** A chain is a leaf and a few CA certificates, a few KiB each (base64 in JSON). */
 const BODY_LIMIT = 256 * 1024;

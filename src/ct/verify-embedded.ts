@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
-import { OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from '../encoding/index.js';
-import type { SignedEntry } from './sct.js';
+import { OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension, type SignedEntry } from '../encoding/index.js';
 
 /**
  * What a client checks an embedded SCT against (RFC 6962 §3.2, fulcio docs/ctlog.md): the final certificate's TBS

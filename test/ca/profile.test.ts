@@ -9,7 +9,7 @@ import { Certificate } from '@peculiar/asn1-x509';
 import { requireProgram, conformanceDir } from '../helpers/env.js';
 import { tempDir } from '../helpers/process.js';
 import { signSct, verifySct } from '../../src/ct/sct.js';
-import { OID_CT_POISON, tbsWithoutExtension } from '../../src/encoding/index.js';
+import { OID_CT_POISON, parseSctList, tbsWithoutExtension } from '../../src/encoding/index.js';
 import { precertEntryFromFinal } from '../../src/ct/verify-embedded.js';
 import type { CtLog, Sct } from '../../src/ca/index.js';
 import { keyAndProof, startTestCa, startTestIssuer, v2Body, type TestCa, type TestIssuer } from './fixtures.js';
@@ -217,7 +217,7 @@ test('embedded SCT: precert and final share serial, validity and TBS; the SCT ve
   assert.equal(finalExts.at(-1)!.critical, false);
   assert.deepEqual(preExts.slice(0, -1), finalExts.slice(0, -1));
   // RFC 6962: the final TBS minus the SCT list is the precert TBS minus the poison, so the SCT verifies.
-  const sct = (await import('../../src/ct/sct.js')).parseSctList(finalExts.at(-1)!.value.subarray(2));
+  const sct = parseSctList(finalExts.at(-1)!.value.subarray(2));
   assert.equal(sct.length, 1);
   assert.ok(verifySct(sct[0]!, precertEntryFromFinal(leaf!.raw, intermediate!.raw), ct.publicKey));
   assert.ok(leaf!.verify(intermediate!.publicKey));

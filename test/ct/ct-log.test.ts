@@ -15,13 +15,12 @@ import {
   createCtLog,
   merkleTreeLeaf,
   OID_CT_POISON,
-  parseSctList,
   precertEntryFromFinal,
-  serializeSctList,
   tbsWithoutExtension,
   verifySct,
   type CtLog,
 } from '../../src/ct/index.js';
+import { parseSctList, serializeSctList } from '../../src/encoding/index.js';
 import { tempDir } from '../helpers/process.js';
 import { makeLeaf, makePki, newKeyPair, type TestPki } from './pki.js';
 

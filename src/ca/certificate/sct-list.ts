@@ -1,4 +1,4 @@
-import type { Sct } from '../../ct/index.js';
+import { serializeSctList, sctToJson, type Sct } from '../../encoding/index.js';
 
 export type { Sct };
 
@@ -10,17 +10,12 @@ export interface CtLog {
   addPreChain(chainDer: Buffer[]): Promise<Sct>;
 }
 
-/**
- * The TLS `SignedCertificateTimestampList` the final certificate embeds (RFC 6962 3.3), serialized by src/ct.
- * Loaded on first use so a CA without a CT log does not load the CT log's storage code.
- */
-export async function encodeSctList(scts: Sct[]): Promise<Buffer> {
-  const { serializeSctList } = await import('../../ct/index.js');
+/** The TLS `SignedCertificateTimestampList` the final certificate embeds (RFC 6962 3.3). */
+export function encodeSctList(scts: Sct[]): Buffer {
   return serializeSctList(scts);
 }
 
 /** The JSON of ctfe's `AddChainResponse`, which Fulcio returns (base64) as a detached SCT. */
-export async function addChainResponseJson(sct: Sct): Promise<string> {
-  const { sctToJson } = await import('../../ct/index.js');
+export function addChainResponseJson(sct: Sct): string {
   return JSON.stringify(sctToJson(sct));
 }
