@@ -1,5 +1,6 @@
 import { X509Certificate, createPublicKey, type KeyObject } from 'node:crypto';
 import { SignetError, invalidInput } from '../errors.js';
+import { pemBlocks } from '../encoding/index.js';
 
 export type KeyType = 'ecdsa' | 'ed25519' | 'rsa';
 
@@ -20,7 +21,6 @@ export type Curve = 'P-256' | 'P-384' | 'P-521';
 
 /** OpenSSL curve names (what KeyObject reports) to NIST names. */
 const CURVES: Record<string, Curve> = { prime256v1: 'P-256', secp384r1: 'P-384', secp521r1: 'P-521' };
-const PEM_BLOCK = /-----BEGIN ([A-Z0-9 ]+)-----\r?\n([\s\S]*?)-----END \1-----/;
 
 /**
  * A public key from PEM (SPKI `PUBLIC KEY`, PKCS#1 `RSA PUBLIC KEY`, or a `CERTIFICATE`'s key) or DER (SPKI or an
@@ -38,10 +38,9 @@ export function parsePublicKey(input: string | Uint8Array): KeyObject {
 }
 
 function fromPem(text: string): KeyObject {
-  const m = PEM_BLOCK.exec(text);
-  if (!m) throw invalidInput('public key PEM has no matching -----END line');
-  const label = m[1]!;
-  const der = Buffer.from(m[2]!.replace(/\s+/g, ''), 'base64');
+  const block = pemBlocks(text)[0];
+  if (!block) throw invalidInput('public key PEM has no matching -----END line');
+  const { label, der } = block;
   switch (label) {
     case 'PUBLIC KEY':
       return attempt(

@@ -1,4 +1,5 @@
 import { createHash, createPublicKey, verify } from 'node:crypto';
+import { isStdBase64 } from '../encoding/index.js';
 
 /**
  * minisign keys and signatures (https://jedisct1.github.io/minisign/): Ed25519 over the file ("Ed") or over its
@@ -17,9 +18,6 @@ export interface MinisignSignature {
   keyId: Buffer;
   signature: Buffer; // 64 bytes
 }
-
-// Linear check: a grouped regular expression would overflow V8's backtracking stack on huge input.
-const isStdBase64 = (s: string) => s.length % 4 === 0 && /^[A-Za-z0-9+/]*={0,2}$/.test(s);
 
 /** Go's base64.StdEncoding.DecodeString: CR and LF are skipped, padding is required. */
 function goBase64(s: string): Buffer | undefined {

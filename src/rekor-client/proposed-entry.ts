@@ -1,6 +1,6 @@
 import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { preAuthEncoding } from '../bundle/index.js';
-import { pemBlocks } from '../encoding/index.js';
+import { encodePem, pemBlocks } from '../encoding/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 import type { PkiFormat, ProposedEntry } from './types.js';
 
@@ -203,7 +203,7 @@ export function x509Pem(bytes: Buffer): string {
 }
 
 function certPem(bytes: Buffer): string {
-  return new X509Certificate(bytes).toString().replace(/\r\n/g, '\n');
+  return encodePem('CERTIFICATE', new X509Certificate(bytes).raw);
 }
 
 function x509Key(bytes: Buffer): KeyObject {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { encodePem } from '../encoding/index.js';
 import { indexKeySet, parseX509PublicKey, x509Subjects } from '../log/index.js';
 
 const DIGEST_PREFIX: Record<string, string> = { SHA2_256: 'sha256', SHA2_384: 'sha384', SHA2_512: 'sha512' };
@@ -39,7 +40,7 @@ export function v2SpecIndexKeys(spec: V2EntrySpec): string[] {
     const raw = cert ?? v.publicKey?.rawBytes;
     if (raw === undefined) return;
     const label = cert !== undefined ? 'CERTIFICATE' : 'PUBLIC KEY';
-    const pem = `-----BEGIN ${label}-----\n${wrap64(raw)}\n-----END ${label}-----\n`;
+    const pem = encodePem(label, Buffer.from(raw, 'base64'));
     // Admission already verified this key with Node's parser; should the v1 parser disagree, the entry is logged
     // without these keys (found by digest and index) rather than refused.
     try {
@@ -59,11 +60,4 @@ export function v2SpecIndexKeys(spec: V2EntrySpec): string[] {
     for (const s of dsse.signatures) verifierKeys(s.verifier);
   }
   return indexKeySet(keys);
-}
-
-/** Base64 in PEM's 64-character lines. */
-function wrap64(b64: string): string {
-  const lines: string[] = [];
-  for (let i = 0; i < b64.length; i += 64) lines.push(b64.slice(i, i + 64));
-  return lines.join('\n');
 }

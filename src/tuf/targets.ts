@@ -1,4 +1,5 @@
 import type { SigningConfig, TransparencyLogInstance, TrustedRoot } from '../bundle/index.js';
+import { encodePem } from '../encoding/index.js';
 import type { TargetInput } from './repository.js';
 
 /** Target names Sigstore clients fetch (sigstore-js, cosign, sigstore-python). */
@@ -36,6 +37,5 @@ export function sigstoreTargets(root: TrustedRoot, config: SigningConfig): Recor
 }
 
 function pem(label: string, base64: string): Buffer {
-  const body = base64.match(/.{1,64}/g)?.join('\n') ?? '';
-  return Buffer.from(`-----BEGIN ${label}-----\n${body}\n-----END ${label}-----\n`);
+  return Buffer.from(encodePem(label, Buffer.from(base64, 'base64')));
 }
