@@ -40,7 +40,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   ca: ['crypto', 'ct', 'encoding', 'http', 'metrics', 'oidc'],
   tsa: ['ca', 'encoding', 'http'],
   tuf: ['bundle', 'encoding', 'http'],
-  stack: ['bundle', 'ca', 'ct', 'http', 'log', 'metrics', 'oidc', 'rekor-v2', 'tsa', 'tuf'],
+  stack: ['bundle', 'ca', 'crypto', 'ct', 'http', 'log', 'metrics', 'oidc', 'rekor-v2', 'tsa', 'tuf'],
   // the edge
   cli: [
     'bundle',

@@ -3,12 +3,12 @@ import {
   SIGNING_CONFIG_MEDIA_TYPE,
   TRUSTED_ROOT_MEDIA_TYPE,
   type CertificateAuthority,
-  type PublicKeyDetails,
   type ServiceUrl,
   type SigningConfig,
   type TransparencyLogInstance,
   type TrustedRoot,
 } from '../bundle/index.js';
+import { keyDetails } from '../crypto/index.js';
 import type { TsaTrust } from '../tsa/index.js';
 
 /** A log (Rekor or CT) as trusted_root.json lists it. */
@@ -123,26 +123,6 @@ function withSubject(out: CertificateAuthority, der: Buffer): CertificateAuthori
   );
   if (subject.O || subject.CN) out.subject = { organization: subject.O ?? '', commonName: subject.CN ?? '' };
   return out;
-}
-
-/** The PublicKeyDetails enum name for a log key. */
-export function keyDetails(key: KeyObject): PublicKeyDetails {
-  const d = key.asymmetricKeyDetails;
-  switch (key.asymmetricKeyType) {
-    case 'ec':
-      if (d?.namedCurve === 'prime256v1') return 'PKIX_ECDSA_P256_SHA_256';
-      if (d?.namedCurve === 'secp384r1') return 'PKIX_ECDSA_P384_SHA_384';
-      if (d?.namedCurve === 'secp521r1') return 'PKIX_ECDSA_P521_SHA_512';
-      break;
-    case 'ed25519':
-      return 'PKIX_ED25519';
-    case 'rsa': {
-      const bits = d?.modulusLength ?? 0;
-      if (bits === 2048 || bits === 3072 || bits === 4096) return `PKIX_RSA_PKCS1V15_${bits}_SHA256`;
-      break;
-    }
-  }
-  throw new Error(`no trusted_root key type for this ${key.asymmetricKeyType} key`);
 }
 
 /** RFC 3339 in UTC without fractional seconds, as protobuf's Timestamp JSON prints whole seconds. */

@@ -3,14 +3,7 @@ import { rekorErrorHandler } from '../http/index.js';
 import type { Service } from '../http/index.js';
 import { buildSigningConfig, buildTrustedRoot, type TrustInputs } from './trust-root.js';
 
-export {
-  buildSigningConfig,
-  buildTrustedRoot,
-  keyDetails,
-  type CaTrust,
-  type LogTrust,
-  type TrustInputs,
-} from './trust-root.js';
+export { buildSigningConfig, buildTrustedRoot, type CaTrust, type LogTrust, type TrustInputs } from './trust-root.js';
 
 export interface TrustService extends Service {
   /** What `/trusted_root.json` serves right now. */

@@ -11,7 +11,8 @@ import Fastify from 'fastify';
 import pino from 'pino';
 import { createCtLog } from '../../src/ct/index.js';
 import { serializeSctList } from '../../src/encoding/index.js';
-import { createTrustService, keyDetails, type TrustInputs } from '../../src/stack/trust.js';
+import { keyDetails } from '../../src/crypto/index.js';
+import { createTrustService, type TrustInputs } from '../../src/stack/trust.js';
 import { makeLeaf, makePki, newKeyPair } from '../ct/pki.js';
 import { tempDir } from '../helpers/process.js';
 
