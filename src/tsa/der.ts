@@ -4,17 +4,11 @@
  * spliced in as bytes.
  */
 
-/** A TLV with definite minimal length. */
-export function tlv(tag: number, ...content: Buffer[]): Buffer {
-  const body = content.length === 1 ? content[0]! : Buffer.concat(content);
-  return Buffer.concat([Buffer.from([tag, ...lengthBytes(body.length)]), body]);
-}
+import { encodeTlv } from '../encoding/index.js';
 
-function lengthBytes(n: number): number[] {
-  if (n < 0x80) return [n];
-  const out: number[] = [];
-  for (let v = n; v > 0; v = Math.floor(v / 256)) out.unshift(v & 0xff);
-  return [0x80 | out.length, ...out];
+/** A TLV with definite minimal length, its content the concatenation of `content`. */
+export function tlv(tag: number, ...content: Buffer[]): Buffer {
+  return encodeTlv(tag, content.length === 1 ? content[0]! : Buffer.concat(content));
 }
 
 export const SEQUENCE = 0x30;

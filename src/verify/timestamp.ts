@@ -2,6 +2,7 @@ import { createHash, verify } from 'node:crypto';
 import { verificationFailed } from '../errors.js';
 import type { Certificate } from './certificate.js';
 import {
+  DIGEST_OIDS,
   TAG,
   derBytes,
   derChildren,
@@ -21,10 +22,9 @@ const OIDS = {
   messageDigest: '1.2.840.113549.1.9.4',
 };
 
+/** Hash names by OID: the SHA-2 family, and SHA-1, which older TSAs still sign with. */
 const HASHES: Record<string, string> = {
-  '2.16.840.1.101.3.4.2.1': 'sha256',
-  '2.16.840.1.101.3.4.2.2': 'sha384',
-  '2.16.840.1.101.3.4.2.3': 'sha512',
+  ...Object.fromEntries(Object.entries(DIGEST_OIDS).map(([name, oid]) => [oid, name])),
   '1.3.14.3.2.26': 'sha1',
 };
 
