@@ -1,20 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SignetError } from '../errors.js';
+import { readPassword } from './files.js';
 import { parsePort, publicUrlFor } from './serve-options.js';
-
-/** The CA password: SIGNET_CA_PASSWORD, or the first line of --password-file. */
-function readPassword(file?: string): string | undefined {
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
-    } catch {
-      throw new SignetError('invalid-input', `cannot read --password-file ${file}`);
-    }
-  }
-  return process.env.SIGNET_CA_PASSWORD || undefined;
-}
 
 export function registerCa(program: Command): void {
   const ca = program
@@ -29,7 +17,7 @@ export function registerCa(program: Command): void {
     .option('--common-name <cn>', 'CN= of the root (the intermediate gets <cn>-intermediate)', 'signet')
     .addHelpText('after', '\nExample:\n  SIGNET_CA_PASSWORD=... signet ca init --data-dir /var/lib/signet-ca')
     .action(async (opts: { dataDir: string; passwordFile?: string; organization: string; commonName: string }) => {
-      const password = readPassword(opts.passwordFile);
+      const password = readPassword(opts.passwordFile, 'SIGNET_CA_PASSWORD');
       if (!password) {
         throw new SignetError('invalid-input', 'no CA key password', {
           detail: { hint: 'set SIGNET_CA_PASSWORD or pass --password-file FILE' },
@@ -100,7 +88,7 @@ export function registerCa(program: Command): void {
                 : { kind: 'embedded' },
             caChainFile: opts.caCertChain,
             caKeyFile: opts.caKey,
-            password: readPassword(opts.passwordFile),
+            password: readPassword(opts.passwordFile, 'SIGNET_CA_PASSWORD'),
             devOidc: opts.devOidc ?? false,
             logger,
           });

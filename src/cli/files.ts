@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { invalidInput } from '../errors.js';
 
@@ -18,6 +19,18 @@ export async function readInput(path: string, what?: string): Promise<Buffer> {
   } catch (e) {
     throw invalidInput(`cannot read ${what ? `the ${what} ` : ''}${path}: ${errorCode(e)}`, e);
   }
+}
+
+/** A key password: the first line of `--password-file` when given, else the environment variable `env`. */
+export function readPassword(file: string | undefined, env: string): string | undefined {
+  if (file) {
+    try {
+      return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
+    } catch (e) {
+      throw invalidInput(`cannot read --password-file ${file}`, e);
+    }
+  }
+  return process.env[env] || undefined;
 }
 
 export async function readStdin(): Promise<Buffer> {

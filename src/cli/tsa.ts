@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { SignetError } from '../errors.js';
+import { readPassword } from './files.js';
 import { parsePort, publicUrlFor } from './serve-options.js';
 
 interface TsaServeFlags {
@@ -13,18 +14,6 @@ interface TsaServeFlags {
   privateKey?: string;
   passwordFile?: string;
   acceptedPolicyOid?: string[];
-}
-
-/** The TSA key password: the first line of --password-file, or SIGNET_TSA_PASSWORD. */
-function readPassword(file?: string): string | undefined {
-  if (file) {
-    try {
-      return readFileSync(file, 'utf8').split(/\r?\n/)[0]!;
-    } catch {
-      throw new SignetError('invalid-input', `cannot read --password-file ${file}`);
-    }
-  }
-  return process.env.SIGNET_TSA_PASSWORD || undefined;
 }
 
 const collect = (value: string, previous: string[] = []) => [...previous, value];
@@ -53,7 +42,7 @@ export function registerTsa(program: Command): void {
       if (!flags.certificateChain !== !flags.privateKey) {
         throw new SignetError('invalid-input', '--certificate-chain and --private-key go together');
       }
-      const password = readPassword(flags.passwordFile);
+      const password = readPassword(flags.passwordFile, 'SIGNET_TSA_PASSWORD');
       const signer = flags.certificateChain
         ? loadTsaSigner(readFileSync(flags.certificateChain, 'utf8'), readFileSync(flags.privateKey!, 'utf8'), password)
         : undefined;
