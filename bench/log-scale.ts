@@ -3,7 +3,9 @@
  * Writes: hashedrekord POSTs over HTTP (durable commits) against `signet log serve` on SQLite, on PostgreSQL with one
  * frontend, and on PostgreSQL with two frontends (requests alternate), each as a ratio to the same-run single-core
  * node:crypto P-256 verify rate, with the CPU each run cost per entry (servers, this load generator, PostgreSQL);
- * then POST->201 latency paced at --rate/s. `--only sqlite,pg1,pg2` picks runs; `--cpu-prof DIR` profiles the
+ * then POST->201 latency paced at --rate/s. The write load comes from this process over raw keep-alive sockets with
+ * requests serialized before the clock starts (RawPoster in workload.ts), so it takes little of the CPU the
+ * servers are measured on. `--only sqlite,pg1,pg2` picks runs; `--cpu-prof DIR` profiles the
  * servers. Reads (with --read-dir, a data dir built by bench/bulk-load.ts; add --read-database-url for a PostgreSQL
  * log): GET entry by index (which carries its inclusion proof) and by UUID, consistency proofs, tiles and entry
  * bundles, req/s and p99. PostgreSQL runs are skipped when 127.0.0.1:5432 does not answer.

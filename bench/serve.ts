@@ -13,11 +13,12 @@ export interface Served {
 }
 
 /**
- * Starts `signet log serve` on a random loopback port over `dataDir` and waits until it is ready; `nodeFlags` go to
+ * Starts `signet log serve` on a free loopback port over `dataDir` and waits until it is ready; `nodeFlags` go to
  * node itself (e.g. --cpu-prof).
  */
 export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: string[] = []): Promise<Served> {
-  const port = 20000 + Math.floor(Math.random() * 30000);
+  // Port 0, and the port read from the server's first line: a port picked here could be taken by another process
+  // on a shared machine, and its /readyz would then answer for a server that is not the one measured.
   const child: ChildProcess = spawn(
     process.execPath,
     [
@@ -26,21 +27,36 @@ export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: 
       'log',
       'serve',
       '--port',
-      String(port),
+      '0',
       '--data-dir',
       dataDir,
       '--public-url',
       'http://bench.test',
       ...args,
     ],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
+    { stdio: ['ignore', 'pipe', 'inherit'] },
   );
+  const port = await new Promise<number>((resolve, reject) => {
+    let out = '';
+    const onData = (chunk: Buffer) => {
+      out += chunk.toString();
+      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      if (m) {
+        child.stdout!.off('data', onData);
+        child.stdout!.resume(); // keep draining what it prints afterwards
+        resolve(Number(m[1]));
+      }
+    };
+    child.stdout!.on('data', onData);
+    child.once('exit', (code) => reject(new Error(`signet log serve exited (${code}) before listening`)));
+  });
   for (let i = 0; ; i++) {
     try {
       if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
     } catch {
-      if (i > 600) throw new Error('signet log serve did not start');
+      // not yet
     }
+    if (i > 600) throw new Error('signet log serve did not become ready');
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () =>
