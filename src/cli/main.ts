@@ -58,6 +58,7 @@ const COMMANDS: Array<[names: string[], load: () => Promise<Register>]> = [
   [['tuf'], async () => (await import('./tuf.js')).registerTuf],
   [['bundle'], async () => (await import('./bundle-create.js')).registerBundle],
   [['trusted-root'], async () => (await import('./trusted-root.js')).registerTrustedRoot],
+  [['env'], async () => (await import('./env.js')).registerEnv],
   [['version'], async () => (program) => registerVersion(program, 'signet', DESCRIPTION)],
 ];
 
