@@ -9,6 +9,7 @@ import { CliExit } from './exit.js';
 import { readInput, readText } from './files.js';
 import { findEntryForSignature, sha256 } from './tlog-lookup.js';
 import { readPublicKey } from './verify-flags.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -29,7 +30,7 @@ interface BundleCreateFlags {
 
 /** `signet bundle create` (cosign bundle create): a Sigstore bundle v0.3 from detached signing material. */
 export function registerBundle(program: Command): void {
-  const bundle = program.command('bundle').description('work with Sigstore bundles (cosign bundle)');
+  const bundle = program.command('bundle').description(summary('bundle'));
   bundle
     .command('create')
     .description(

@@ -3,11 +3,10 @@ import type { Command } from 'commander';
 import { SignetError } from '../errors.js';
 import { readPassword } from './files.js';
 import { parsePort, publicUrlFor } from './serve-options.js';
+import { summary } from './commands.js';
 
 export function registerCa(program: Command): void {
-  const ca = program
-    .command('ca')
-    .description('the Fulcio-compatible certificate authority: create its keys or serve it');
+  const ca = program.command('ca').description(summary('ca'));
 
   ca.command('init')
     .description('create a P-384 root and intermediate CA in the data dir (keys encrypted with the CA password)')

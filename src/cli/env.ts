@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import { boolFlag } from './bool-flags.js';
+import { summary } from './commands.js';
 
 interface Variable {
   description: string;
@@ -118,7 +119,7 @@ const PREFIXES = ['COSIGN_', 'SIGSTORE_', 'TUF_', 'SIGNET_'];
 export function registerEnv(program: Command): void {
   program
     .command('env')
-    .description('print the environment variables signet reads, with their values (cosign env)')
+    .description(summary('env'))
     .addOption(boolFlag('--show-descriptions', 'show descriptions for environment variables', true))
     .addOption(boolFlag('--show-sensitive-values', 'show values of sensitive environment variables'))
     .action((flags: { showDescriptions: boolean; showSensitiveValues?: boolean }) => {

@@ -18,6 +18,7 @@ import {
   trustFrom,
   type VerifyFlags,
 } from './verify-flags.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const imageCode = () => import('../image/index.js');
@@ -34,7 +35,7 @@ interface ImageVerifyFlags extends VerifyFlags {
 
 /** `signet verify` and `signet verify-attestation`: cosign's output and exit codes (10 none, 11 no tag, 12 none matched). */
 export function registerImageVerify(program: Command): void {
-  verifyCommand(program, 'verify', 'verify the signatures of container images (cosign verify)')
+  verifyCommand(program, 'verify')
     .option('-o, --output <format>', 'json (the verified payloads) or text', 'json')
     .addOption(attachmentOption())
     .action(async (images: string[], flags: ImageVerifyFlags) => {
@@ -55,11 +56,7 @@ export function registerImageVerify(program: Command): void {
       }
     });
 
-  verifyCommand(
-    program,
-    'verify-attestation',
-    'verify the attestations of container images (cosign verify-attestation)',
-  )
+  verifyCommand(program, 'verify-attestation')
     .option(
       '--type <type>',
       'predicate type: custom, slsaprovenance1, spdx, cyclonedx, vuln, openvex, ... or a URI',
@@ -85,9 +82,9 @@ export function registerImageVerify(program: Command): void {
     });
 }
 
-function verifyCommand(program: Command, name: string, description: string): Command {
+function verifyCommand(program: Command, name: 'verify' | 'verify-attestation'): Command {
   return addRegistryOptions(
-    addVerifyOptions(program.command(name).description(description).argument('<image...>', 'images to verify')),
+    addVerifyOptions(program.command(name).description(summary(name)).argument('<image...>', 'images to verify')),
   )
     .addOption(rekorUrlOption())
     .addOption(annotationOption())

@@ -9,6 +9,7 @@ import { transferProgress } from './progress.js';
 import { registerImageVerify } from './image-verify.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
 import { addSigningOptions, info, resolveServices, signerFor, tlogOptions, type SignFlags } from './signing-flags.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -35,7 +36,7 @@ export function registerImage(program: Command): void {
     addSigningOptions(
       program
         .command('sign')
-        .description('sign container images in their registry (cosign sign): key-based with --key, else keyless')
+        .description(summary('sign'))
         .argument('<image...>', 'images to sign, best by digest (registry/repo@sha256:...)'),
     ),
   )
@@ -87,10 +88,7 @@ Examples:
 
   addRegistryOptions(
     addSigningOptions(
-      program
-        .command('attest')
-        .description('attest a container image: an in-toto statement about its digest, signed (cosign attest)')
-        .argument('<image>', 'the image, best by digest'),
+      program.command('attest').description(summary('attest')).argument('<image>', 'the image, best by digest'),
     ),
   )
     .requiredOption('--predicate <file>', "the predicate file ('-' for stdin)")
@@ -131,7 +129,7 @@ Examples:
       info(`Pushed attestation (${predicateType}) for ${(await ociCode()).formatReference(target!.ref)}`, true);
     });
 
-  const attach = program.command('attach').description('attach artifacts to an image (cosign attach)');
+  const attach = program.command('attach').description(summary('attach'));
   addRegistryOptions(
     attach
       .command('sbom')

@@ -6,6 +6,7 @@ import type { PasswordSource } from '../crypto/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 import { readText } from './files.js';
 import { warnIfGitWouldAdd } from './git-exposure.js';
+import { summary } from './commands.js';
 
 /**
  * cosign's key commands: generate-key-pair, import-key-pair, public-key. Keys are cosign's encrypted format, so
@@ -17,7 +18,7 @@ const keyCode = () => import('../crypto/index.js');
 export function registerKeys(program: Command): void {
   program
     .command('generate-key-pair')
-    .description('generate an ECDSA P-256 key pair: <prefix>.key (encrypted, 0600) and <prefix>.pub')
+    .description(summary('generate-key-pair'))
     .option('--output-key-prefix <prefix>', 'file name prefix for the key files', 'cosign')
     .option('-f, --force', 'overwrite existing key files')
     .addHelpText('after', '\nExample:\n  COSIGN_PASSWORD=secret signet generate-key-pair --output-key-prefix release')
@@ -28,7 +29,7 @@ export function registerKeys(program: Command): void {
 
   program
     .command('import-key-pair')
-    .description('import a PEM private key (PKCS#1, SEC1 or PKCS#8) as a cosign encrypted key pair')
+    .description(summary('import-key-pair'))
     .requiredOption('-k, --key <file>', 'the PEM private key to import')
     .option('-o, --output-key-prefix <prefix>', 'file name prefix for the key files', 'import-cosign')
     .option('-f, --force', 'overwrite existing key files')
@@ -41,7 +42,7 @@ export function registerKeys(program: Command): void {
 
   program
     .command('public-key')
-    .description('print the public key (PEM) of a private key')
+    .description(summary('public-key'))
     .requiredOption('--key <file>', 'cosign.key, or a plain PEM private key')
     .option('--outfile <file>', 'write the public key here instead of stdout')
     .action(async (o: { key: string; outfile?: string }) => {

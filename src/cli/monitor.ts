@@ -5,6 +5,7 @@ import { invalidInput, verificationFailed } from '../errors.js';
 import type { LogSource, MonitorEvent, RoundResult } from '../monitor/index.js';
 import { CliExit } from './exit.js';
 import { parseInterval } from './duration.js';
+import { summary } from './commands.js';
 
 /** Loaded on first use so the rest of the CLI starts without the monitor's dependencies. */
 const lib = () => import('../monitor/index.js');
@@ -39,7 +40,7 @@ function parseIndex(value: string): number {
 export function registerMonitor(program: Command): void {
   program
     .command('monitor')
-    .description('follow a transparency log: prove it append-only and report entries for watched identities')
+    .description(summary('monitor'))
     .requiredOption('--url <url>', 'the log to follow (its base URL)')
     .addOption(new Option('--api <api>', 'how to read it').choices(['rekor-v1', 'tiles']).default('rekor-v1'))
     .option('--public-key <file>', "the log's public key (PEM); default: asked of the log (trust on first use)")

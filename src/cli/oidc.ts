@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import { SignetError, invalidInput } from '../errors.js';
 import type { CiKind } from '../oidc/index.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const oidcProvider = () => import('../oidc/index.js');
@@ -75,7 +76,7 @@ const CLAIM_FLAGS: Array<{ flag: string; option: string; help: string; github?: 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
 export function registerOidc(program: Command): void {
-  const oidc = program.command('oidc').description('identity tokens from the dev identity provider of `signet up`');
+  const oidc = program.command('oidc').description(summary('oidc'));
   const token = oidc
     .command('token')
     .description('print an ID token (audience sigstore) for an email or a CI job, from a running dev provider')

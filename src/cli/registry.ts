@@ -5,6 +5,7 @@ import type { AttachmentKind, CleanType } from '../oci/index.js';
 import { CliExit } from './exit.js';
 import { transferProgress } from './progress.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const ociCode = () => import('../oci/index.js');
@@ -13,7 +14,7 @@ const ociCode = () => import('../oci/index.js');
 export function registerRegistry(program: Command): void {
   program
     .command('login <server>')
-    .description('store registry credentials in the docker config (~/.docker/config.json)')
+    .description(summary('login'))
     .requiredOption('-u, --username <name>', 'user name')
     .option('-p, --password <password>', 'password (prefer --password-stdin)')
     .option('--password-stdin', 'read the password from stdin')
@@ -31,7 +32,7 @@ export function registerRegistry(program: Command): void {
   addRegistryOptions(
     program
       .command('triangulate <image>')
-      .description('print where cosign stores an attachment of an image')
+      .description(summary('triangulate'))
       .addOption(
         new Option('--type <type>', 'attachment type').choices(['signature', 'attestation', 'sbom', 'digest']),
       ),
@@ -43,7 +44,7 @@ export function registerRegistry(program: Command): void {
     console.log(`${(await ociCode()).repositoryName(ref)}:${(await ociCode()).attachmentTag(ref.digest!, kind)}`);
   });
 
-  addRegistryOptions(program.command('tree <image>').description('show what is attached to an image')).action(
+  addRegistryOptions(program.command('tree <image>').description(summary('tree'))).action(
     async (image: string, opts: Record<string, unknown>) => {
       const session = (await ociCode()).openImage(image, registryOptions(opts));
       const { ref } = await (await ociCode()).resolveImage(session);
@@ -63,7 +64,7 @@ export function registerRegistry(program: Command): void {
     },
   );
 
-  const download = program.command('download').description('print what is attached to an image');
+  const download = program.command('download').description(summary('download'));
   for (const [name, kind] of [
     ['signature', 'sig'],
     ['attestation', 'att'],
@@ -74,7 +75,7 @@ export function registerRegistry(program: Command): void {
     );
   }
 
-  const upload = program.command('upload').description('upload artifacts to a registry');
+  const upload = program.command('upload').description(summary('upload'));
   addRegistryOptions(
     upload
       .command('blob <image>')
@@ -94,7 +95,7 @@ export function registerRegistry(program: Command): void {
   addRegistryOptions(
     program
       .command('copy <source> <destination>')
-      .description('copy an image and everything attached to it (signatures, attestations, SBOMs)')
+      .description(summary('copy'))
       .option('--only <kinds>', 'comma-separated subset of sig,att,sbom')
       .option('-f, --force', 'overwrite the destination tag'),
   ).action(async (source: string, destination: string, opts: Record<string, unknown>) => {
@@ -119,7 +120,7 @@ export function registerRegistry(program: Command): void {
   addRegistryOptions(
     program
       .command('clean <image>')
-      .description("delete an image's signatures, attestations, SBOMs and referrers")
+      .description(summary('clean'))
       .addOption(
         new Option('--type <type>', 'what to delete')
           .choices(['signature', 'attestation', 'sbom', 'referrer', 'all'])

@@ -5,6 +5,7 @@ import { invalidInput } from '../errors.js';
 import { boolFlag } from './bool-flags.js';
 import { readInput } from './files.js';
 import { addSigningOptions, info, resolveServices, signerFor, tlogOptions, type SignFlags } from './signing-flags.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -29,7 +30,7 @@ export function registerSignBlob(program: Command): void {
   addSigningOptions(
     program
       .command('sign-blob')
-      .description('sign a file (cosign sign-blob): key-based with --key, else keyless with an OIDC identity')
+      .description(summary('sign-blob'))
       .argument('<artifact>', "the file to sign ('-' for stdin)"),
   )
     .option('--output-signature <file>', 'write the base64 signature here (else it is printed)')
@@ -76,7 +77,7 @@ Examples:
   addSigningOptions(
     program
       .command('attest-blob')
-      .description('sign an in-toto attestation about a file (cosign attest-blob), logged as a dsse entry')
+      .description(summary('attest-blob'))
       .argument('[artifact]', "the file the attestation is about ('-' for stdin); not needed with --statement"),
   )
     .option('--predicate <file>', 'the predicate (JSON; any text for --type custom)')

@@ -6,6 +6,7 @@ import { invalidInput } from '../errors.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
 import { readText } from './files.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -45,7 +46,7 @@ const collect = (value: string, previous: string[]) => [...previous, value];
 export function registerTrustedRoot(program: Command): void {
   const cmd = program
     .command('trusted-root')
-    .description('work with Sigstore trusted roots (cosign trusted-root)')
+    .description(summary('trusted-root'))
     .command('create')
     .description(
       'create a trusted root (trusted_root.json) from the CA chains, log keys and TSA chains of a Sigstore deployment',

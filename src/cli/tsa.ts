@@ -4,6 +4,7 @@ import type { Command } from 'commander';
 import { SignetError } from '../errors.js';
 import { readPassword } from './files.js';
 import { parsePort, publicUrlFor } from './serve-options.js';
+import { summary } from './commands.js';
 
 interface TsaServeFlags {
   port: number;
@@ -19,7 +20,7 @@ interface TsaServeFlags {
 const collect = (value: string, previous: string[] = []) => [...previous, value];
 
 export function registerTsa(program: Command): void {
-  const tsa = program.command('tsa').description('the RFC 3161 timestamp authority (Sigstore timestamp-authority API)');
+  const tsa = program.command('tsa').description(summary('tsa'));
   tsa
     .command('serve')
     .description('serve POST /api/v1/timestamp and GET /api/v1/timestamp/certchain')

@@ -2,6 +2,7 @@ import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { parseExpiry } from './duration.js';
 import { CliExit } from './exit.js';
+import { summary } from './commands.js';
 
 /** The metadata lifetimes of the TUF repository (`signet up` and `signet tuf`). */
 export function addTufExpiryOptions(cmd: Command): Command {
@@ -55,7 +56,7 @@ async function openRepository(flags: TufFlags) {
 
 /** `signet tuf ...`: the operator's commands on the repository `signet up` publishes (safe while it runs). */
 export function registerTuf(program: Command): void {
-  const tuf = program.command('tuf').description("operate the stack's TUF repository (keys, trust material)");
+  const tuf = program.command('tuf').description(summary('tuf'));
   const withDir = (cmd: Command) =>
     addTufExpiryOptions(cmd.option('--data-dir <dir>', 'the data directory of `signet up`', './signet-data'));
 
@@ -113,7 +114,7 @@ export function registerTuf(program: Command): void {
 export function registerInitialize(program: Command): void {
   program
     .command('initialize')
-    .description('trust a Sigstore instance through its TUF repository (cached in $TUF_ROOT, default ~/.sigstore/root)')
+    .description(summary('initialize'))
     .option('--mirror <url>', 'the TUF mirror', 'https://tuf-repo-cdn.sigstore.dev')
     .option('--root <file|url>', "the instance's initial root.json (required for any mirror but public-good)")
     .option('--root-checksum <sha256:hex>', 'expected checksum of --root (sha256:<hex> or sha512:<hex>)')

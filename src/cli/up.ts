@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { addListenOptions, publicUrlFor } from './serve-options.js';
 import { addScaleOptions, databaseUrlOf } from './log-serve.js';
 import { addTufExpiryOptions, printTufBootstrap } from './tuf.js';
+import { summary } from './commands.js';
 
 interface UpFlags {
   port: number;
@@ -25,14 +26,10 @@ interface UpFlags {
 
 /** `signet up`: the whole stack on one server and one port. */
 export function registerUp(program: Command): void {
-  const up = addListenOptions(
-    program
-      .command('up')
-      .description(
-        'run the whole signet stack (log, CA, CT log, dev identity provider, timestamp authority) on one port until a signal',
-      ),
-    { default: './signet-data', description: 'directory for keys and databases (created on first start)' },
-  )
+  const up = addListenOptions(program.command('up').description(summary('up')), {
+    default: './signet-data',
+    description: 'directory for keys and databases (created on first start)',
+  })
     .option('--allow-dev-oidc-on-network', 'serve the dev identity provider (any email, no password) beyond loopback')
     .addOption(
       new Option('--oidc-signing-alg <alg>', 'ID-token algorithm of the dev identity provider')

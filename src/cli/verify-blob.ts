@@ -19,6 +19,7 @@ import {
   trustFrom,
   type VerifyFlags,
 } from './verify-flags.js';
+import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -29,9 +30,7 @@ export function registerVerifyBlob(program: Command): void {
   addVerifyOptions(
     program
       .command('verify-blob')
-      .description(
-        'verify a blob signature: a Sigstore bundle, or a detached signature and certificate (cosign verify-blob)',
-      )
+      .description(summary('verify-blob'))
       .argument('<artifact>', 'the file, - for stdin, or sha256:<hex> (its digest)'),
   )
     .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')
@@ -55,7 +54,7 @@ export function registerVerifyBlob(program: Command): void {
   addVerifyOptions(
     program
       .command('verify-blob-attestation')
-      .description('verify an in-toto attestation bundle about a blob (cosign verify-blob-attestation)')
+      .description(summary('verify-blob-attestation'))
       .argument('[artifact]', 'the file, or sha256:<hex>; omit with --check-claims=false'),
   )
     .option('--bundle <file>', 'Sigstore bundle (.sigstore.json), or an old cosign bundle')

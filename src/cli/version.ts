@@ -4,6 +4,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { boolFlag } from './bool-flags.js';
+import { summary } from './commands.js';
 
 /** What `cosign version` / `rekor-cli version` report (release-utils' Info), with Node in place of Go. */
 export interface VersionInfo {
@@ -115,7 +116,7 @@ export function formatVersion(name: string, description: string, info: VersionIn
 export function registerVersion(parent: Command, name: string, description: string): void {
   parent
     .command('version')
-    .description('print the version, git commit, build date and Node version')
+    .description(summary('version'))
     .addOption(boolFlag('--json', 'print JSON instead of text'))
     .action((opts: { json: boolean }) => {
       const info = versionInfo();
