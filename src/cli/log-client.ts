@@ -4,6 +4,7 @@ import { Option, type Command } from 'commander';
 import { SignetError, invalidInput } from '../errors.js';
 import type {
   ArtifactProperties,
+  FetchLike,
   ParsedLogEntry,
   PkiFormat,
   ProposedEntry,
@@ -55,10 +56,9 @@ export function registerLogClient(log: Command): void {
     .addOption(new Option('--operator <op>', 'combine the criteria').choices(['and', 'or']).default('or'))
     .action((opts: Opts) => search(opts));
 
-  withLog(log.command('loginfo').description("verify and print the log's signed tree head (rekor-cli loginfo)"))
-    .addOption(boolFlag('--store-tree-state', 'check consistency with, and save, the last tree head seen', true))
-    .addOption(new Option('--store_tree_state').hideHelp())
-    .action((opts: LogInfoOpts) => loginfo(opts));
+  withLog(log.command('loginfo').description("verify and print the log's signed tree head (rekor-cli loginfo)")).action(
+    (opts: LogInfoOpts) => loginfo(opts),
+  );
 
   withLog(log.command('logproof').description('print a consistency proof (rekor-cli logproof)'))
     .option('--first-size <n>', 'the older tree size', '1')
@@ -82,7 +82,12 @@ function withLog(cmd: Command): Command {
         .choices(['default', 'json', 'tle'])
         .default('default'),
     )
-    .option('--timeout <duration>', 'per-request timeout (e.g. 30s, 500ms)', '30s');
+    .option('--timeout <duration>', 'per-request timeout (e.g. 30s, 500ms)', '30s')
+    .option('--retry <n>', 'times to retry an HTTP request that failed to connect or got 429 or 5xx', '3')
+    .addOption(
+      boolFlag('--store-tree-state', 'loginfo: check consistency with, and save, the last tree head seen', true),
+    )
+    .addOption(new Option('--store_tree_state').hideHelp());
 }
 
 /** rekor-cli's --pki-format; pgp by default as in the rekor-cli the classic walkthroughs use (before v1.5.4). */
@@ -106,8 +111,44 @@ async function clientFor(opts: Opts): Promise<RekorClient> {
     opts.rekor_server ?? opts.rekorServer ?? opts.rekorUrl ?? 'http://localhost:3000',
     {
       timeoutMs: duration(opts.timeout ?? '30s'),
+      fetch: retryingFetch(retryCount(opts.retry ?? '3')),
     },
   );
+}
+
+function retryCount(s: string): number {
+  if (!/^\d+$/.test(s.trim())) throw invalidInput(`--retry: not a number of retries: ${s}`);
+  return Number(s);
+}
+
+/**
+ * rekor-cli's retryablehttp: a request that fails to connect, or answers 429 or a 5xx other than 501, is sent again
+ * up to `retries` times (at once, as rekor-cli's zero back-off does, or after Retry-After up to 10 s). The last
+ * answer is returned as it is; the last transport error says how many attempts were made.
+ */
+function retryingFetch(retries: number): FetchLike {
+  return async (input, init) => {
+    for (let attempt = 1; ; attempt++) {
+      let res: Response;
+      try {
+        res = await fetch(input, init);
+      } catch (e) {
+        if (init?.signal?.aborted || attempt > retries) {
+          if (init?.signal?.aborted || retries === 0) throw e;
+          const cause = ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
+          // RekorHttp prints an error's cause if it has one; this message, with the count, is the one to print.
+          // eslint-disable-next-line preserve-caught-error
+          throw new Error(`giving up after ${attempt} attempt(s): ${cause}`);
+        }
+        continue;
+      }
+      const retryable = res.status === 429 || (res.status >= 500 && res.status !== 501);
+      if (!retryable || attempt > retries) return res;
+      await res.body?.cancel();
+      const after = Number(res.headers.get('retry-after'));
+      if (after > 0) await new Promise((r) => setTimeout(r, Math.min(after, 10) * 1000));
+    }
+  };
 }
 
 function duration(s: string): number {
