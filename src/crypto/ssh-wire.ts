@@ -3,20 +3,23 @@
  * map one error to one clear message.
  */
 export class SshReader {
-  private pos = 0;
-  constructor(private readonly buf: Buffer) {}
+  #pos = 0;
+  readonly #buf: Buffer;
+  constructor(buf: Buffer) {
+    this.#buf = buf;
+  }
 
   uint32(): number {
-    if (this.pos + 4 > this.buf.length) throw new Error('truncated ssh data');
-    const v = this.buf.readUInt32BE(this.pos);
-    this.pos += 4;
+    if (this.#pos + 4 > this.#buf.length) throw new Error('truncated ssh data');
+    const v = this.#buf.readUInt32BE(this.#pos);
+    this.#pos += 4;
     return v;
   }
 
   bytes(n: number): Buffer {
-    if (n > this.buf.length - this.pos) throw new Error('truncated ssh data');
-    const out = this.buf.subarray(this.pos, this.pos + n);
-    this.pos += n;
+    if (n > this.#buf.length - this.#pos) throw new Error('truncated ssh data');
+    const out = this.#buf.subarray(this.#pos, this.#pos + n);
+    this.#pos += n;
     return out;
   }
 
@@ -38,11 +41,11 @@ export class SshReader {
   }
 
   rest(): Buffer {
-    return this.bytes(this.buf.length - this.pos);
+    return this.bytes(this.#buf.length - this.#pos);
   }
 
   get done(): boolean {
-    return this.pos === this.buf.length;
+    return this.#pos === this.#buf.length;
   }
 
   end(): void {
