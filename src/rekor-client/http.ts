@@ -20,8 +20,8 @@ export interface HttpAnswer {
  */
 export class RekorHttp {
   readonly baseUrl: string;
-  private readonly fetchFn: FetchLike;
-  private readonly timeoutMs: number;
+  readonly #fetchFn: FetchLike;
+  readonly #timeoutMs: number;
 
   constructor(baseUrl: string, options: HttpOptions = {}) {
     let url: URL;
@@ -34,8 +34,8 @@ export class RekorHttp {
       throw new SignetError('invalid-input', `rekor url must be http or https: ${baseUrl}`);
     }
     this.baseUrl = baseUrl.replace(/\/+$/, '');
-    this.fetchFn = options.fetch ?? fetch;
-    this.timeoutMs = options.timeoutMs ?? 30_000;
+    this.#fetchFn = options.fetch ?? fetch;
+    this.#timeoutMs = options.timeoutMs ?? 30_000;
   }
 
   /** Sends one request; answers with any status (the caller decides which are errors). */
@@ -45,14 +45,14 @@ export class RekorHttp {
       init.body = JSON.stringify(body);
       init.headers = { ...init.headers, 'content-type': 'application/json' };
     }
-    init.signal = AbortSignal.timeout(this.timeoutMs);
+    init.signal = AbortSignal.timeout(this.#timeoutMs);
     try {
-      const res = await this.fetchFn(this.baseUrl + path, init);
+      const res = await this.#fetchFn(this.baseUrl + path, init);
       return { status: res.status, headers: res.headers, text: await res.text() };
     } catch (e) {
       const err = e as Error;
       if (err.name === 'TimeoutError' || err.name === 'AbortError') {
-        throw new SignetError('pushback', `${what}: no answer from ${this.baseUrl} within ${this.timeoutMs} ms`);
+        throw new SignetError('pushback', `${what}: no answer from ${this.baseUrl} within ${this.#timeoutMs} ms`);
       }
       const cause = (err.cause as Error | undefined)?.message ?? err.message;
       throw new SignetError('pushback', `${what}: cannot reach ${this.baseUrl}: ${cause}`, { cause: e });

@@ -10,20 +10,20 @@ export interface CreatedEntry extends ParsedLogEntry {
 
 /** A Rekor v1 REST client (openapi.yaml paths and shapes). Answers are shape-checked, not verified: see src/verify. */
 export class RekorClient {
-  private readonly http: RekorHttp;
+  readonly #http: RekorHttp;
 
   constructor(baseUrl: string, options: HttpOptions = {}) {
-    this.http = new RekorHttp(baseUrl, options);
+    this.#http = new RekorHttp(baseUrl, options);
   }
 
   get baseUrl(): string {
-    return this.http.baseUrl;
+    return this.#http.baseUrl;
   }
 
   /** POST /api/v1/log/entries. A duplicate (409) fetches the existing entry from the answer's Location. */
   async createEntry(proposedEntry: ProposedEntry): Promise<CreatedEntry> {
     const what = 'rekor rejected the entry';
-    const answer = await this.http.send(what, 'POST', '/api/v1/log/entries', proposedEntry);
+    const answer = await this.#http.send(what, 'POST', '/api/v1/log/entries', proposedEntry);
     if (answer.status === 201 || answer.status === 200) {
       return { ...parseLogEntry('creating the entry', parseJson(what, answer)), created: true };
     }
@@ -39,7 +39,7 @@ export class RekorClient {
       throw new SignetError('invalid-input', `log index must be a non-negative integer, got ${logIndex}`);
     }
     const what = `fetching the entry at index ${logIndex}`;
-    return parseLogEntry(what, await this.http.json(what, 'GET', `/api/v1/log/entries?logIndex=${logIndex}`));
+    return parseLogEntry(what, await this.#http.json(what, 'GET', `/api/v1/log/entries?logIndex=${logIndex}`));
   }
 
   async getEntryByUuid(uuid: string): Promise<ParsedLogEntry> {
@@ -47,7 +47,7 @@ export class RekorClient {
       throw new SignetError('invalid-input', `an entry uuid is 64 or 80 hex characters, got ${JSON.stringify(uuid)}`);
     }
     const what = `fetching the entry ${uuid}`;
-    const found = parseLogEntry(what, await this.http.json(what, 'GET', `/api/v1/log/entries/${uuid}`));
+    const found = parseLogEntry(what, await this.#http.json(what, 'GET', `/api/v1/log/entries/${uuid}`));
     // The answer's ID must be the one asked for (the tree ID prefix may be added to a 64-hex UUID).
     if (!found.uuid.endsWith(uuid.toLowerCase().slice(-64))) {
       throw new SignetError('verification-failed', `${what}: the log answered with a different entry ${found.uuid}`);
@@ -58,7 +58,7 @@ export class RekorClient {
   /** POST /api/v1/index/retrieve: entry UUIDs matching the query. */
   async searchIndex(query: SearchIndexQuery): Promise<string[]> {
     const what = 'searching the index';
-    const answer = await this.http.send(what, 'POST', '/api/v1/index/retrieve', query);
+    const answer = await this.#http.send(what, 'POST', '/api/v1/index/retrieve', query);
     if (answer.status === 501) throw new SignetError('unsupported', 'the search index is not enabled on this log');
     if (answer.status !== 200) throw statusError(what, answer);
     const uuids = parseJson<unknown>(what, answer);
@@ -71,14 +71,14 @@ export class RekorClient {
   /** POST /api/v1/log/entries/retrieve. Missing items are skipped by the server (an empty list is not an error). */
   async retrieveEntries(query: SearchLogQuery): Promise<ParsedLogEntry[]> {
     const what = 'retrieving entries';
-    const list = await this.http.json<unknown>(what, 'POST', '/api/v1/log/entries/retrieve', query);
+    const list = await this.#http.json<unknown>(what, 'POST', '/api/v1/log/entries/retrieve', query);
     if (!Array.isArray(list)) throw new SignetError('internal', `${what}: malformed answer from the log: not an array`);
     return list.flatMap((item) => parseLogEntries(what, item));
   }
 
   async getLogInfo(): Promise<LogInfo> {
     const what = 'fetching the log info';
-    const info = await this.http.json<unknown>(what, 'GET', '/api/v1/log');
+    const info = await this.#http.json<unknown>(what, 'GET', '/api/v1/log');
     if (!isObject(info) || typeof info.signedTreeHead !== 'string' || typeof info.treeSize !== 'number') {
       throw new SignetError('internal', `${what}: malformed answer from the log: no signedTreeHead or treeSize`);
     }
@@ -92,7 +92,7 @@ export class RekorClient {
     const what = `fetching a consistency proof from ${firstSize} to ${lastSize}`;
     let path = `/api/v1/log/proof?firstSize=${firstSize}&lastSize=${lastSize}`;
     if (treeId) path += `&treeID=${encodeURIComponent(treeId)}`;
-    const proof = await this.http.json<unknown>(what, 'GET', path);
+    const proof = await this.#http.json<unknown>(what, 'GET', path);
     if (!isObject(proof) || typeof proof.rootHash !== 'string' || !Array.isArray(proof.hashes)) {
       throw new SignetError('internal', `${what}: malformed answer from the log: no rootHash or hashes`);
     }
@@ -103,7 +103,7 @@ export class RekorClient {
   async getPublicKey(treeId?: string): Promise<string> {
     const what = "fetching the log's public key";
     const path = '/api/v1/log/publicKey' + (treeId ? `?treeID=${encodeURIComponent(treeId)}` : '');
-    const answer = await this.http.send(what, 'GET', path);
+    const answer = await this.#http.send(what, 'GET', path);
     if (answer.status !== 200) throw statusError(what, answer);
     if (!answer.text.includes('-----BEGIN PUBLIC KEY-----')) {
       throw new SignetError('internal', `${what}: the answer is not a PEM public key`);
