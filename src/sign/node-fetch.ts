@@ -12,13 +12,15 @@ const MAX_REDIRECTS = 20;
 class BufferedResponse {
   readonly ok: boolean;
   readonly headers: { get(name: string): string | null; has(name: string): boolean };
+  readonly #body: Buffer;
   constructor(
     readonly url: string,
     readonly status: number,
     readonly statusText: string,
     raw: IncomingMessage['headers'],
-    private readonly body: Buffer,
+    body: Buffer,
   ) {
+    this.#body = body;
     this.ok = status >= 200 && status <= 299;
     this.headers = {
       get: (name) => {
@@ -29,13 +31,13 @@ class BufferedResponse {
     };
   }
   async text(): Promise<string> {
-    return this.body.toString('utf8');
+    return this.#body.toString('utf8');
   }
   async json(): Promise<unknown> {
-    return JSON.parse(this.body.toString('utf8'));
+    return JSON.parse(this.#body.toString('utf8'));
   }
   async arrayBuffer(): Promise<ArrayBuffer> {
-    return this.body.buffer.slice(this.body.byteOffset, this.body.byteOffset + this.body.byteLength) as ArrayBuffer;
+    return this.#body.buffer.slice(this.#body.byteOffset, this.#body.byteOffset + this.#body.byteLength) as ArrayBuffer;
   }
 }
 
