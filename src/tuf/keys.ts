@@ -45,44 +45,46 @@ export function tufKey(publicKey: KeyObject): Key {
  * server signs with them unattended. Retired keys move to `keys/retired/`.
  */
 export class KeyStore {
-  constructor(
-    private readonly dir: string,
-    private readonly password: string,
-  ) {}
+  readonly #dir: string;
+  readonly #password: string;
+  constructor(dir: string, password: string) {
+    this.#dir = dir;
+    this.#password = password;
+  }
 
   /** Every current key of a role. */
   load(role: RoleName): RoleKey[] {
-    if (!existsSync(this.dir)) return [];
-    return readdirSync(this.dir)
+    if (!existsSync(this.#dir)) return [];
+    return readdirSync(this.#dir)
       .filter((f) => f.startsWith(`${role}-`) && f.endsWith('.pem'))
       .sort()
-      .map((f) => this.read(join(this.dir, f), role));
+      .map((f) => this.#read(join(this.#dir, f), role));
   }
 
   generate(role: RoleName): RoleKey {
     const { privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
     const k: RoleKey = { privateKey, key: tufKey(createPublicKey(privateKey)) };
-    mkdirSync(this.dir, { recursive: true, mode: 0o700 });
+    mkdirSync(this.#dir, { recursive: true, mode: 0o700 });
     const pem =
       role === 'root'
-        ? privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.password })
+        ? privateKey.export({ type: 'pkcs8', format: 'pem', cipher: 'aes-256-cbc', passphrase: this.#password })
         : privateKey.export({ type: 'pkcs8', format: 'pem' });
-    writeFileSync(join(this.dir, fileName(role, k)), pem, { mode: 0o600 });
+    writeFileSync(join(this.#dir, fileName(role, k)), pem, { mode: 0o600 });
     return k;
   }
 
   /** Moves a key out of use (kept, so an operator can still inspect what signed old versions). */
   retire(role: RoleName, k: RoleKey): void {
-    const retired = join(this.dir, 'retired');
+    const retired = join(this.#dir, 'retired');
     mkdirSync(retired, { recursive: true, mode: 0o700 });
-    renameSync(join(this.dir, fileName(role, k)), join(retired, fileName(role, k)));
+    renameSync(join(this.#dir, fileName(role, k)), join(retired, fileName(role, k)));
   }
 
-  private read(path: string, role: RoleName): RoleKey {
+  #read(path: string, role: RoleName): RoleKey {
     let privateKey: KeyObject;
     try {
       const pem = readFileSync(path, 'utf8');
-      privateKey = createPrivateKey(role === 'root' ? { key: pem, passphrase: this.password } : pem);
+      privateKey = createPrivateKey(role === 'root' ? { key: pem, passphrase: this.#password } : pem);
     } catch (e) {
       throw invalidInput(`cannot read the TUF ${role} key ${path} (wrong password?)`, e);
     }

@@ -47,15 +47,17 @@ export interface RepositoryOptions {
  */
 export class TufRepository {
   readonly repoDir: string;
-  private readonly keys: KeyStore;
-  private readonly expiry: ExpiryPeriods;
-  private readonly clock: () => Date;
+  readonly #keys: KeyStore;
+  readonly #expiry: ExpiryPeriods;
+  readonly #clock: () => Date;
 
-  constructor(private readonly o: RepositoryOptions) {
+  readonly #o: RepositoryOptions;
+  constructor(o: RepositoryOptions) {
+    this.#o = o;
     this.repoDir = join(o.dir, 'repository');
-    this.keys = new KeyStore(join(o.dir, 'keys'), o.password);
-    this.expiry = { ...DEFAULT_EXPIRY, ...o.expiry };
-    this.clock = o.clock ?? (() => new Date());
+    this.#keys = new KeyStore(join(o.dir, 'keys'), o.password);
+    this.#expiry = { ...DEFAULT_EXPIRY, ...o.expiry };
+    this.#clock = o.clock ?? (() => new Date());
   }
 
   /** True once `init` has run. */
@@ -65,13 +67,13 @@ export class TufRepository {
 
   /** Creates keys (one per role, threshold 1) and version 1 of every role, with no targets yet. */
   async init(): Promise<void> {
-    await withLock(this.o.dir, () => {
+    await withLock(this.#o.dir, () => {
       if (this.exists()) return;
       mkdirSync(join(this.repoDir, 'targets'), { recursive: true });
-      const keys = Object.fromEntries(ROLES.map((r) => [r, [this.keys.generate(r)]])) as Record<RoleName, RoleKey[]>;
+      const keys = Object.fromEntries(ROLES.map((r) => [r, [this.#keys.generate(r)]])) as Record<RoleName, RoleKey[]>;
       const roleKeys = Object.fromEntries(ROLES.map((r) => [r, keys[r].map((k) => k.key)])) as Record<RoleName, Key[]>;
-      this.writeRoot(sign(new Metadata(newRoot(1, this.expires('root'), roleKeys)), keys.root));
-      this.writeTargets(new Targets({ version: 1, specVersion: '1.0.31', expires: this.expires('targets') }));
+      this.#writeRoot(sign(new Metadata(newRoot(1, this.#expires('root'), roleKeys)), keys.root));
+      this.#writeTargets(new Targets({ version: 1, specVersion: '1.0.31', expires: this.#expires('targets') }));
     });
   }
 
@@ -95,7 +97,7 @@ export class TufRepository {
    * writes nothing, when they are already what is published.
    */
   async publishTargets(files: Record<string, TargetInput>): Promise<boolean> {
-    return withLock(this.o.dir, () => {
+    return withLock(this.#o.dir, () => {
       const current = this.targets().signed;
       const entries = Object.entries(files).map(([path, f]) => {
         const sha256 = createHash('sha256').update(f.bytes).digest('hex');
@@ -111,10 +113,10 @@ export class TufRepository {
       const targets = new Targets({
         version: current.version + 1,
         specVersion: current.specVersion,
-        expires: this.expires('targets'),
+        expires: this.#expires('targets'),
         targets: Object.fromEntries(entries.map((t) => [t.path, t])),
       });
-      this.writeTargets(targets);
+      this.#writeTargets(targets);
       return true;
     });
   }
@@ -124,21 +126,23 @@ export class TufRepository {
    * The server calls it on a timer. Returns the roles it re-signed.
    */
   async refresh(): Promise<RoleName[]> {
-    return withLock(this.o.dir, () => {
+    return withLock(this.#o.dir, () => {
       const stale = (role: RoleName, expires: string) =>
-        new Date(expires).getTime() - this.clock().getTime() < this.expiry[role] / 2;
+        new Date(expires).getTime() - this.#clock().getTime() < this.#expiry[role] / 2;
       const targets = this.targets().signed;
       if (stale('targets', targets.expires)) {
-        this.writeTargets(new Targets({ ...targets, version: targets.version + 1, expires: this.expires('targets') }));
+        this.#writeTargets(
+          new Targets({ ...targets, version: targets.version + 1, expires: this.#expires('targets') }),
+        );
         return ['targets', 'snapshot', 'timestamp'];
       }
-      const snapshot = this.current(MetadataKind.Snapshot);
+      const snapshot = this.#current(MetadataKind.Snapshot);
       if (stale('snapshot', snapshot.expires)) {
-        this.writeSnapshot();
+        this.#writeSnapshot();
         return ['snapshot', 'timestamp'];
       }
-      if (stale('timestamp', this.current(MetadataKind.Timestamp).expires)) {
-        this.writeTimestamp();
+      if (stale('timestamp', this.#current(MetadataKind.Timestamp).expires)) {
+        this.#writeTimestamp();
         return ['timestamp'];
       }
       return [];
@@ -150,85 +154,85 @@ export class TufRepository {
    * ones, as TUF requires for clients to accept it. Online roles with new keys are re-signed at once.
    */
   async rotateKeys(roles: RoleName[] = ['root']): Promise<number> {
-    return withLock(this.o.dir, () => {
+    return withLock(this.#o.dir, () => {
       const old = this.root().signed;
-      const oldRootKeys = this.keys.load('root');
+      const oldRootKeys = this.#keys.load('root');
       const roleKeys = Object.fromEntries(
         ROLES.map((r) => [r, old.roles[r]!.keyIDs.map((id) => old.keys[id]!)]),
       ) as Record<RoleName, Key[]>;
       for (const r of roles) {
-        const retiring = this.keys.load(r);
-        roleKeys[r] = [this.keys.generate(r).key];
-        if (r !== 'root') for (const k of retiring) this.keys.retire(r, k);
+        const retiring = this.#keys.load(r);
+        roleKeys[r] = [this.#keys.generate(r).key];
+        if (r !== 'root') for (const k of retiring) this.#keys.retire(r, k);
       }
-      const next = newRoot(old.version + 1, this.expires('root'), roleKeys);
+      const next = newRoot(old.version + 1, this.#expires('root'), roleKeys);
       // The old root keys sign too, then retire: a client trusting version N accepts N+1 only with both.
-      this.writeRoot(sign(new Metadata(next), this.keys.load('root')));
-      if (roles.includes('root')) for (const k of oldRootKeys) this.keys.retire('root', k);
+      this.#writeRoot(sign(new Metadata(next), this.#keys.load('root')));
+      if (roles.includes('root')) for (const k of oldRootKeys) this.#keys.retire('root', k);
       if (roles.includes('targets')) {
         const t = this.targets().signed;
-        this.writeTargets(new Targets({ ...t, version: t.version + 1, expires: this.expires('targets') }));
-      } else if (roles.includes('snapshot')) this.writeSnapshot();
-      else if (roles.includes('timestamp')) this.writeTimestamp();
+        this.#writeTargets(new Targets({ ...t, version: t.version + 1, expires: this.#expires('targets') }));
+      } else if (roles.includes('snapshot')) this.#writeSnapshot();
+      else if (roles.includes('timestamp')) this.#writeTimestamp();
       return next.version;
     });
   }
 
-  private writeRoot(md: Metadata<Root>): void {
+  #writeRoot(md: Metadata<Root>): void {
     const text = metadataText(md.toJSON());
     writeAtomic(join(this.repoDir, `${md.signed.version}.root.json`), text);
     writeAtomic(join(this.repoDir, 'root.json'), text);
   }
 
   /** Targets, then a snapshot naming it, then a timestamp naming that: clients never see a dangling version. */
-  private writeTargets(targets: Targets): void {
-    const text = metadataText(sign(new Metadata(targets), this.keys.load('targets')).toJSON());
+  #writeTargets(targets: Targets): void {
+    const text = metadataText(sign(new Metadata(targets), this.#keys.load('targets')).toJSON());
     writeAtomic(join(this.repoDir, `${targets.version}.targets.json`), text);
     writeAtomic(join(this.repoDir, 'targets.json'), text);
-    this.writeSnapshot();
+    this.#writeSnapshot();
   }
 
-  private writeSnapshot(): void {
+  #writeSnapshot(): void {
     const targetsVersion = this.targets().signed.version;
-    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.current(MetadataKind.Snapshot).version : 0;
+    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.#current(MetadataKind.Snapshot).version : 0;
     const snapshot = new Snapshot({
       version: previous + 1,
       specVersion: '1.0.31',
-      expires: this.expires('snapshot'),
+      expires: this.#expires('snapshot'),
       meta: { 'targets.json': new MetaFile({ version: targetsVersion }) },
     });
-    const text = metadataText(sign(new Metadata(snapshot), this.keys.load('snapshot')).toJSON());
+    const text = metadataText(sign(new Metadata(snapshot), this.#keys.load('snapshot')).toJSON());
     writeAtomic(join(this.repoDir, `${snapshot.version}.snapshot.json`), text);
     writeAtomic(join(this.repoDir, 'snapshot.json'), text);
-    this.writeTimestamp();
+    this.#writeTimestamp();
   }
 
-  private writeTimestamp(): void {
-    const snapshot = this.current(MetadataKind.Snapshot);
+  #writeTimestamp(): void {
+    const snapshot = this.#current(MetadataKind.Snapshot);
     const previous = existsSync(join(this.repoDir, 'timestamp.json'))
-      ? this.current(MetadataKind.Timestamp).version
+      ? this.#current(MetadataKind.Timestamp).version
       : 0;
     const timestamp = new Timestamp({
       version: previous + 1,
       specVersion: '1.0.31',
-      expires: this.expires('timestamp'),
+      expires: this.#expires('timestamp'),
       snapshotMeta: new MetaFile({ version: snapshot.version }),
     });
     writeAtomic(
       join(this.repoDir, 'timestamp.json'),
-      metadataText(sign(new Metadata(timestamp), this.keys.load('timestamp')).toJSON()),
+      metadataText(sign(new Metadata(timestamp), this.#keys.load('timestamp')).toJSON()),
     );
   }
 
-  private current(kind: MetadataKind.Snapshot): Snapshot;
-  private current(kind: MetadataKind.Timestamp): Timestamp;
-  private current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
+  #current(kind: MetadataKind.Snapshot): Snapshot;
+  #current(kind: MetadataKind.Timestamp): Timestamp;
+  #current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
     return Metadata.fromJSON(kind as never, readJson(join(this.repoDir, `${kind}.json`)) as never).signed as never;
   }
 
   /** RFC 3339 with whole seconds, as Sigstore's metadata writes it. */
-  private expires(role: RoleName): string {
-    return new Date(Math.floor(this.clock().getTime() / 1000) * 1000 + this.expiry[role])
+  #expires(role: RoleName): string {
+    return new Date(Math.floor(this.#clock().getTime() / 1000) * 1000 + this.#expiry[role])
       .toISOString()
       .replace('.000Z', 'Z');
   }
