@@ -40,24 +40,26 @@ type Action = 'pull' | 'push' | 'pull,push' | 'delete,pull';
  */
 export class RegistryClient {
   readonly baseUrl: string;
-  private readonly authByScope = new Map<string, string>();
+  readonly #authByScope = new Map<string, string>();
 
+  readonly #options: RegistryClientOptions;
   constructor(
     readonly registry: string,
-    private readonly options: RegistryClientOptions = {},
+    options: RegistryClientOptions = {},
   ) {
+    this.#options = options;
     const plain = isLoopbackRegistry(registry) || options.allowInsecure;
     const host = registry === 'index.docker.io' ? 'registry-1.docker.io' : registry;
     this.baseUrl = `${plain ? 'http' : 'https'}://${host}`;
   }
 
   async getManifest(repo: string, reference: string): Promise<FetchedManifest> {
-    const res = await this.request('GET', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull'), {
+    const res = await this.#request('GET', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull'), {
       headers: { accept: MANIFEST_TYPES.join(', ') },
     });
     if (res.status === 404) throw notFoundError(`manifest ${repo}:${reference}`, await registryMessage(res));
-    await this.expect(res, [200], `get manifest ${repo}:${reference}`);
-    const bytes = await this.readBody(res);
+    await this.#expect(res, [200], `get manifest ${repo}:${reference}`);
+    const bytes = await this.#readBody(res);
     const digest = res.headers.get('docker-content-digest') ?? sha256Digest(bytes);
     checkDigest(bytes, reference.includes(':') ? reference : digest, `manifest ${repo}:${reference}`);
     const mediaType = res.headers.get('content-type')?.split(';')[0] || mediaTypeOf(bytes);
@@ -66,11 +68,11 @@ export class RegistryClient {
 
   /** The manifest's descriptor, or undefined when the registry has no such tag or digest. */
   async headManifest(repo: string, reference: string): Promise<Descriptor | undefined> {
-    const res = await this.request('HEAD', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull'), {
+    const res = await this.#request('HEAD', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull'), {
       headers: { accept: MANIFEST_TYPES.join(', ') },
     });
     if (res.status === 404) return undefined;
-    await this.expect(res, [200], `head manifest ${repo}:${reference}`);
+    await this.#expect(res, [200], `head manifest ${repo}:${reference}`);
     const digest = res.headers.get('docker-content-digest');
     if (!digest) return descriptorOf(await this.getManifest(repo, reference));
     return {
@@ -82,33 +84,33 @@ export class RegistryClient {
 
   /** Pushes a manifest under a tag or its digest; returns its descriptor. */
   async putManifest(repo: string, reference: string, bytes: Buffer, mediaType: string): Promise<Descriptor> {
-    const res = await this.request('PUT', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull,push'), {
+    const res = await this.#request('PUT', `/v2/${repo}/manifests/${reference}`, scope(repo, 'pull,push'), {
       headers: { 'content-type': mediaType },
       body: bytes,
     });
-    await this.expect(res, [201, 200, 202], `push manifest ${repo}:${reference}`);
+    await this.#expect(res, [201, 200, 202], `push manifest ${repo}:${reference}`);
     return { mediaType, digest: sha256Digest(bytes), size: bytes.length };
   }
 
   async deleteManifest(repo: string, digest: string): Promise<void> {
-    const res = await this.request('DELETE', `/v2/${repo}/manifests/${digest}`, scope(repo, 'delete,pull'));
+    const res = await this.#request('DELETE', `/v2/${repo}/manifests/${digest}`, scope(repo, 'delete,pull'));
     if (res.status === 404) throw notFoundError(`manifest ${repo}@${digest}`, await registryMessage(res));
-    await this.expect(res, [202, 200], `delete manifest ${repo}@${digest}`);
+    await this.#expect(res, [202, 200], `delete manifest ${repo}@${digest}`);
   }
 
   async getBlob(repo: string, digest: string): Promise<Buffer> {
-    const res = await this.request('GET', `/v2/${repo}/blobs/${digest}`, scope(repo, 'pull'));
+    const res = await this.#request('GET', `/v2/${repo}/blobs/${digest}`, scope(repo, 'pull'));
     if (res.status === 404) throw notFoundError(`blob ${repo}@${digest}`, await registryMessage(res));
-    await this.expect(res, [200], `get blob ${repo}@${digest}`);
-    const bytes = await this.readBody(res, Number(res.headers.get('content-length') ?? 0));
+    await this.#expect(res, [200], `get blob ${repo}@${digest}`);
+    const bytes = await this.#readBody(res, Number(res.headers.get('content-length') ?? 0));
     checkDigest(bytes, digest, `blob ${repo}@${digest}`);
     return bytes;
   }
 
   async hasBlob(repo: string, digest: string): Promise<boolean> {
-    const res = await this.request('HEAD', `/v2/${repo}/blobs/${digest}`, scope(repo, 'pull'));
+    const res = await this.#request('HEAD', `/v2/${repo}/blobs/${digest}`, scope(repo, 'pull'));
     if (res.status === 404) return false;
-    await this.expect(res, [200], `check blob ${repo}@${digest}`);
+    await this.#expect(res, [200], `check blob ${repo}@${digest}`);
     return true;
   }
 
@@ -124,42 +126,42 @@ export class RegistryClient {
       ? `${scope(repo, 'pull,push')} ${scope(mountFrom, 'pull')}`
       : scope(repo, 'pull,push');
     const query = mountFrom ? `?mount=${digest}&from=${encodeURIComponent(mountFrom)}` : '';
-    const start = await this.request('POST', `/v2/${repo}/blobs/uploads/${query}`, uploadScope);
+    const start = await this.#request('POST', `/v2/${repo}/blobs/uploads/${query}`, uploadScope);
     if (start.status === 201) return descriptor; // mounted
-    await this.expect(start, [202], `start upload to ${repo}`);
-    let location = this.uploadUrl(start);
-    const chunkSize = this.options.chunkSize ?? 8 * 1024 * 1024;
+    await this.#expect(start, [202], `start upload to ${repo}`);
+    let location = this.#uploadUrl(start);
+    const chunkSize = this.#options.chunkSize ?? 8 * 1024 * 1024;
     let offset = 0;
     while (data.length > chunkSize && offset < data.length) {
       const chunk = data.subarray(offset, offset + chunkSize);
-      const res = await this.request('PATCH', location, scope(repo, 'pull,push'), {
+      const res = await this.#request('PATCH', location, scope(repo, 'pull,push'), {
         headers: {
           'content-type': 'application/octet-stream',
           'content-range': `${offset}-${offset + chunk.length - 1}`,
         },
         body: chunk,
       });
-      await this.expect(res, [202], `upload chunk to ${repo}`);
-      location = this.uploadUrl(res);
+      await this.#expect(res, [202], `upload chunk to ${repo}`);
+      location = this.#uploadUrl(res);
       offset += chunk.length;
-      this.options.onProgress?.(offset, data.length);
+      this.#options.onProgress?.(offset, data.length);
     }
     const rest = data.subarray(offset);
     const sep = location.includes('?') ? '&' : '?';
-    const done = await this.request('PUT', `${location}${sep}digest=${digest}`, scope(repo, 'pull,push'), {
+    const done = await this.#request('PUT', `${location}${sep}digest=${digest}`, scope(repo, 'pull,push'), {
       headers: { 'content-type': 'application/octet-stream' },
       body: rest,
     });
-    await this.expect(done, [201, 204], `finish upload to ${repo}`);
-    this.options.onProgress?.(data.length, data.length);
+    await this.#expect(done, [201, 204], `finish upload to ${repo}`);
+    this.#options.onProgress?.(data.length, data.length);
     return descriptor;
   }
 
   async listTags(repo: string): Promise<string[]> {
-    const res = await this.request('GET', `/v2/${repo}/tags/list`, scope(repo, 'pull'));
+    const res = await this.#request('GET', `/v2/${repo}/tags/list`, scope(repo, 'pull'));
     if (res.status === 404) return [];
-    await this.expect(res, [200], `list tags of ${repo}`);
-    const body = JSON.parse((await this.readBody(res)).toString('utf8')) as { tags?: string[] | null };
+    await this.#expect(res, [200], `list tags of ${repo}`);
+    const body = JSON.parse((await this.#readBody(res)).toString('utf8')) as { tags?: string[] | null };
     return body.tags ?? [];
   }
 
@@ -168,16 +170,16 @@ export class RegistryClient {
    * (`sha256-<hex>` index) is read instead, as cosign and ggcr do.
    */
   async referrers(repo: string, digest: string): Promise<Descriptor[]> {
-    const res = await this.request('GET', `/v2/${repo}/referrers/${digest}`, scope(repo, 'pull'), {
+    const res = await this.#request('GET', `/v2/${repo}/referrers/${digest}`, scope(repo, 'pull'), {
       headers: { accept: OCI_INDEX },
     });
     if (res.status === 200 && (res.headers.get('content-type') ?? '').includes(OCI_INDEX)) {
-      const index = JSON.parse((await this.readBody(res)).toString('utf8')) as { manifests?: Descriptor[] };
+      const index = JSON.parse((await this.#readBody(res)).toString('utf8')) as { manifests?: Descriptor[] };
       return index.manifests ?? [];
     }
     await res.body?.cancel();
     if (res.status !== 404 && res.status !== 200 && res.status !== 400) {
-      await this.expect(res, [200], `list referrers of ${repo}@${digest}`);
+      await this.#expect(res, [200], `list referrers of ${repo}@${digest}`);
     }
     try {
       const tagged = await this.getManifest(repo, referrersTag(digest));
@@ -188,13 +190,13 @@ export class RegistryClient {
     }
   }
 
-  private uploadUrl(res: Response): string {
+  #uploadUrl(res: Response): string {
     const location = res.headers.get('location');
     if (!location) throw registryError(this.registry, 'upload', res.status, 'no Location header in upload reply');
     return new URL(location, this.baseUrl).toString();
   }
 
-  private async request(
+  async #request(
     method: string,
     pathOrUrl: string,
     authScope: string,
@@ -210,18 +212,18 @@ export class RegistryClient {
       }).catch((e: unknown) => {
         throw new SignetError('pushback', `cannot reach registry ${this.registry}: ${causeMessage(e)}`, { cause: e });
       });
-    let res = await send(this.authByScope.get(authScope));
+    let res = await send(this.#authByScope.get(authScope));
     if (res.status !== 401) return res;
     await res.body?.cancel();
-    const authorization = await this.authorize(res.headers.get('www-authenticate'), authScope);
-    this.authByScope.set(authScope, authorization);
+    const authorization = await this.#authorize(res.headers.get('www-authenticate'), authScope);
+    this.#authByScope.set(authScope, authorization);
     res = await send(authorization);
     return res;
   }
 
-  private async authorize(header: string | null, authScope: string): Promise<string> {
+  async #authorize(header: string | null, authScope: string): Promise<string> {
     const challenge = parseChallenge(header);
-    const creds = this.options.credentials;
+    const creds = this.#options.credentials;
     if (creds?.registryToken) return `Bearer ${creds.registryToken}`;
     if (challenge?.scheme === 'basic') {
       if (creds?.username === undefined) throw unauthenticated(this.registry);
@@ -243,14 +245,14 @@ export class RegistryClient {
     return `Bearer ${token}`;
   }
 
-  private async expect(res: Response, ok: number[], what: string): Promise<void> {
+  async #expect(res: Response, ok: number[], what: string): Promise<void> {
     if (ok.includes(res.status)) return;
     if (res.status === 401 || res.status === 403) throw unauthenticated(this.registry, await registryMessage(res));
     throw registryError(this.registry, what, res.status, await registryMessage(res));
   }
 
-  private async readBody(res: Response, expected = 0): Promise<Buffer> {
-    const max = this.options.maxBytes ?? 512 * 1024 * 1024;
+  async #readBody(res: Response, expected = 0): Promise<Buffer> {
+    const max = this.#options.maxBytes ?? 512 * 1024 * 1024;
     const declared = Number(res.headers.get('content-length') ?? 0);
     if (declared > max) throw invalidInput(`registry object of ${declared} bytes is over the ${max}-byte limit`);
     const chunks: Buffer[] = [];
@@ -259,7 +261,7 @@ export class RegistryClient {
       total += chunk.length;
       if (total > max) throw invalidInput(`registry object is over the ${max}-byte limit`);
       chunks.push(Buffer.from(chunk));
-      if (expected > 1024 * 1024) this.options.onProgress?.(total, expected);
+      if (expected > 1024 * 1024) this.#options.onProgress?.(total, expected);
     }
     return Buffer.concat(chunks);
   }
