@@ -40,19 +40,30 @@ interface Pending {
  * and answers tree heads and proofs. It never sees HTTP.
  */
 export class CertificateLog {
-  private sthCache?: SignedTreeHead;
-  private readonly queue: Pending[] = [];
+  #sthCache?: SignedTreeHead;
+  readonly #queue: Pending[] = [];
   /** Submissions waiting for the next commit, by identity, so a duplicate in the same batch shares the SCT. */
-  private readonly queued = new Map<string, Promise<Sct>>();
+  readonly #queued = new Map<string, Promise<Sct>>();
 
+  readonly #store: CtStore;
+  readonly #tree: CtTree;
+  readonly #roots: () => Buffer[];
+  readonly #clock: () => number;
+  readonly #onStorageError: () => void;
   private constructor(
-    private readonly store: CtStore,
-    private readonly tree: CtTree,
+    store: CtStore,
+    tree: CtTree,
     readonly key: LogKey,
-    private readonly roots: () => Buffer[],
-    private readonly clock: () => number,
-    private readonly onStorageError: () => void,
-  ) {}
+    roots: () => Buffer[],
+    clock: () => number,
+    onStorageError: () => void,
+  ) {
+    this.#store = store;
+    this.#tree = tree;
+    this.#roots = roots;
+    this.#clock = clock;
+    this.#onStorageError = onStorageError;
+  }
 
   static async open(
     store: CtStore,
@@ -65,7 +76,7 @@ export class CertificateLog {
   }
 
   acceptedRoots(): Buffer[] {
-    return this.roots();
+    return this.#roots();
   }
 
   /**
@@ -73,37 +84,37 @@ export class CertificateLog {
    * durable. Submissions that arrive together are committed in one transaction (one fsync), in arrival order.
    */
   async add(chainDer: Buffer[], precert: boolean): Promise<Sct> {
-    const { entry, chain } = acceptChain(chainDer, this.roots(), precert);
+    const { entry, chain } = acceptChain(chainDer, this.#roots(), precert);
     const identity = createHash('sha256')
       .update(Buffer.from([precert ? 1 : 0]))
       .update(chainDer[0]!)
       .digest();
-    const existing = this.store.byIdentity(identity);
-    if (existing) return this.sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature));
+    const existing = this.#store.byIdentity(identity);
+    if (existing) return this.#sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature));
     const key = identity.toString('hex');
-    const queued = this.queued.get(key);
+    const queued = this.#queued.get(key);
     if (queued) return queued;
     const promise = new Promise<Sct>((resolve, reject) => {
-      this.queue.push({ identity, entry, chain, resolve, reject });
-      if (this.queue.length === 1) setImmediate(() => this.flush());
+      this.#queue.push({ identity, entry, chain, resolve, reject });
+      if (this.#queue.length === 1) setImmediate(() => this.#flush());
     });
-    this.queued.set(key, promise);
+    this.#queued.set(key, promise);
     return promise;
   }
 
   /** Signs and commits everything queued; every waiter learns the outcome of the one transaction. */
-  private flush(): void {
-    const batch = this.queue.splice(0);
+  #flush(): void {
+    const batch = this.#queue.splice(0);
     try {
       const rows = batch.map((p) => {
-        const timestamp = this.clock();
+        const timestamp = this.#clock();
         const signature = digitallySign(this.key.privateKey, sctSignedData(p.entry, timestamp, NO_EXTENSIONS));
         return { p, timestamp, signature, leafInput: merkleTreeLeaf(timestamp, p.entry, NO_EXTENSIONS) };
       });
-      this.tree.append(
+      this.#tree.append(
         rows.map((r) => r.leafInput),
         (leafHashes, nodesFor) =>
-          this.store.append(
+          this.#store.append(
             rows.map((r, i) => ({
               identity: r.p.identity,
               leafHash: leafHashes[i]!,
@@ -115,9 +126,9 @@ export class CertificateLog {
             nodesFor,
           ),
       );
-      for (const r of rows) r.p.resolve(this.sct(r.timestamp, r.signature));
+      for (const r of rows) r.p.resolve(this.#sct(r.timestamp, r.signature));
     } catch (e) {
-      this.onStorageError();
+      this.#onStorageError();
       const failure = isStorageFull(e)
         ? new SignetError('pushback', 'the CT log storage is full; retry later', {
             cause: e,
@@ -126,63 +137,63 @@ export class CertificateLog {
         : e;
       for (const p of batch) p.reject(failure);
     } finally {
-      for (const p of batch) this.queued.delete(p.identity.toString('hex'));
+      for (const p of batch) this.#queued.delete(p.identity.toString('hex'));
     }
   }
 
   /** get-sth: the current tree head, signed once per tree size. */
   signedTreeHead(): SignedTreeHead {
-    const treeSize = this.tree.size;
-    if (this.sthCache?.treeSize === treeSize) return this.sthCache;
-    const timestamp = Math.max(this.clock(), this.sthCache?.timestamp ?? 0);
-    const rootHash = this.tree.currentRoot();
+    const treeSize = this.#tree.size;
+    if (this.#sthCache?.treeSize === treeSize) return this.#sthCache;
+    const timestamp = Math.max(this.#clock(), this.#sthCache?.timestamp ?? 0);
+    const rootHash = this.#tree.currentRoot();
     const tbs = new TlsWriter().u8(0).u8(1).u64(timestamp).u64(treeSize).bytes(rootHash).finish();
     const signature = encodeDigitallySigned({
       hashAlgorithm: 4,
       signatureAlgorithm: 3,
       signature: sign('sha256', tbs, this.key.privateKey),
     });
-    this.sthCache = { treeSize, timestamp, rootHash, signature };
-    return this.sthCache;
+    this.#sthCache = { treeSize, timestamp, rootHash, signature };
+    return this.#sthCache;
   }
 
   async consistency(first: number, second: number): Promise<Buffer[]> {
-    const size = this.store.size();
+    const size = this.#store.size();
     if (first > second || second > size) {
       throw invalidInput(`need 0 <= first <= second <= tree size (${size}); got first=${first} second=${second}`);
     }
     if (first === 0 || first === second) return [];
-    return this.tree.consistency(first, second);
+    return this.#tree.consistency(first, second);
   }
 
   async proofByHash(leafHash: Buffer, treeSize: number): Promise<{ leafIndex: number; auditPath: Buffer[] }> {
     if (leafHash.length !== 32) throw invalidInput('hash must be a base64 SHA-256 leaf hash (32 bytes)');
-    const size = this.store.size();
+    const size = this.#store.size();
     if (treeSize < 1 || treeSize > size) throw invalidInput(`tree_size must be between 1 and ${size}`);
-    const leafIndex = this.store.indexOfLeafHash(leafHash);
+    const leafIndex = this.#store.indexOfLeafHash(leafHash);
     if (leafIndex === undefined || leafIndex >= treeSize)
       throw notFound(`no leaf with that hash in a tree of size ${treeSize}`);
-    return { leafIndex, auditPath: await this.tree.inclusion(leafIndex, treeSize) };
+    return { leafIndex, auditPath: await this.#tree.inclusion(leafIndex, treeSize) };
   }
 
   /** get-entry-and-proof (RFC 6962 §4.8): one entry with its audit path in the tree of `treeSize`. */
   async entryAndProof(leafIndex: number, treeSize: number) {
-    const size = this.tree.size;
+    const size = this.#tree.size;
     if (treeSize < 1 || treeSize > size || leafIndex >= treeSize) {
       throw invalidInput(`need 0 <= leaf_index < tree_size <= ${size}`);
     }
-    const [entry] = this.store.entries(leafIndex, leafIndex);
-    return { entry: entry!, auditPath: await this.tree.inclusion(leafIndex, treeSize) };
+    const [entry] = this.#store.entries(leafIndex, leafIndex);
+    return { entry: entry!, auditPath: await this.#tree.inclusion(leafIndex, treeSize) };
   }
 
   entries(start: number, end: number) {
-    const size = this.store.size();
+    const size = this.#store.size();
     if (start < 0 || end < start) throw invalidInput('need 0 <= start <= end');
     if (start >= size) throw invalidInput(`start is beyond the tree size (${size})`);
-    return this.store.entries(start, Math.min(end, size - 1, start + MAX_ENTRIES_PER_GET - 1));
+    return this.#store.entries(start, Math.min(end, size - 1, start + MAX_ENTRIES_PER_GET - 1));
   }
 
-  private sct(timestamp: number, signature: Sct['signature']): Sct {
+  #sct(timestamp: number, signature: Sct['signature']): Sct {
     return { version: 0, logId: this.key.logId, timestamp, extensions: Buffer.alloc(0), signature };
   }
 }

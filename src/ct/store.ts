@@ -15,13 +15,13 @@ export interface StoredEntry {
  * lose. Single process: better-sqlite3 is synchronous, so calls never interleave.
  */
 export class CtStore {
-  private readonly db: Database.Database;
+  readonly #db: Database.Database;
 
   constructor(path: string) {
-    this.db = new Database(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
-    this.db.exec(`
+    this.#db = new Database(path);
+    this.#db.pragma('journal_mode = WAL');
+    this.#db.pragma('synchronous = FULL');
+    this.#db.exec(`
       CREATE TABLE IF NOT EXISTS entries (
         idx INTEGER PRIMARY KEY,
         identity BLOB NOT NULL UNIQUE,
@@ -37,25 +37,25 @@ export class CtStore {
   }
 
   size(): number {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+    return (this.#db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
   }
 
   /** The entry logged for `identity` (a hash of what was submitted), so a resubmission gets the same SCT. */
   byIdentity(identity: Buffer): StoredEntry | undefined {
-    const row = this.db.prepare('SELECT * FROM entries WHERE identity = ?').get(identity) as Row | undefined;
+    const row = this.#db.prepare('SELECT * FROM entries WHERE identity = ?').get(identity) as Row | undefined;
     return row && toEntry(row);
   }
 
   /** Lowest index whose leaf hash is `leafHash`, if any. */
   indexOfLeafHash(leafHash: Buffer): number | undefined {
-    const row = this.db.prepare('SELECT MIN(idx) AS idx FROM entries WHERE leaf_hash = ?').get(leafHash) as {
+    const row = this.#db.prepare('SELECT MIN(idx) AS idx FROM entries WHERE leaf_hash = ?').get(leafHash) as {
       idx: number | null;
     };
     return row.idx ?? undefined;
   }
 
   entries(start: number, end: number): StoredEntry[] {
-    const rows = this.db
+    const rows = this.#db
       .prepare('SELECT * FROM entries WHERE idx BETWEEN ? AND ? ORDER BY idx')
       .all(start, end) as Row[];
     return rows.map(toEntry);
@@ -63,7 +63,7 @@ export class CtStore {
 
   /** The hash of the complete subtree at (level, index), as written by `append`. */
   node(level: number, index: number): Buffer | undefined {
-    const row = this.db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').get(level, index) as
+    const row = this.#db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').get(level, index) as
       { hash: Buffer } | undefined;
     return row?.hash;
   }
@@ -76,11 +76,11 @@ export class CtStore {
     batch: Array<Omit<StoredEntry, 'index'> & { identity: Buffer; leafHash: Buffer }>,
     nodesFor: (index: number, leafHash: Buffer) => Array<{ level: number; index: number; hash: Buffer }>,
   ): StoredEntry[] {
-    const insertEntry = this.db.prepare(
+    const insertEntry = this.#db.prepare(
       'INSERT INTO entries (idx, identity, leaf_hash, leaf_input, extra_data, timestamp, sct_signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
     );
-    const insertNode = this.db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
-    return this.db.transaction(() => {
+    const insertNode = this.#db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
+    return this.#db.transaction(() => {
       const start = this.size();
       return batch.map((e, i) => {
         const index = start + i;
@@ -98,7 +98,7 @@ export class CtStore {
   }
 
   close(): void {
-    this.db.close();
+    this.#db.close();
   }
 }
 

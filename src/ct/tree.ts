@@ -9,10 +9,12 @@ export type NodeWrite = { level: number; index: number; hash: Buffer };
  * is synchronous from hashing to commit and two submissions can never race for the same index.
  */
 export class CtTree {
-  private constructor(
-    private readonly read: NodeReader,
-    private range: CompactRange,
-  ) {}
+  readonly #read: NodeReader;
+  #range: CompactRange;
+  private constructor(read: NodeReader, range: CompactRange) {
+    this.#read = read;
+    this.#range = range;
+  }
 
   static async open(store: CtStore): Promise<CtTree> {
     const read: NodeReader = (level, index) => {
@@ -24,7 +26,7 @@ export class CtTree {
   }
 
   get size(): number {
-    return this.range.size;
+    return this.#range.size;
   }
 
   /**
@@ -36,31 +38,31 @@ export class CtTree {
     write: (leafHashes: Buffer[], nodesFor: (index: number, hash: Buffer) => NodeWrite[]) => T,
   ): T {
     const hashes = leafInputs.map((l) => leafHash(l));
-    const next = this.range.clone();
+    const next = this.#range.clone();
     const out = write(hashes, (index, hash) => {
       if (index !== next.size) throw new Error(`ct tree is at size ${next.size} but the store is at ${index}`);
       const nodes: NodeWrite[] = [];
       next.append(hash, (level, i, h) => nodes.push({ level, index: i, hash: h }));
       return nodes;
     });
-    this.range = next;
+    this.#range = next;
     return out;
   }
 
   /** The root of the current tree. */
   currentRoot(): Buffer {
-    return this.range.root();
+    return this.#range.root();
   }
 
   root(size: number): Promise<Buffer> {
-    return rootAt(size, this.read);
+    return rootAt(size, this.#read);
   }
 
   inclusion(index: number, size: number): Promise<Buffer[]> {
-    return inclusionProof(index, size, this.read);
+    return inclusionProof(index, size, this.#read);
   }
 
   consistency(first: number, second: number): Promise<Buffer[]> {
-    return consistencyProof(first, second, this.read);
+    return consistencyProof(first, second, this.#read);
   }
 }
