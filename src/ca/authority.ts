@@ -26,15 +26,19 @@ export interface IssuedCertificate {
  * SCT embedded. No certificate is returned when the CT log fails.
  */
 export class CertificateAuthority {
-  private readonly issuing: IssuingCa;
+  readonly #issuing: IssuingCa;
 
+  readonly #ctLog: CtLog | undefined;
+  readonly #now: () => Date;
   constructor(
     readonly ca: CaChain,
     readonly issuers: IssuerPool,
-    private readonly ctLog?: CtLog,
-    private readonly now: () => Date = () => new Date(),
+    ctLog?: CtLog,
+    now: () => Date = () => new Date(),
   ) {
-    this.issuing = { certDer: ca.chain[0]!.raw, key: ca.key };
+    this.#ctLog = ctLog;
+    this.#now = now;
+    this.#issuing = { certDer: ca.chain[0]!.raw, key: ca.key };
   }
 
   async issueCertificate(req: SigningRequest): Promise<IssuedCertificate> {
@@ -43,25 +47,25 @@ export class CertificateAuthority {
     const key =
       'csrPem' in req
         ? keyFromCsr(req.csrPem).key
-        : this.checkedKey(req.publicKey, req.proofOfPossession, principal.name);
-    const tbs = buildLeafTbs(this.issuing, {
+        : this.#checkedKey(req.publicKey, req.proofOfPossession, principal.name);
+    const tbs = buildLeafTbs(this.#issuing, {
       publicKey: key,
       san: principal.san,
       extensions: principal.extensions,
-      now: this.now(),
+      now: this.#now(),
     });
     const caChain = this.ca.chain.map((c) => c.raw);
-    if (!this.ctLog) return { chainDer: [await signFinalCertificate(this.issuing, tbs), ...caChain] };
-    const precert = await signPrecertificate(this.issuing, tbs);
+    if (!this.#ctLog) return { chainDer: [await signFinalCertificate(this.#issuing, tbs), ...caChain] };
+    const precert = await signPrecertificate(this.#issuing, tbs);
     let sct: Sct;
     try {
-      sct = await this.ctLog.addPreChain([precert, ...caChain]);
+      sct = await this.#ctLog.addPreChain([precert, ...caChain]);
     } catch (e) {
       if (e instanceof SignetError && e.code === 'pushback') throw e;
       throw new SignetError('pushback', 'error entering certificate in CTL', { cause: e });
     }
     const sctList = encodeSctList([sct]);
-    return { chainDer: [await signFinalCertificate(this.issuing, tbs, sctList), ...caChain], sct };
+    return { chainDer: [await signFinalCertificate(this.#issuing, tbs, sctList), ...caChain], sct };
   }
 
   /** The CA chain (intermediate, root) as PEM strings. */
@@ -69,7 +73,7 @@ export class CertificateAuthority {
     return this.ca.chain.map((c) => c.toString());
   }
 
-  private checkedKey(content: string | Buffer, proof: Buffer, name: string): KeyObject {
+  #checkedKey(content: string | Buffer, proof: Buffer, name: string): KeyObject {
     const key = parseRequestPublicKey(content);
     assertAcceptableKey(key);
     verifyProofOfPossession(key, proof, name);

@@ -44,26 +44,28 @@ const MAX_CACHED_ISSUERS = 100;
  * token itself never appears in a message.
  */
 export class IssuerPool {
-  private readonly keys = new Map<string, Promise<IssuerKeys>>();
-  private readonly meta: [RegExp, IssuerConfig][];
+  readonly #keys = new Map<string, Promise<IssuerKeys>>();
+  readonly #meta: [RegExp, IssuerConfig][];
 
+  readonly #options: IssuerPoolOptions;
   constructor(
     readonly config: IdentityConfig,
-    private readonly options: IssuerPoolOptions = {},
+    options: IssuerPoolOptions = {},
   ) {
-    this.meta = Object.entries(config.metaIssuers).map(([p, i]) => [compileMetaIssuer(p), i]);
+    this.#options = options;
+    this.#meta = Object.entries(config.metaIssuers).map(([p, i]) => [compileMetaIssuer(p), i]);
   }
 
   async authenticate(token: string): Promise<AuthenticatedToken> {
     const iss = unverifiedIssuer(token);
     const issuer = this.match(iss);
     const alg = checkHeader(token);
-    const keys = await this.keysFor(iss);
+    const keys = await this.#keysFor(iss);
     if (keys.algorithms && !keys.algorithms.includes(alg)) {
       throw fail(`token algorithm ${alg} is not one the issuer advertises (${keys.algorithms.join(', ')})`);
     }
-    const now = this.options.now?.() ?? new Date();
-    const tolerance = this.options.clockToleranceSec ?? 60;
+    const now = this.#options.now?.() ?? new Date();
+    const tolerance = this.#options.clockToleranceSec ?? 60;
     let claims: JWTPayload;
     try {
       ({ payload: claims } = await jwtVerify(token, keys.jwks, {
@@ -87,18 +89,18 @@ export class IssuerPool {
   match(iss: string): IssuerConfig {
     const fixed = this.config.oidcIssuers[iss];
     if (fixed) return { ...fixed, issuerUrl: iss };
-    for (const [re, issuer] of this.meta) if (re.test(iss)) return { ...issuer, issuerUrl: iss };
+    for (const [re, issuer] of this.#meta) if (re.test(iss)) return { ...issuer, issuerUrl: iss };
     throw fail(`issuer "${printable(iss)}" is not trusted by this CA`);
   }
 
-  private keysFor(iss: string): Promise<IssuerKeys> {
-    let p = this.keys.get(iss);
+  #keysFor(iss: string): Promise<IssuerKeys> {
+    let p = this.#keys.get(iss);
     if (!p) {
-      if (this.keys.size >= MAX_CACHED_ISSUERS) this.keys.delete(this.keys.keys().next().value!);
-      p = discoverIssuer(iss, this.options.jwksCooldownMs);
-      this.keys.set(iss, p);
+      if (this.#keys.size >= MAX_CACHED_ISSUERS) this.#keys.delete(this.#keys.keys().next().value!);
+      p = discoverIssuer(iss, this.#options.jwksCooldownMs);
+      this.#keys.set(iss, p);
       // A failed discovery is retried on the next request instead of being cached.
-      p.catch(() => this.keys.delete(iss));
+      p.catch(() => this.#keys.delete(iss));
     }
     return p;
   }
