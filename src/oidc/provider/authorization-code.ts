@@ -30,22 +30,21 @@ export class RedirectableError extends OAuthError {}
 
 /** Authorization code + PKCE grants, from the authorize request to the single-use code exchange. */
 export class AuthorizationCodeFlow {
-  private readonly logins: TtlMap<AuthorizationRequest>;
-  private readonly codes: TtlMap<IssuedCode>;
+  readonly #logins: TtlMap<AuthorizationRequest>;
+  readonly #codes: TtlMap<IssuedCode>;
 
-  constructor(
-    private readonly publicOrigin: string,
-    clock: () => number,
-  ) {
-    this.logins = new TtlMap(clock);
-    this.codes = new TtlMap(clock);
+  readonly #publicOrigin: string;
+  constructor(publicOrigin: string, clock: () => number) {
+    this.#publicOrigin = publicOrigin;
+    this.#logins = new TtlMap(clock);
+    this.#codes = new TtlMap(clock);
   }
 
   /** Validates the authorize query; returns a login id to carry through the login form. */
   begin(q: Record<string, string>): { loginId: string; request: AuthorizationRequest } {
     if (q.client_id !== CLIENT_ID) throw new OAuthError('invalid_client', `unknown client_id: use ${CLIENT_ID}`);
     const redirectUri = q.redirect_uri;
-    if (!redirectUri || !this.redirectAllowed(redirectUri)) {
+    if (!redirectUri || !this.#redirectAllowed(redirectUri)) {
       throw new OAuthError('invalid_request', 'redirect_uri must be a loopback http URL, this server, or oob');
     }
     const fail = (code: ConstructorParameters<typeof OAuthError>[0], msg: string) => {
@@ -61,16 +60,16 @@ export class AuthorizationCodeFlow {
     if (q.state !== undefined) request.state = q.state;
     if (q.nonce !== undefined) request.nonce = q.nonce;
     const loginId = randomBytes(24).toString('base64url');
-    this.logins.set(loginId, request, LOGIN_TTL_MS);
+    this.#logins.set(loginId, request, LOGIN_TTL_MS);
     return { loginId, request };
   }
 
   /** The person submitted the login form: issue a code (single use, 60 s). */
   approve(loginId: string, email: string, authTime: number): { request: AuthorizationRequest; code: string } {
-    const request = this.logins.take(loginId);
+    const request = this.#logins.take(loginId);
     if (!request) throw new OAuthError('invalid_request', 'this login has expired or was already used: start again');
     const code = randomBytes(32).toString('base64url');
-    this.codes.set(code, { request, email, authTime }, CODE_TTL_MS);
+    this.#codes.set(code, { request, email, authTime }, CODE_TTL_MS);
     return { request, code };
   }
 
@@ -81,7 +80,7 @@ export class AuthorizationCodeFlow {
     if (!/^[A-Za-z0-9._~-]{43,128}$/.test(p.code_verifier)) {
       throw new OAuthError('invalid_request', 'code_verifier must be 43-128 characters of [A-Za-z0-9._~-]');
     }
-    const issued = this.codes.take(p.code);
+    const issued = this.#codes.take(p.code);
     if (!issued) throw new OAuthError('invalid_grant', 'the authorization code is invalid, expired or used');
     if (p.redirect_uri !== issued.request.redirectUri) {
       throw new OAuthError('invalid_grant', 'redirect_uri does not match the authorization request');
@@ -103,7 +102,7 @@ export class AuthorizationCodeFlow {
   }
 
   /** RFC 8252 §7.3: loopback redirects on any port; also pages of this server and the oob pseudo-URI. */
-  private redirectAllowed(uri: string): boolean {
+  #redirectAllowed(uri: string): boolean {
     if (uri === OOB_REDIRECT) return true;
     let url: URL;
     try {
@@ -112,7 +111,7 @@ export class AuthorizationCodeFlow {
       return false;
     }
     if (url.hash || url.username || url.password) return false;
-    if (url.origin === this.publicOrigin) return true;
+    if (url.origin === this.#publicOrigin) return true;
     return url.protocol === 'http:' && ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
   }
 }

@@ -29,15 +29,16 @@ export interface DeviceAuthorizationResponse {
 
 /** RFC 8628 device authorization grant: codes, the person's approval, and polling with back-off. */
 export class DeviceFlow {
-  private readonly byDeviceCode: TtlMap<DeviceGrant>;
-  private readonly byUserCode: TtlMap<string>;
+  readonly #byDeviceCode: TtlMap<DeviceGrant>;
+  readonly #byUserCode: TtlMap<string>;
 
-  constructor(
-    private readonly verificationUri: string,
-    private readonly clock: () => number,
-  ) {
-    this.byDeviceCode = new TtlMap(clock);
-    this.byUserCode = new TtlMap(clock);
+  readonly #verificationUri: string;
+  readonly #clock: () => number;
+  constructor(verificationUri: string, clock: () => number) {
+    this.#verificationUri = verificationUri;
+    this.#clock = clock;
+    this.#byDeviceCode = new TtlMap(clock);
+    this.#byUserCode = new TtlMap(clock);
   }
 
   /** §3.1-3.2: a device asks for codes. */
@@ -48,13 +49,13 @@ export class DeviceFlow {
     }
     const deviceCode = randomBytes(32).toString('base64url');
     const userCode = newUserCode();
-    this.byDeviceCode.set(deviceCode, { userCode, status: 'pending', intervalS: INTERVAL_S }, DEVICE_TTL_MS);
-    this.byUserCode.set(userCode, deviceCode, DEVICE_TTL_MS);
+    this.#byDeviceCode.set(deviceCode, { userCode, status: 'pending', intervalS: INTERVAL_S }, DEVICE_TTL_MS);
+    this.#byUserCode.set(userCode, deviceCode, DEVICE_TTL_MS);
     return {
       device_code: deviceCode,
       user_code: userCode,
-      verification_uri: this.verificationUri,
-      verification_uri_complete: `${this.verificationUri}?user_code=${encodeURIComponent(userCode)}`,
+      verification_uri: this.#verificationUri,
+      verification_uri_complete: `${this.#verificationUri}?user_code=${encodeURIComponent(userCode)}`,
       expires_in: DEVICE_TTL_MS / 1000,
       interval: INTERVAL_S,
     };
@@ -63,8 +64,8 @@ export class DeviceFlow {
   /** The person typed the user code and an email on the verification page. */
   decide(userCodeInput: string, decision: { email: string; authTime: number } | 'deny'): void {
     const userCode = normalizeUserCode(userCodeInput);
-    const deviceCode = userCode && this.byUserCode.take(userCode);
-    const grant = deviceCode && this.byDeviceCode.get(deviceCode);
+    const deviceCode = userCode && this.#byUserCode.take(userCode);
+    const grant = deviceCode && this.#byDeviceCode.get(deviceCode);
     if (!grant || grant.status !== 'pending') {
       throw new OAuthError('invalid_request', 'unknown or expired code: check it on your device');
     }
@@ -79,17 +80,17 @@ export class DeviceFlow {
   poll(p: Record<string, string>): { email: string; authTime: number } {
     if (p.client_id !== CLIENT_ID) throw new OAuthError('invalid_client', `unknown client_id: use ${CLIENT_ID}`);
     if (!p.device_code) throw new OAuthError('invalid_request', 'device_code is required');
-    const grant = this.byDeviceCode.get(p.device_code);
+    const grant = this.#byDeviceCode.get(p.device_code);
     if (!grant) throw new OAuthError('expired_token', 'the device code is unknown or has expired: start again');
     if (grant.status === 'denied') {
-      this.byDeviceCode.delete(p.device_code);
+      this.#byDeviceCode.delete(p.device_code);
       throw new OAuthError('access_denied', 'the request was denied');
     }
     if (grant.status === 'approved') {
-      this.byDeviceCode.delete(p.device_code);
+      this.#byDeviceCode.delete(p.device_code);
       return { email: grant.email!, authTime: grant.authTime! };
     }
-    const now = this.clock();
+    const now = this.#clock();
     const tooSoon = grant.lastPollMs !== undefined && now - grant.lastPollMs < grant.intervalS * 1000;
     grant.lastPollMs = now;
     if (tooSoon) {
