@@ -1,9 +1,28 @@
 import { constants, publicDecrypt, timingSafeEqual, type KeyObject } from 'node:crypto';
-import { p256, p384, p521 } from '@noble/curves/nist.js';
+import { createRequire } from 'node:module';
 
 export type DigestHash = 'sha256' | 'sha384' | 'sha512';
 
-const CURVES = { prime256v1: p256, secp384r1: p384, secp521r1: p521 } as const;
+type Nist = typeof import('@noble/curves/nist.js');
+type Curve = Nist['p256'] | Nist['p384'] | Nist['p521'];
+let curves: Map<string, Curve> | undefined;
+
+/**
+ * @noble/curves' P-256/384/521, set up on first use (about 70 ms of CPU): only this fallback needs them, and with the
+ * native addon built it never runs. Loaded with require (an ES module without top-level await, which Node >= 20.19
+ * requires synchronously) so that verification stays synchronous.
+ */
+function curve(name: string | undefined): Curve | undefined {
+  if (!curves) {
+    const { p256, p384, p521 } = createRequire(import.meta.url)('@noble/curves/nist.js') as Nist;
+    curves = new Map<string, Curve>([
+      ['prime256v1', p256],
+      ['secp384r1', p384],
+      ['secp521r1', p521],
+    ]);
+  }
+  return name === undefined ? undefined : curves.get(name);
+}
 
 /** DER DigestInfo prefixes (RFC 8017 §9.2 note 1) that PKCS#1 v1.5 puts in front of the digest. */
 const DIGEST_INFO: Record<DigestHash, Buffer> = {
@@ -18,12 +37,12 @@ const DIGEST_INFO: Record<DigestHash, Buffer> = {
  */
 export function verifyDigestJs(key: KeyObject, hash: DigestHash, digest: Buffer, signature: Buffer): boolean {
   if (key.asymmetricKeyType === 'rsa') return verifyRsa(key, hash, digest, signature);
-  const curve = CURVES[key.asymmetricKeyDetails?.namedCurve as keyof typeof CURVES];
-  if (!curve) return false;
+  const ec = curve(key.asymmetricKeyDetails?.namedCurve);
+  if (!ec) return false;
   const jwk = key.export({ format: 'jwk' });
   const point = Buffer.concat([Buffer.from([4]), Buffer.from(jwk.x!, 'base64url'), Buffer.from(jwk.y!, 'base64url')]);
   try {
-    return curve.verify(signature, digest, point, { prehash: false, lowS: false, format: 'der' });
+    return ec.verify(signature, digest, point, { prehash: false, lowS: false, format: 'der' });
   } catch {
     return false; // a malformed DER signature
   }
