@@ -97,7 +97,7 @@ export function registerRegistry(program: Command): void {
       .command('copy <source> <destination>')
       .description(summary('copy'))
       .option('--only <kinds>', 'comma-separated subset of sig,att,sbom')
-      .option('-f, --force', 'overwrite the destination tag'),
+      .option('-f, --force', 'overwrite destination tags that name other manifests (else that is an error)'),
   ).action(async (source: string, destination: string, opts: Record<string, unknown>) => {
     const progress = transferProgress('copying');
     const src = (await ociCode()).openImage(source, registryOptions(opts, progress.update));
@@ -112,6 +112,7 @@ export function registerRegistry(program: Command): void {
       ref.digest!,
       dst.ref.digest ? undefined : dst.ref.tag,
       only,
+      !!opts.force,
     );
     progress.done();
     for (const c of copied) console.error(`copied ${c}`);

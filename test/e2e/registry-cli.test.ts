@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -68,6 +69,20 @@ describe('registry commands against docker-registry with Basic auth', () => {
     assert.equal(JSON.parse(skopeoRaw(`${host}/other/app:v2`, creds)).layers.length, 1);
     const copiedSig = JSON.parse(skopeoRaw(`${host}/other/app:${digest.replace(':', '-')}.sig`, creds));
     assert.equal(copiedSig.layers[0].annotations[SIGNATURE_ANNOTATION], 'c2ln');
+    // Again: the same manifests are there, nothing to overwrite.
+    const again = await runSignetAsync(['copy', `${host}/team/app:v1`, `${host}/other/app:v2`], { env });
+    assert.equal(again.status, 0, again.stderr);
+    // Another image onto the same tag: refused without -f (cosign's message), done with -f.
+    const otherDigest = pushTestImage(`${host}/team/app:v3`, creds);
+    const clash = await runSignetAsync(['copy', `${host}/team/app:v3`, `${host}/other/app:v2`], { env });
+    assert.equal(clash.status, 1);
+    assert.match(clash.stderr, /^signet: error: image ".*\/other\/app:v2" already exists\. Use `-f` to overwrite$/m);
+    const forced = await runSignetAsync(['copy', '-f', `${host}/team/app:v3`, `${host}/other/app:v2`], { env });
+    assert.equal(forced.status, 0, forced.stderr);
+    const now = createHash('sha256')
+      .update(skopeoRaw(`${host}/other/app:v2`, creds))
+      .digest('hex');
+    assert.equal(`sha256:${now}`, otherDigest, 'the tag now names the other image');
 
     const clean = await runSignetAsync(['clean', '-f', `${host}/team/app:v1`], { env });
     assert.equal(clean.status, 0, clean.stderr);

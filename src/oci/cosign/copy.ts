@@ -1,4 +1,4 @@
-import { isSignetError } from '../../errors.js';
+import { invalidInput, isSignetError } from '../../errors.js';
 import { isIndexType } from '../media-types.js';
 import type { Descriptor, RegistryClient } from '../registry/client.js';
 import { copyReferrers } from './copy-referrers.js';
@@ -48,12 +48,15 @@ export async function copyImageWithAttachments(
   digest: string,
   dstTag: string | undefined,
   only?: AttachmentKind[],
+  force = false,
 ): Promise<string[]> {
+  if (dstTag && !force) await refuseOverwrite(src, dst, digest, dstTag);
   const image = await copyManifest(src, dst, digest, dstTag);
   const copied = [image.digest];
   for (const kind of only ?? (['sig', 'att', 'sbom'] as const)) {
     const tag = attachmentTag(digest, kind);
     try {
+      if (!force) await refuseOverwrite(src, dst, tag, tag);
       await copyManifest(src, dst, tag, tag);
       copied.push(tag);
     } catch (e) {
@@ -64,6 +67,19 @@ export async function copyImageWithAttachments(
     copied.push(...(await copyReferrers(src, dst, subject, copyManifest, only)));
   }
   return copied;
+}
+
+/**
+ * cosign's rule without `-f`: a destination tag that already names another manifest is not overwritten (the same
+ * manifest is fine). A source that does not exist is left to the copy, which skips it.
+ */
+async function refuseOverwrite(src: Endpoint, dst: Endpoint, reference: string, tag: string): Promise<void> {
+  const there = await dst.client.headManifest(dst.repo, tag);
+  if (!there) return;
+  const wanted = await src.client.headManifest(src.repo, reference);
+  if (wanted && wanted.digest !== there.digest) {
+    throw invalidInput(`image "${dst.client.registry}/${dst.repo}:${tag}" already exists. Use \`-f\` to overwrite`);
+  }
 }
 
 /** The manifests an index lists (signing with --recursive attaches to each of them too). */
