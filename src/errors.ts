@@ -28,6 +28,12 @@ export class SignetError extends Error {
 }
 
 export const invalidInput = (message: string, cause?: unknown) => new SignetError('invalid-input', message, { cause });
+/**
+ * An option the caller passed is invalid. `option` names it as the library's options do (`databaseUrl`), never as a
+ * flag: the CLI, which knows its flags, adds the hint (src/cli/exit.ts).
+ */
+export const invalidOption = (option: string, message: string, cause?: unknown) =>
+  new SignetError('invalid-input', message, { cause, detail: { option } });
 export const notFound = (message: string) => new SignetError('not-found', message);
 export const verificationFailed = (message: string, cause?: unknown) =>
   new SignetError('verification-failed', message, { cause });

@@ -31,12 +31,21 @@ export function reportError(e: unknown): number {
   }
   if (e instanceof SignetError) {
     console.error(`signet: error: ${firstLine(e.message)}`);
-    if (e.detail.hint) console.error(`signet: hint: ${e.detail.hint}`);
+    const hint = e.detail.hint ?? (e.detail.option && OPTION_FLAGS[e.detail.option]);
+    if (hint) console.error(`signet: hint: ${hint}`);
     return 1;
   }
   console.error(`signet: error: ${firstLine(e instanceof Error ? e.message : String(e))}`);
   if (process.env.SIGNET_DEBUG && e instanceof Error) console.error(e.stack);
   return 1;
 }
+
+/** Library options (an error's `detail.option`, see invalidOption) to the hint that names the flag setting them. */
+const OPTION_FLAGS: Record<string, string> = {
+  databaseUrl: 'check --database-url',
+  oidcIssuer: 'check --oidc-issuer',
+  witness: 'check --witness (name+hash+base64, as the witness publishes it)',
+  offline: 'drop --offline, or pass --trusted-root as a file',
+};
 
 const firstLine = (message: string) => message.split('\n')[0];

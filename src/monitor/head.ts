@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { invalidInput, verificationFailed } from '../errors.js';
+import { invalidOption, verificationFailed } from '../errors.js';
 import { openNote, parseCheckpoint, parseNote, parseVerifierKey, type NoteVerifier } from '../note/index.js';
 import { verifyCheckpoint } from '../verify/index.js';
 
@@ -62,8 +62,10 @@ export function parseWitnessKey(vkey: string): NoteVerifier {
   try {
     return parseVerifierKey(vkey);
   } catch (e) {
-    throw invalidInput(
-      `--witness ${JSON.stringify(vkey.slice(0, 80))} is not a note verifier key: ${(e as Error).message}`,
+    throw invalidOption(
+      'witness',
+      `the witness key ${JSON.stringify(vkey.slice(0, 80))} is not a note verifier key: ${(e as Error).message}`,
+      e,
     );
   }
 }

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseTrustedRoot } from '../bundle/index.js';
 import type { TrustedRoot } from '../bundle/index.js';
-import { invalidInput, isSignetError } from '../errors.js';
+import { invalidInput, invalidOption, isSignetError } from '../errors.js';
 import { embeddedTrustedRoot } from './embedded.js';
 import { refreshTrustedRoot } from './tuf.js';
 import { applyCosignEnv, COSIGN_TRUST_ENV } from './cosign-env.js';
@@ -33,7 +33,7 @@ export interface LoadedTrustedRoot {
 export async function loadTrustedRoot(source: TrustedRootSource = {}): Promise<LoadedTrustedRoot> {
   const given = source.trustedRoot;
   if (given && /^https?:\/\//i.test(given)) {
-    if (source.offline) throw invalidInput(`--offline cannot fetch the trusted root from ${given}`);
+    if (source.offline) throw invalidOption('offline', `offline: cannot fetch the trusted root from ${given}`);
     return { root: await fetchTrustedRoot(given, source.timeoutMs ?? 10_000), origin: given };
   }
   if (given) return { root: await readTrustedRoot(given), origin: given };

@@ -25,7 +25,7 @@ test('--offline uses the embedded root and never creates the TUF cache', async (
   assert.equal(existsSync(cacheDir), false);
   await assert.rejects(
     loadTrustedRoot({ offline: true, trustedRoot: 'http://127.0.0.1:1/trusted_root.json' }),
-    /--offline/,
+    (e) => isSignetError(e, 'invalid-input') && e.detail.option === 'offline',
   );
 });
 

@@ -1,5 +1,5 @@
 import pg from 'pg';
-import { SignetError, invalidInput } from '../../errors.js';
+import { SignetError, invalidInput, invalidOption } from '../../errors.js';
 
 /** A parsed `postgres://` URL: the pool settings plus the schema every statement runs in. */
 export interface PgTarget {
@@ -16,10 +16,10 @@ export function parseDatabaseUrl(url: string): PgTarget {
   try {
     u = new URL(url);
   } catch {
-    throw invalidInput('--database-url is not a URL (expected postgres://user@host:port/database)');
+    throw invalidOption('databaseUrl', 'the database URL is not a URL (expected postgres://user@host:port/database)');
   }
   if (u.protocol !== 'postgres:' && u.protocol !== 'postgresql:') {
-    throw invalidInput(`--database-url must be a postgres:// URL, not ${u.protocol}`);
+    throw invalidOption('databaseUrl', `the database URL must be a postgres:// URL, not ${u.protocol}`);
   }
   let schema = u.searchParams.get('schema') ?? undefined;
   u.searchParams.delete('schema');

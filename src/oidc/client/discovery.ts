@@ -1,4 +1,4 @@
-import { SignetError, invalidInput } from '../../errors.js';
+import { SignetError, invalidOption } from '../../errors.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
@@ -17,10 +17,10 @@ export async function discoverProvider(issuer: string, fetchFn: FetchLike = fetc
   try {
     base = new URL(issuer);
   } catch {
-    throw invalidInput(`--oidc-issuer is not a URL: ${issuer}`);
+    throw invalidOption('oidcIssuer', `the OIDC issuer is not a URL: ${issuer}`);
   }
   if (base.protocol !== 'https:' && base.protocol !== 'http:')
-    throw invalidInput(`--oidc-issuer must be http(s): ${issuer}`);
+    throw invalidOption('oidcIssuer', `the OIDC issuer must be http(s): ${issuer}`);
   const url = issuer.replace(/\/+$/, '') + '/.well-known/openid-configuration';
   const res = await fetchOrFail('oidc discovery', url, { signal: AbortSignal.timeout(30_000) }, fetchFn);
   const text = await res.text();
