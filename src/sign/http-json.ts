@@ -1,6 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { SignetError } from '../errors.js';
-import { nodeFetch } from './node-fetch.js';
+import { nodeFetch } from '../http-client/index.js';
 
 export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 

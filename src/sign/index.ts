@@ -40,4 +40,3 @@ export {
   type SigningServices,
 } from './services.js';
 export { httpError, postJson, type FetchLike } from './http-json.js';
-export { nodeFetch } from './node-fetch.js';

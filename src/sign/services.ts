@@ -1,6 +1,6 @@
 import { parseSigningConfig, type ServiceUrl, type SigningConfig } from '../bundle/index.js';
 import { SignetError, invalidInput } from '../errors.js';
-import { nodeFetch } from './node-fetch.js';
+import { nodeFetch } from '../http-client/index.js';
 
 /** Where to sign: the CA, the log, the identity provider and, when one is listed, a timestamp authority. */
 export interface SigningServices {

@@ -4,7 +4,7 @@ import { SignetError } from '../errors.js';
 import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
-import { nodeFetch } from './node-fetch.js';
+import { nodeFetch } from '../http-client/index.js';
 import { requireEmbeddedSct } from './sct.js';
 import { signEd25519ph } from '../crypto/index.js';
 import { ephemeralKeyPair, signBytes, signingHash, verifierPem, type Signer } from './signer.js';

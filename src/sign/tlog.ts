@@ -2,7 +2,7 @@ import type { TransparencyLogEntry } from '../bundle/index.js';
 import { RekorClient, buildProposedEntry, toTransparencyLogEntry, type ProposedEntry } from '../rekor-client/index.js';
 import { SignetError } from '../errors.js';
 import { RETRYABLE_STATUS } from './http-json.js';
-import { nodeFetch } from './node-fetch.js';
+import { nodeFetch } from '../http-client/index.js';
 import { setTimeout as sleep } from 'node:timers/promises';
 
 /** hashedrekord 0.0.1 for a message signature: the digest (sha256, or the key's hash), base64 signature, base64 PEM of the key or cert. */

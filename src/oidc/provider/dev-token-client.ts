@@ -1,4 +1,5 @@
 import { SignetError } from '../../errors.js';
+import { nodeFetch } from '../../http-client/index.js';
 import type { CiKind } from './ci-claims.js';
 import { DEV_CI_GRANT } from './ci-routes.js';
 import { CLIENT_ID } from './id-token.js';
@@ -79,10 +80,14 @@ async function devDiscovery(issuer: string, grant: string, timeoutMs: number) {
 async function call(url: string, form: URLSearchParams | undefined, timeoutMs: number): Promise<unknown> {
   let res: Response;
   try {
-    res = await fetch(url, {
+    // node:http, not fetch: undici's load would about double a `signet oidc token` run.
+    res = await nodeFetch(url, {
       method: form ? 'POST' : 'GET',
-      body: form,
-      headers: { accept: 'application/json' },
+      body: form?.toString(),
+      headers: {
+        accept: 'application/json',
+        ...(form && { 'content-type': 'application/x-www-form-urlencoded;charset=UTF-8' }),
+      },
       signal: AbortSignal.timeout(timeoutMs),
     });
   } catch (e) {

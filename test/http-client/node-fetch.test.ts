@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { nodeFetch } from '../../src/sign/index.js';
+import { nodeFetch } from '../../src/http-client/index.js';
 
 /** A loopback server (port 0) answering by path; returns its base URL. */
 async function serve(t: { after: (fn: () => void) => void }, server: Server): Promise<string> {

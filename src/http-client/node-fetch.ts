@@ -1,6 +1,8 @@
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import type { FetchLike } from './http-json.js';
+
+/** The fetch signature the clients take (sign's and oidc's FetchLike have the same shape). */
+export type FetchLike = (input: string, init?: RequestInit) => Promise<Response>;
 
 /** fetch's limit on redirects. */
 const MAX_REDIRECTS = 20;
@@ -42,7 +44,7 @@ class BufferedResponse {
 }
 
 /**
- * A fetch for the signing clients' small JSON and DER exchanges, over node:http(s). Node's own fetch loads and
+ * A fetch for the clients' small JSON, form and DER exchanges (signing, `signet oidc token`), over node:http(s). Node's own fetch loads and
  * compiles undici (its JavaScript and the llhttp WebAssembly) on first use, which costs a short-lived CLI process
  * about twice Node's own start; node:http is already in memory. It keeps fetch's behaviour where the clients rely
  * on it: redirects followed (303, and 301/302 after a POST, turn into a GET), `signal` aborts with the signal's
