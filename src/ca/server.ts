@@ -1,7 +1,7 @@
 import type { KeyObject } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { Logger } from 'pino';
-import { SignetError, invalidInput } from '../errors.js';
+import { SignetError, invalidOption } from '../errors.js';
 import type { Service } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { createCaService, identityFromIssuers, type CaService, type FixedIssuer } from './service.js';
@@ -80,7 +80,8 @@ export async function caServerServices(o: CaServerOptions): Promise<{ services: 
 
 function loadChain(o: CaServerOptions): CaChain {
   if (o.caChainFile || o.caKeyFile) {
-    if (!o.caChainFile || !o.caKeyFile) throw invalidInput('--ca-cert-chain and --ca-key go together');
+    if (!o.caChainFile || !o.caKeyFile)
+      throw invalidOption('caChainFile', 'the CA certificate chain and its key go together');
     return loadChainAndKey(readFileSync(o.caChainFile, 'utf8'), readFileSync(o.caKeyFile, 'utf8'), o.password);
   }
   if (!hasCa(o.dataDir)) {

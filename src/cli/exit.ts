@@ -46,6 +46,11 @@ const OPTION_FLAGS: Record<string, string> = {
   oidcIssuer: 'check --oidc-issuer',
   witness: 'check --witness (name+hash+base64, as the witness publishes it)',
   offline: 'drop --offline, or pass --trusted-root as a file',
+  rekorUrl: 'pass --rekor-url or --signing-config, or --tlog-upload=false',
+  caChainFile: 'pass --ca-cert-chain and --ca-key together',
+  key: 'give the public key (--key)',
+  artifactHash: 'check --artifact-hash',
+  publicKeys: "pass the signer's public key with --public-key",
 };
 
 const firstLine = (message: string) => message.split('\n')[0];

@@ -1,7 +1,7 @@
 import { createHash, createPublicKey, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { preAuthEncoding } from '../bundle/index.js';
 import { encodePem, pemBlocks } from '../encoding/index.js';
-import { SignetError, invalidInput } from '../errors.js';
+import { SignetError, invalidInput, invalidOption } from '../errors.js';
 import type { PkiFormat, ProposedEntry } from './types.js';
 
 /** What `signet log upload` (rekor-cli's artifact flags) knows, already read from files. */
@@ -40,7 +40,7 @@ function hashedRekord(version: string, p: ArtifactProperties): ProposedEntry {
   if (p.pkiFormat !== 'x509') throw invalidInput(`hashedrekord entries take x509 keys only, not ${p.pkiFormat}`);
   const hash = p.artifactHash ? parseArtifactHash(p.artifactHash) : sha256Of(need(p.artifact, 'an artifact'));
   if (p.artifactHash && p.artifact && hash.value !== digestOf(hash.algorithm, p.artifact)) {
-    throw invalidInput('--artifact-hash does not match the artifact');
+    throw invalidOption('artifactHash', 'the given artifact hash does not match the artifact');
   }
   return {
     apiVersion: version,
@@ -60,7 +60,7 @@ function rekord(version: string, p: ArtifactProperties): ProposedEntry {
   if (p.pkiFormat === 'tuf') throw invalidInput('rekord entries take pgp, x509, ssh or minisign keys, not tuf');
   const artifact = need(p.artifact, 'an artifact');
   if (p.artifactHash && parseArtifactHash(p.artifactHash).value !== digestOf('sha256', artifact)) {
-    throw invalidInput('--artifact-hash does not match the artifact');
+    throw invalidOption('artifactHash', 'the given artifact hash does not match the artifact');
   }
   const sig = need(p.signature, 'a signature');
   return {
@@ -83,7 +83,7 @@ function intoto(version: string, p: ArtifactProperties): ProposedEntry {
   const raw = need(p.artifact, 'a DSSE envelope (--artifact)');
   const env = parseEnvelope(raw);
   const keys = p.publicKeys.map(x509Key);
-  if (keys.length === 0) throw invalidInput('intoto entries need --public-key');
+  if (keys.length === 0) throw invalidOption('publicKeys', 'intoto entries need a public key');
   const envelopeHash = { algorithm: 'sha256', value: digestOf('sha256', raw) };
   if (version === '0.0.1') {
     return {
@@ -95,7 +95,13 @@ function intoto(version: string, p: ArtifactProperties): ProposedEntry {
   const signatures = env.signatures.map((s) => {
     const key = keys.find((k) => dsseSignatureVerifies(env, s.sig, k));
     if (!key)
-      throw new SignetError('verification-failed', 'a signature in the envelope is not made by any --public-key');
+      throw new SignetError(
+        'verification-failed',
+        'a signature in the envelope is not made by any of the public keys given',
+        {
+          detail: { option: 'publicKeys' },
+        },
+      );
     const item: Record<string, string> = { sig: b64(s.sig), publicKey: pemOf(key) };
     if (s.keyid) item.keyid = s.keyid;
     return item;
@@ -116,7 +122,7 @@ function dsse(version: string, p: ArtifactProperties): ProposedEntry {
   requireVersion('dsse', version, ['0.0.1']);
   const raw = need(p.artifact, 'a DSSE envelope (--artifact)');
   parseEnvelope(raw);
-  if (p.publicKeys.length === 0) throw invalidInput('dsse entries need --public-key');
+  if (p.publicKeys.length === 0) throw invalidOption('publicKeys', 'dsse entries need a public key');
   // Certificates stay certificates (as cosign and sigstore-js send them), so the log indexes their identities.
   const verifiers = p.publicKeys.map((k) => b64(x509Pem(k)));
   return {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import type { Bundle, DsseEnvelope, TransparencyLogEntry } from '../bundle/index.js';
-import { SignetError } from '../errors.js';
+import { SignetError, invalidOption } from '../errors.js';
 import { dsseBundle, messageSignatureBundle } from './bundle-builder.js';
 import { requestSigningCertificate, type IssuedCertificate } from './fulcio-client.js';
 import type { FetchLike } from './http-json.js';
@@ -130,10 +130,7 @@ const rekorV1 = () => import('./tlog.js');
 
 function requireRekor(options: TlogOptions): string {
   if (!options.rekorUrl) {
-    throw new SignetError(
-      'invalid-input',
-      'no transparency log URL: pass --rekor-url or --signing-config, or --tlog-upload=false',
-    );
+    throw invalidOption('rekorUrl', 'no transparency log URL to upload to');
   }
   return options.rekorUrl;
 }

@@ -2,7 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { bundleVersion } from '../bundle/index.js';
 import { preAuthEncoding } from '../bundle/index.js';
 import { IN_TOTO_PAYLOAD_TYPE, type Bundle } from '../bundle/index.js';
-import { verificationFailed } from '../errors.js';
+import { SignetError, verificationFailed } from '../errors.js';
 import { isSelfIssued, parseCertificate, type Certificate } from './certificate.js';
 import { verifyCertificateChain } from './chain.js';
 import { verifyEntryBody, type LoggedContent } from './entry-body.js';
@@ -174,7 +174,10 @@ function bundleSigner(bundle: Bundle, options: VerifyOptions): Signer {
   const m = bundle.verificationMaterial;
   const certs = m.certificate ? [m.certificate] : (m.x509CertificateChain?.certificates ?? []);
   if (certs.length === 0) {
-    if (!options.key) throw verificationFailed('the bundle is signed with a key: give the public key (--key)');
+    if (!options.key)
+      throw new SignetError('verification-failed', 'the bundle is signed with a key: no public key was given', {
+        detail: { option: 'key' },
+      });
     const spki = options.key.export({ format: 'der', type: 'spki' });
     return { key: options.key, logged: { spki } };
   }
