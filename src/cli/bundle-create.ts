@@ -1,12 +1,11 @@
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { Bundle, DsseEnvelope, VerificationMaterial } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
-import { readInput, readText } from './files.js';
+import { readInput, readText, writeOutput } from './files.js';
 import { findEntryForSignature, sha256 } from './tlog-lookup.js';
 import { readPublicKey } from './verify-flags.js';
 import { summary } from './commands.js';
@@ -66,16 +65,7 @@ Examples:
     .action(async (flags: BundleCreateFlags) => {
       const created = await createBundle(flags);
       const json = (await bundleCode()).serializeBundle(created);
-      if (!flags.out) {
-        process.stdout.write(json + '\n');
-        return;
-      }
-      try {
-        await writeFile(flags.out, json, { mode: 0o600 });
-      } catch (e) {
-        throw invalidInput(`cannot write ${flags.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
-      process.stderr.write(`Wrote bundle to file ${flags.out}\n`);
+      if (await writeOutput(flags.out, json)) process.stderr.write(`Wrote bundle to file ${flags.out}\n`);
     });
 }
 

@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { invalidInput } from '../errors.js';
 
 /** Reads a text file; a missing or unreadable file is a one-line invalid-input error naming it. */
@@ -31,6 +31,20 @@ export function readPassword(file: string | undefined, env: string): string | un
     }
   }
   return process.env[env] || undefined;
+}
+
+/** Writes a command's output to `--out` when given (0600), else to stdout with a newline; true when a file was written. */
+export async function writeOutput(path: string | undefined, text: string): Promise<boolean> {
+  if (!path) {
+    process.stdout.write(text + '\n');
+    return false;
+  }
+  try {
+    await writeFile(path, text, { mode: 0o600 });
+  } catch (e) {
+    throw invalidInput(`cannot write ${path}: ${errorCode(e)}`, e);
+  }
+  return true;
 }
 
 export async function readStdin(): Promise<Buffer> {

@@ -1,11 +1,10 @@
 import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { writeFile } from 'node:fs/promises';
 import type { Command } from 'commander';
 import type { CertificateAuthority, TransparencyLogInstance, TrustedRoot } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
-import { readText } from './files.js';
+import { readText, writeOutput } from './files.js';
 import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
@@ -117,15 +116,7 @@ Example (a signet up stack's keys and chains):
     .action(async (flags: TrustedRootFlags) => {
       const root = await createTrustedRoot(flags);
       const json = JSON.stringify(root);
-      if (!flags.out) {
-        process.stdout.write(json + '\n');
-        return;
-      }
-      try {
-        await writeFile(flags.out, json, { mode: 0o600 });
-      } catch (e) {
-        throw invalidInput(`cannot write ${flags.out}: ${(e as NodeJS.ErrnoException).code ?? (e as Error).message}`);
-      }
+      await writeOutput(flags.out, json);
     });
 }
 
