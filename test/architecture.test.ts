@@ -53,6 +53,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
     'log',
     'metrics',
     'monitor',
+    'note',
     'oci',
     'oidc',
     'rekor-client',

@@ -2,6 +2,7 @@ import { createHash, createPublicKey, X509Certificate, type KeyObject } from 'no
 import type { Command } from 'commander';
 import type { CertificateAuthority, TransparencyLogInstance, TrustedRoot } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
+import { rekorV2KeyId } from '../note/index.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
 import { readText, writeOutput } from './files.js';
@@ -238,7 +239,7 @@ async function logInstance(
   o: { start: Date; end?: Date; origin?: string },
 ): Promise<TransparencyLogInstance> {
   const spki = key.export({ format: 'der', type: 'spki' });
-  const id = o.origin ? checkpointKeyId(o.origin, key, spki) : createHash('sha256').update(spki).digest();
+  const id = o.origin ? rekorV2KeyId(o.origin, key) : createHash('sha256').update(spki).digest();
   return {
     baseUrl,
     hashAlgorithm: 'SHA2_256',
@@ -249,28 +250,6 @@ async function logInstance(
     },
     logId: { keyId: id.toString('base64') },
   };
-}
-
-/**
- * The C2SP signed-note key ID a Rekor v2 (rekor-tiles) checkpoint key has, untruncated, as its log ID: Ed25519 is
- * SHA-256(origin ‖ \n ‖ 0x01 ‖ raw key); ECDSA keeps SHA-256(DER key); RSA is SHA-256(origin ‖ \n ‖ 0xff ‖
- * "PKIX-RSA-PKCS#1v1.5" ‖ DER key).
- */
-function checkpointKeyId(origin: string, key: KeyObject, spki: Buffer): Buffer {
-  const hash = createHash('sha256');
-  if (key.asymmetricKeyType === 'ec') return hash.update(spki).digest();
-  hash.update(`${origin}\n`, 'utf8');
-  // An Ed25519 SPKI is a fixed 12-byte prefix and the 32-byte raw key.
-  if (key.asymmetricKeyType === 'ed25519')
-    return hash
-      .update(Buffer.from([0x01]))
-      .update(spki.subarray(-32))
-      .digest();
-  return hash
-    .update(Buffer.from([0xff]))
-    .update('PKIX-RSA-PKCS#1v1.5')
-    .update(spki)
-    .digest();
 }
 
 /** A CA or TSA: its chain as given (leaf-most first, root last), the root's subject. */
