@@ -98,7 +98,7 @@ function loadChain(o: CaServerOptions): CaChain {
   const password = o.password ?? storedPassword(o.dataDir);
   if (!password) {
     throw new SignetError('unauthenticated', `the CA keys in ${o.dataDir} are encrypted and no password was given`, {
-      detail: { hint: 'set SIGNET_CA_PASSWORD or pass --password-file' },
+      detail: { option: 'caPassword' },
     });
   }
   return loadCa(o.dataDir, password);

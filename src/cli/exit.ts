@@ -51,6 +51,14 @@ const OPTION_FLAGS: Record<string, string> = {
   key: 'give the public key (--key)',
   artifactHash: 'check --artifact-hash',
   publicKeys: "pass the signer's public key with --public-key",
+  identityToken: 'pass --identity-token or set SIGSTORE_ID_TOKEN, or log in from a terminal (--oidc-issuer)',
+  rootChecksum: 'check --root-checksum (sha256:<hex> or sha512:<hex> of root.json)',
+  caPassword: 'set SIGNET_CA_PASSWORD or pass --password-file',
+  tsaPassword: 'set SIGNET_TSA_PASSWORD or pass --password-file',
+  allowDevOidcOnNetwork:
+    'listen on 127.0.0.1 (--host 127.0.0.1), turn the dev provider off, or pass --allow-dev-oidc-on-network if every machine that can reach this port is trusted',
+  port: 'pick another port with --port (above 1023; 0 = any free port)',
+  devIssuer: 'is `signet up` running? pass its issuer with --issuer http://HOST:PORT/oidc',
 };
 
 const firstLine = (message: string) => message.split('\n')[0];

@@ -80,7 +80,7 @@ function rekord(version: string, p: ArtifactProperties): ProposedEntry {
 /** intoto 0.0.2 stores the payload and sig base64-encoded once more (a frozen Rekor quirk, rekor#1139). */
 function intoto(version: string, p: ArtifactProperties): ProposedEntry {
   requireVersion('intoto', version, ['0.0.1', '0.0.2']);
-  const raw = need(p.artifact, 'a DSSE envelope (--artifact)');
+  const raw = need(p.artifact, 'a DSSE envelope as its artifact');
   const env = parseEnvelope(raw);
   const keys = p.publicKeys.map(x509Key);
   if (keys.length === 0) throw invalidOption('publicKeys', 'intoto entries need a public key');
@@ -120,7 +120,7 @@ function intoto(version: string, p: ArtifactProperties): ProposedEntry {
 
 function dsse(version: string, p: ArtifactProperties): ProposedEntry {
   requireVersion('dsse', version, ['0.0.1']);
-  const raw = need(p.artifact, 'a DSSE envelope (--artifact)');
+  const raw = need(p.artifact, 'a DSSE envelope as its artifact');
   parseEnvelope(raw);
   if (p.publicKeys.length === 0) throw invalidOption('publicKeys', 'dsse entries need a public key');
   // Certificates stay certificates (as cosign and sigstore-js send them), so the log indexes their identities.

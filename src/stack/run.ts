@@ -84,18 +84,16 @@ function bind(host: string, port: number): Promise<Server> {
       const where = `${host}:${port}`;
       if (e.code === 'EADDRINUSE') {
         reject(
-          new SignetError('pushback', `port ${port} on ${host} is already in use`, {
+          new SignetError('pushback', `port ${port} on ${host} is already in use (another signet up?)`, {
             cause: e,
-            detail: {
-              hint: `is another signet up running there? stop it, or pick another port: --port ${port === 3000 ? 3001 : 0} (0 = any free port)`,
-            },
+            detail: { option: 'port' },
           }),
         );
       } else if (e.code === 'EACCES') {
         reject(
-          new SignetError('forbidden', `not allowed to listen on ${where}`, {
+          new SignetError('forbidden', `not allowed to listen on ${where} (ports below 1024 need privileges)`, {
             cause: e,
-            detail: { hint: 'ports below 1024 need privileges: pick --port 3000 or another above 1023' },
+            detail: { option: 'port' },
           }),
         );
       } else {

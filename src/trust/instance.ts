@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, w
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import { parseSigningConfig, parseTrustedRoot, type SigningConfig, type TrustedRoot } from '../bundle/index.js';
-import { SignetError, invalidInput, isSignetError } from '../errors.js';
+import { SignetError, invalidInput, invalidOption, isSignetError } from '../errors.js';
 import { PUBLIC_GOOD_TUF_URL } from './embedded.js';
 
 /** A Sigstore instance reached through its TUF repository: what `signet initialize` configured. */
@@ -157,9 +157,14 @@ async function readRoot(source: string, checksum?: string): Promise<Buffer> {
   if (checksum) {
     const [alg, hex] = checksum.includes(':') ? checksum.split(':', 2) : ['sha256', checksum];
     if ((alg !== 'sha256' && alg !== 'sha512') || !/^[0-9a-f]+$/i.test(hex ?? ''))
-      throw invalidInput(`--root-checksum must be sha256:<hex> or sha512:<hex>, got ${JSON.stringify(checksum)}`);
+      throw invalidOption(
+        'rootChecksum',
+        `the root checksum must be sha256:<hex> or sha512:<hex>, got ${JSON.stringify(checksum)}`,
+      );
     if (createHash(alg).update(bytes).digest('hex') !== hex!.toLowerCase())
-      throw new SignetError('verification-failed', `the TUF root ${source} does not match --root-checksum`);
+      throw new SignetError('verification-failed', `the TUF root ${source} does not match the expected checksum`, {
+        detail: { option: 'rootChecksum' },
+      });
   }
   try {
     const json = JSON.parse(bytes.toString('utf8')) as { signed?: { _type?: unknown } };

@@ -1,6 +1,7 @@
 import { createPrivateKey, randomBytes, X509Certificate } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pemBlocks } from '../encoding/index.js';
 import { SignetError, invalidInput } from '../errors.js';
 import { checkTsaChain, createTsaChain } from './certificates.js';
 import type { TsaSigner } from './response.js';
@@ -34,7 +35,7 @@ export function ensureTsaSigner(dataDir: string, password?: string): TsaSigner {
   const pass = password ?? storedPassword(dataDir);
   if (!pass) {
     throw new SignetError('unauthenticated', `the TSA key in ${dataDir} is encrypted and no password was given`, {
-      detail: { hint: 'set SIGNET_TSA_PASSWORD or pass --password-file' },
+      detail: { option: 'tsaPassword' },
     });
   }
   return loadTsaSigner(readFileSync(chainPath, 'utf8'), readFileSync(keyPath, 'utf8'), pass);
@@ -42,9 +43,7 @@ export function ensureTsaSigner(dataDir: string, password?: string): TsaSigner {
 
 /** Loads and checks an operator's chain (PEM, leaf first) and key (PKCS#8 PEM, encrypted or not). */
 export function loadTsaSigner(chainPem: string, keyPem: string, password?: string): TsaSigner {
-  const chain = (chainPem.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? []).map(
-    (p) => new X509Certificate(p),
-  );
+  const chain = pemBlocks(chainPem, 'CERTIFICATE').map((b) => new X509Certificate(b.der));
   let key;
   try {
     key = createPrivateKey(password ? { key: keyPem, format: 'pem', passphrase: password } : keyPem);

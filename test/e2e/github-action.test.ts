@@ -176,7 +176,7 @@ test('with tuf-mirror and tuf-root the step initializes the private instance and
     SIGNET_TUF_ROOT_CHECKSUM: `sha256:${'0'.repeat(64)}`,
   });
   assert.equal(wrong.status, 1, wrong.out);
-  assert.match(wrong.out, /does not match --root-checksum/);
+  assert.match(wrong.out, /does not match the expected checksum/);
   assert.ok(!existsSync(join(dir, 'c.txt.sigstore.json')));
   const half = await runStep({ ...(await actionsEnv()), SIGNET_BLOBS: 'c.txt', SIGNET_TUF_MIRROR: `${up.url}/tuf` });
   assert.equal(half.status, 1);

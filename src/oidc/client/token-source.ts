@@ -1,5 +1,5 @@
 import { readFile } from 'node:fs/promises';
-import { SignetError, invalidInput } from '../../errors.js';
+import { SignetError, invalidOption } from '../../errors.js';
 import { githubActionsToken } from './ambient.js';
 import { browserLogin } from './browser-flow.js';
 import { deviceLogin } from './device-flow.js';
@@ -58,20 +58,19 @@ async function explicitToken(value: string): Promise<IdentityToken> {
   try {
     text = (await readFile(value, 'utf8')).trim();
   } catch {
-    throw invalidInput('--identity-token is neither a JWT nor a readable file');
+    throw invalidOption('identityToken', 'the identity token is neither a JWT nor a readable file');
   }
-  if (!looksLikeJwt(text)) throw invalidInput(`--identity-token file ${value} does not hold a JWT`);
+  if (!looksLikeJwt(text)) throw invalidOption('identityToken', `the identity token file ${value} does not hold a JWT`);
   return { token: text, source: 'file' };
 }
 
 async function interactiveToken(options: IdentityTokenOptions, env: Env): Promise<IdentityToken> {
   const log = options.log ?? (() => {});
-  if (!options.issuer)
-    throw invalidInput('no identity token: pass --identity-token, set SIGSTORE_ID_TOKEN or --oidc-issuer');
+  if (!options.issuer) throw invalidOption('identityToken', 'no identity token, and no OIDC issuer to log in with');
   const browser = browserCommand(env);
   if (!options.interactive && !browser && options.flow !== 'device') {
     throw new SignetError('unauthenticated', 'no identity token and no terminal for an interactive login', {
-      detail: { hint: 'pass --identity-token, set SIGSTORE_ID_TOKEN, or run in a terminal' },
+      detail: { option: 'identityToken' },
     });
   }
   const provider = await discoverProvider(options.issuer, options.fetch);

@@ -94,7 +94,7 @@ async function call(url: string, form: URLSearchParams | undefined, timeoutMs: n
     const cause = ((e as Error).cause as Error | undefined)?.message ?? (e as Error).message;
     throw new SignetError('pushback', `cannot reach ${url}: ${cause}`, {
       cause: e,
-      detail: { hint: 'is `signet up` running? pass its issuer with --issuer http://HOST:PORT/oidc' },
+      detail: { option: 'devIssuer' },
     });
   }
   const text = await res.text();

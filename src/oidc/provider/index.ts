@@ -102,9 +102,7 @@ export function assertDevOidcExposure(opts: { host: string; devOidc: boolean; al
     'forbidden',
     `refusing to serve the dev identity provider on ${opts.host}: it signs a token for any email anyone types`,
     {
-      detail: {
-        hint: 'listen on 127.0.0.1 (--host 127.0.0.1), turn the dev provider off, or pass --allow-dev-oidc-on-network if every machine that can reach this port is trusted',
-      },
+      detail: { option: 'allowDevOidcOnNetwork' },
     },
   );
 }

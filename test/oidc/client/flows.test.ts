@@ -187,7 +187,7 @@ test('GitHub Actions ambient token: audience sigstore, bearer request token; fai
 });
 
 test('no token and no way to log in: a clear error, not a hang', async () => {
-  await assert.rejects(getIdentityToken({ env: {} }), /no identity token: pass --identity-token/);
+  await assert.rejects(getIdentityToken({ env: {} }), /no identity token, and no OIDC issuer/);
   await assert.rejects(
     getIdentityToken({ env: { PATH: '' }, issuer, interactive: false }),
     (e) => isSignetError(e, 'unauthenticated') && /no terminal/.test(e.message),
