@@ -1,5 +1,5 @@
 import { CompactRange, leafHash } from '../../merkle/index.js';
-import { SignetError, isSignetError } from '../../errors.js';
+import { SignetError, isSignetError, isStorageFull } from '../../errors.js';
 import type { LogMetrics } from '../../metrics/index.js';
 import type { CheckpointSigner } from '../checkpoint.js';
 import type { NodeCache } from '../node-cache.js';
@@ -273,8 +273,7 @@ export class Sequencer {
  */
 function writeFailure(e: unknown, message: string): SignetError {
   if (isSignetError(e, 'pushback')) return e;
-  const code = String((e as { code?: unknown } | undefined)?.code ?? '');
-  if (code === 'SQLITE_FULL' || code === 'ENOSPC' || code.startsWith('SQLITE_IOERR')) {
+  if (isStorageFull(e)) {
     return new SignetError('pushback', 'the log storage is full; retry later', {
       cause: e,
       detail: { retryAfter: '30' },
