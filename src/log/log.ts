@@ -23,8 +23,6 @@ export interface TransparencyLogOptions {
   identity: LogIdentity;
   /** Hostname in checkpoints (origin `<hostname> - <treeID>`, signature name `<hostname>`). */
   hostname: string;
-  /** Path prefix used in Location headers (default `/api/v1/log/entries`). */
-  entriesPath?: string;
   maxBatch?: number;
   maxPending?: number;
   clock?: () => number;
@@ -61,7 +59,6 @@ export class TransparencyLog {
   readonly #store: LogStore;
   readonly #appender: Appender;
   readonly #cache: NodeCache;
-  readonly #entriesPath: string;
   readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
   readonly #inflight = new Set<Promise<unknown>>();
   #closing = false;
@@ -73,7 +70,6 @@ export class TransparencyLog {
     this.#store = o.store;
     this.#appender = appender;
     this.#cache = cache;
-    this.#entriesPath = o.entriesPath ?? '/api/v1/log/entries';
     this.#admit = o.admit ?? ((p) => admitEntry(p));
   }
 
@@ -209,7 +205,7 @@ export class TransparencyLog {
   #conflict(leafHash: Buffer): SignetError {
     const id = entryIdOf(this.treeIdHex, leafHash);
     return new SignetError('conflict', `an equivalent entry already exists in the transparency log with UUID ${id}`, {
-      detail: { location: `${this.#entriesPath}/${id}` },
+      detail: { entryId: id },
     });
   }
 }

@@ -142,7 +142,11 @@ function parseToken(der: Buffer): TimestampToken {
 function readTstInfo(buf: Buffer): Pick<TimestampToken, 'genTime' | 'imprintAlgorithm' | 'imprint'> {
   const [, , imprint, , genTime] = derChildren(expectTag(parseDer(buf, 'TSTInfo'), TAG.sequence, 'TSTInfo'));
   const [alg, hashed] = derChildren(expectTag(imprint, TAG.sequence, 'message imprint'));
-  const algOid = oidString(derValue(derChildren(expectTag(alg, TAG.sequence, 'imprint algorithm'))[0]!));
+  const algOid = oidString(
+    derValue(
+      expectTag(derChildren(expectTag(alg, TAG.sequence, 'imprint algorithm'))[0], TAG.oid, 'imprint algorithm'),
+    ),
+  );
   const imprintAlgorithm = HASHES[algOid];
   if (!imprintAlgorithm || imprintAlgorithm === 'sha1')
     throw verificationFailed('the timestamp imprint hash is not supported');
@@ -155,14 +159,19 @@ function readTstInfo(buf: Buffer): Pick<TimestampToken, 'genTime' | 'imprintAlgo
 
 function readSignerInfo(info: Der): Pick<TimestampToken, 'signer' | 'digestAlgorithm' | 'signedAttrs' | 'signature'> {
   const parts = derChildren(info);
-  const sid = parts[1]!;
+  const sid = parts[1];
+  if (!sid) throw verificationFailed('the timestamp signer has no identifier');
   const signer: TimestampToken['signer'] = {};
   if (sid.tag === TAG.sequence) {
     const [issuer, serial] = derChildren(sid);
-    signer.issuer = derBytes(issuer!);
+    signer.issuer = derBytes(expectTag(issuer, TAG.sequence, 'signer issuer'));
     signer.serial = derValue(expectTag(serial, TAG.integer, 'signer serial'));
   } else if (sid.tag === 0x80) signer.subjectKeyId = derValue(sid);
-  const digestOid = oidString(derValue(derChildren(expectTag(parts[2], TAG.sequence, 'digest algorithm'))[0]!));
+  const digestOid = oidString(
+    derValue(
+      expectTag(derChildren(expectTag(parts[2], TAG.sequence, 'digest algorithm'))[0], TAG.oid, 'digest algorithm'),
+    ),
+  );
   const digestAlgorithm = HASHES[digestOid];
   if (!digestAlgorithm || digestAlgorithm === 'sha1') throw verificationFailed('the timestamp digest is not supported');
   const signedAttrs = parts[3]?.tag === 0xa0 ? parts[3] : undefined;

@@ -98,7 +98,7 @@ describe('sequencer', () => {
     assert.equal(bad.length, 1);
     assert.ok(isSignetError(bad[0]!.reason, 'conflict'));
     const id = (ok[0] as PromiseFulfilledResult<EntryWithProof>).value.entryId;
-    assert.equal(bad[0]!.reason.detail.location, `/api/v1/log/entries/${id}`);
+    assert.equal(bad[0]!.reason.detail.entryId, id);
     await assert.rejects(log.add('same'), (e) => isSignetError(e, 'conflict') && e.message.includes(id));
     assert.equal(log.info().head.size, 1);
     await log.close();

@@ -1,6 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { rekorErrorHandler } from '../../http/index.js';
-import { invalidInput } from '../../errors.js';
+import { invalidInput, isSignetError } from '../../errors.js';
 import { parseEntryId } from '../entry-id.js';
 import type { EntryWithProof, TransparencyLog } from '../log.js';
 import { arrayField, checkProposedEntry, intParam, isObject, queryValue, unprocessable } from './params.js';
@@ -32,7 +32,11 @@ export function rekorApi(log: TransparencyLog, options: RekorApiOptions) {
 
     app.post(ENTRIES, { bodyLimit }, async (request, reply) => {
       checkProposedEntry(request.body);
-      const created = await log.add(request.body);
+      const created = await log.add(request.body).catch((e: unknown) => {
+        // A duplicate answers 409 with the existing entry's address, as Rekor does.
+        if (isSignetError(e, 'conflict') && e.detail.entryId) e.detail.location = `${ENTRIES}/${e.detail.entryId}`;
+        throw e;
+      });
       return reply
         .code(201)
         .header('etag', created.entryId)
