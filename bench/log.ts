@@ -4,13 +4,12 @@
  * 1) saturates POST /api/v1/log/entries and prints entries/s with p50/p99 latency, 2) paces 1,000 entries/s and
  * prints p50/p99, and compares throughput with a same-run baseline: raw node:crypto P-256 verifies/s on one core.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serveSignet } from './serve.js';
 import { hashedRekordBodies, p256VerifyBaseline, percentile } from './workload.js';
 
 const { values } = parseArgs({
@@ -26,8 +25,6 @@ const ENTRIES = Number(values.entries);
 const CONCURRENCY = Number(values.concurrency);
 const PACED = Number(values.paced);
 const RATE = Number(values.rate);
-
-const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
 
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
@@ -54,28 +51,7 @@ function post(port: number, body: Buffer): Promise<number> {
 
 async function startServer(): Promise<{ port: number; stop(): Promise<void>; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
-  const child = spawn(process.execPath, [signetBin, 'log', 'serve', '--port', String(port), '--data-dir', dir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SIGNET_LOG_LEVEL: 'warn' },
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      if (i > 300) throw new Error('signet log serve did not start');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    dir,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { ...(await serveSignet(['log', 'serve', '--port', '0', '--data-dir', dir])), dir };
 }
 
 async function saturate(port: number, bodies: Buffer[]) {

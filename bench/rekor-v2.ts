@@ -7,13 +7,12 @@
  * logs alike. Prints each round, then per log entries/s over all rounds, p50/p99 and its ratio to the same-run
  * baseline (raw node:crypto P-256 verifies/s on one core): the v2 ratio should be at least v1's.
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { serveSignet } from './serve.js';
 import { hashedRekordBodies, hashedRekordV2Bodies, p256VerifyBaseline, percentile } from './workload.js';
 
 const { values } = parseArgs({
@@ -29,7 +28,6 @@ const ENTRIES = Number(values.entries);
 const CONCURRENCY = Number(values.concurrency);
 const ROUNDS = Math.max(1, Number(values.rounds));
 const WARMUP = Math.min(1000, Math.floor(ENTRIES / 10));
-const signetBin = fileURLToPath(new URL('../../bin/signet.js', import.meta.url));
 const agent = new Agent({ keepAlive: true, maxSockets: CONCURRENCY });
 
 function post(port: number, path: string, body: Buffer): Promise<number> {
@@ -55,29 +53,8 @@ function post(port: number, path: string, body: Buffer): Promise<number> {
 
 async function startStack(): Promise<{ port: number; stop(): Promise<void>; dir: string }> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-bench-v2-'));
-  const port = 20000 + Math.floor(Math.random() * 20000);
   const prof = values['cpu-prof'] ? ['--cpu-prof', '--cpu-prof-dir', values['cpu-prof']] : [];
-  const child = spawn(process.execPath, [...prof, signetBin, 'up', '--port', String(port), '--data-dir', dir], {
-    stdio: ['ignore', 'ignore', 'inherit'],
-    env: { ...process.env, SIGNET_LOG_LEVEL: 'warn' },
-  });
-  for (let i = 0; ; i++) {
-    try {
-      if ((await fetch(`http://127.0.0.1:${port}/readyz`)).ok) break;
-    } catch {
-      if (i > 600) throw new Error('signet up did not start');
-    }
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return {
-    port,
-    dir,
-    stop: () =>
-      new Promise((resolve) => {
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  };
+  return { ...(await serveSignet(['up', '--port', '0', '--data-dir', dir], prof)), dir };
 }
 
 async function saturate(port: number, path: string, bodies: Buffer[]) {

@@ -1,4 +1,4 @@
-/** A `signet log serve` child process for benchmarks that measure the server from another process. */
+/** signet server child processes for benchmarks that measure the server from another process. */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { Agent, request } from 'node:http';
 import { fileURLToPath } from 'node:url';
@@ -16,31 +16,29 @@ export interface Served {
  * Starts `signet log serve` on a free loopback port over `dataDir` and waits until it is ready; `nodeFlags` go to
  * node itself (e.g. --cpu-prof).
  */
-export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: string[] = []): Promise<Served> {
+export function serveLog(dataDir: string, args: string[] = [], nodeFlags: string[] = []): Promise<Served> {
+  return serveSignet(
+    ['log', 'serve', '--port', '0', '--data-dir', dataDir, '--public-url', 'http://bench.test', ...args],
+    nodeFlags,
+  );
+}
+
+/**
+ * Starts a signet server command (`log serve`, `up`) that is given `--port 0`, reads its port from the URL it prints
+ * ("... on http://127.0.0.1:PORT") and waits until /readyz answers.
+ */
+export async function serveSignet(signetArgs: string[], nodeFlags: string[] = []): Promise<Served> {
   // Port 0, and the port read from the server's first line: a port picked here could be taken by another process
   // on a shared machine, and its /readyz would then answer for a server that is not the one measured.
-  const child: ChildProcess = spawn(
-    process.execPath,
-    [
-      ...nodeFlags,
-      signetBin,
-      'log',
-      'serve',
-      '--port',
-      '0',
-      '--data-dir',
-      dataDir,
-      '--public-url',
-      'http://bench.test',
-      ...args,
-    ],
-    { stdio: ['ignore', 'pipe', 'inherit'] },
-  );
+  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, signetBin, ...signetArgs], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  const what = `signet ${signetArgs.slice(0, 2).join(' ')}`;
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
       out += chunk.toString();
-      const m = /listening on http:\/\/[^:]+:(\d+)/.exec(out);
+      const m = / on http:\/\/[^\s:]+:(\d+)/.exec(out);
       if (m) {
         child.stdout!.off('data', onData);
         child.stdout!.resume(); // keep draining what it prints afterwards
@@ -48,7 +46,7 @@ export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: 
       }
     };
     child.stdout!.on('data', onData);
-    child.once('exit', (code) => reject(new Error(`signet log serve exited (${code}) before listening`)));
+    child.once('exit', (code) => reject(new Error(`${what} exited (${code}) before listening`)));
   });
   for (let i = 0; ; i++) {
     try {
@@ -56,7 +54,7 @@ export async function serveLog(dataDir: string, args: string[] = [], nodeFlags: 
     } catch {
       // not yet
     }
-    if (i > 600) throw new Error('signet log serve did not become ready');
+    if (i > 600) throw new Error(`${what} did not become ready`);
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () =>
