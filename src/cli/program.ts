@@ -1,7 +1,8 @@
 import { Command } from 'commander';
 import { reportError, SIGNET_ERRORS } from './exit.js';
 import { pflagBooleans } from './bool-flags.js';
-import { packageVersion, registerVersion } from './version.js';
+import { registerVersion } from './version.js';
+import { packageVersion } from './version-info.js';
 import { DESCRIPTION, summary } from './commands.js';
 
 type Register = (program: Command) => void;
