@@ -59,6 +59,11 @@ export const COMMANDS = {
     'copy an image and everything attached to it (signatures, attestations, SBOMs)',
   ],
   clean: ['[options] <image>', "delete an image's signatures, attestations, SBOMs and referrers"],
+  save: [
+    '[options] <image>',
+    'save an image with its signatures, attestations and SBOM to an OCI image layout on disk (cosign save)',
+  ],
+  load: ['[options] <image>', 'push an image saved with `signet save` (or cosign save) to a registry (cosign load)'],
   monitor: ['[options]', 'follow a transparency log: prove it append-only and report entries for watched identities'],
   initialize: [
     '[options]',

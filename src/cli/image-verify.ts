@@ -1,6 +1,7 @@
 import type { Command } from 'commander';
 import type { TrustedRoot } from '../bundle/index.js';
 import type { VerifiedItem, VerifyImageOptions } from '../image/index.js';
+import type { ImageSession } from '../oci/index.js';
 import type { TrustMaterial } from '../verify/index.js';
 import { CliExit } from './exit.js';
 import { annotationOption, attachmentOption, parseAnnotations, resolveTargets } from './image.js';
@@ -31,6 +32,7 @@ interface ImageVerifyFlags extends VerifyFlags {
   attachment?: string;
   output?: string;
   type?: string;
+  localImage?: boolean;
 }
 
 /** `signet verify` and `signet verify-attestation`: cosign's output and exit codes (10 none, 11 no tag, 12 none matched). */
@@ -41,18 +43,15 @@ export function registerImageVerify(program: Command): void {
     .action(async (images: string[], flags: ImageVerifyFlags) => {
       const options = await verifyOptions(flags);
       for (const image of images) {
-        const session = (await ociCode()).openImage(
-          image,
-          registryOptions(flags as unknown as Record<string, unknown>),
-        );
+        const { session, name } = await openSource(image, flags);
         const verified: VerifiedItem[] = [];
         for (const target of await resolveTargets(session, false, flags.attachment)) {
           verified.push(
             ...(await withExitCodes((await imageCode()).verifyImageSignatures(session, target, options), true)),
           );
         }
-        printVerificationHeader((await ociCode()).formatReference(session.ref), headerFacts(flags), verified);
-        printSignatures(verified, (await ociCode()).formatReference(session.ref), flags.output ?? 'json');
+        printVerificationHeader(name, headerFacts(flags), verified);
+        printSignatures(verified, name, flags.output ?? 'json');
       }
     });
 
@@ -67,16 +66,13 @@ export function registerImageVerify(program: Command): void {
       const options = await verifyOptions(flags);
       const predicateType = (await verifyCode()).predicateTypeFor(flags.type ?? 'custom');
       for (const image of images) {
-        const session = (await ociCode()).openImage(
-          image,
-          registryOptions(flags as unknown as Record<string, unknown>),
-        );
+        const { session, name } = await openSource(image, flags);
         const [target] = await resolveTargets(session, false, undefined, 1);
         const verified = await withExitCodes(
           (await imageCode()).verifyImageAttestations(session, target!, { ...options, predicateType }),
           false,
         );
-        printVerificationHeader((await ociCode()).formatReference(session.ref), headerFacts(flags), verified);
+        printVerificationHeader(name, headerFacts(flags), verified);
         printAttestations(verified);
       }
     });
@@ -88,7 +84,22 @@ function verifyCommand(program: Command, name: 'verify' | 'verify-attestation'):
   )
     .addOption(rekorUrlOption())
     .addOption(annotationOption())
-    .addOption(boolFlag('--check-claims', 'check the signed payload names the image digest and -a annotations', true));
+    .addOption(boolFlag('--check-claims', 'check the signed payload names the image digest and -a annotations', true))
+    .option('--local-image', 'the image argument is a directory written by `signet save` (or `cosign save`)');
+}
+
+/**
+ * The image to verify and the name printed for it: a registry reference, or with --local-image a saved layout,
+ * read from disk with no registry contact (cosign prints the path it was given).
+ */
+async function openSource(image: string, flags: ImageVerifyFlags): Promise<{ session: ImageSession; name: string }> {
+  const oci = await ociCode();
+  if (flags.localImage) {
+    const client = oci.LayoutStore.open(image);
+    return { session: { ref: { registry: client.registry, repository: '', tag: 'latest' }, client }, name: image };
+  }
+  const session = oci.openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+  return { session, name: oci.formatReference(session.ref) };
 }
 
 async function verifyOptions(flags: ImageVerifyFlags): Promise<VerifyImageOptions> {
@@ -104,6 +115,7 @@ async function verifyOptions(flags: ImageVerifyFlags): Promise<VerifyImageOption
     ignoreTlog: !!flags.insecureIgnoreTlog,
     ignoreSct: !!flags.insecureIgnoreSct,
     findTlogEntry: (digest, signature) => findEntryForSignature(flags.rekorUrl, digest, signature),
+    ...(flags.newBundleFormat === undefined ? {} : { newBundleFormat: flags.newBundleFormat }),
   };
 }
 

@@ -44,6 +44,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
     ['login', 'triangulate', 'tree', 'download', 'upload', 'copy', 'clean'],
     async () => (await import('./registry.js')).registerRegistry,
   ],
+  [['save', 'load'], async () => (await import('./layout.js')).registerLayout],
   [['monitor'], async () => (await import('./monitor.js')).registerMonitor],
   [['initialize'], async () => (await import('./tuf.js')).registerInitialize],
   [['tuf'], async () => (await import('./tuf.js')).registerTuf],

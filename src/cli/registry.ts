@@ -97,19 +97,28 @@ export function registerRegistry(program: Command): void {
       .command('copy <source> <destination>')
       .description(summary('copy'))
       .option('--only <kinds>', 'comma-separated subset of sig,att,sbom')
-      .option('-f, --force', 'overwrite destination tags that name other manifests (else that is an error)'),
+      .option('--platform <os/arch[/variant]>', "copy only this platform's image of an index, with its attachments")
+      .option('-f, --force', 'overwrite destination tags that name other manifests (else that is an error)')
+      .addOption(new Option('--sig-only', 'deprecated: --only sig').hideHelp()),
   ).action(async (source: string, destination: string, opts: Record<string, unknown>) => {
-    const progress = transferProgress('copying');
-    const src = (await ociCode()).openImage(source, registryOptions(opts, progress.update));
-    const dst = (await ociCode()).openImage(destination, registryOptions(opts, progress.update));
+    const oci = await ociCode();
+    if (opts.sigOnly) {
+      process.stderr.write('WARNING: --sig-only is deprecated, use --only=sig instead\n');
+      opts.only = opts.only ? `${opts.only as string},sig` : 'sig';
+    }
     const only = parseKinds(opts.only as string | undefined);
-    const { ref } = await (await ociCode()).resolveImage(src);
-    const copied = await (
-      await ociCode()
-    ).copyImageWithAttachments(
+    const platform = opts.platform === undefined ? undefined : oci.parsePlatform(opts.platform as string);
+    const progress = transferProgress('copying');
+    const src = oci.openImage(source, registryOptions(opts, progress.update));
+    const dst = oci.openImage(destination, registryOptions(opts, progress.update));
+    const { ref, descriptor } = await oci.resolveImage(src);
+    const image = platform
+      ? await oci.manifestForPlatform(src.client, ref.repository, descriptor, platform)
+      : descriptor;
+    const copied = await oci.copyImageWithAttachments(
       { client: src.client, repo: ref.repository },
       { client: dst.client, repo: dst.ref.repository },
-      ref.digest!,
+      image.digest,
       dst.ref.digest ? undefined : dst.ref.tag,
       only,
       !!opts.force,
@@ -169,7 +178,11 @@ async function downloadAttachments(image: string, kind: AttachmentKind, opts: Re
 function parseKinds(only: string | undefined): AttachmentKind[] | undefined {
   if (!only) return undefined;
   const kinds = only.split(',').map((k) => k.trim());
-  for (const k of kinds) if (!['sig', 'att', 'sbom'].includes(k)) throw invalidInput(`--only: unknown kind "${k}"`);
+  for (const k of kinds) {
+    if (!['sig', 'att', 'sbom'].includes(k)) {
+      throw invalidInput(`invalid value for --only: ${k}, only the following values are supported: sig, sbom, att`);
+    }
+  }
   return kinds as AttachmentKind[];
 }
 

@@ -126,6 +126,14 @@ async function loadBundle(f: VerifyFlags, artifact?: Artifact): Promise<LoadedBu
         throw new CliExit(1, 'the cosign bundle is signed with a key: give it with --key');
       return key ? { bundle: legacy.bundle, key } : { bundle: legacy.bundle };
     }
+    if (f.newBundleFormat === false) {
+      // cosign then reads the file as its old bundle only, which a Sigstore bundle is not.
+      throw new CliExit(
+        1,
+        `the bundle ${f.bundle} is a Sigstore bundle, not cosign's old bundle format (--new-bundle-format=false)`,
+        'drop --new-bundle-format=false',
+      );
+    }
     const bundle = (await bundleCode()).parseBundle(json);
     return key ? { bundle, key } : { bundle };
   }

@@ -33,6 +33,8 @@ export interface VerifyFlags {
   offline?: boolean;
   insecureIgnoreTlog?: boolean;
   insecureIgnoreSct?: boolean;
+  /** Unset unless given: cosign's --new-bundle-format (see addVerifyOptions). */
+  newBundleFormat?: boolean;
   // cosign's short aliases
   cert?: string;
   certChain?: string;
@@ -61,7 +63,12 @@ export function addVerifyOptions(cmd: Command): Command {
     .option('--ca-intermediates <file|url>', 'PEM intermediate CA certificates between --ca-roots and the signer')
     .option('--offline', 'never use the network (the embedded public-good root unless --trusted-root is a file)')
     .option('--insecure-ignore-tlog', 'do not require a transparency log entry')
-    .option('--insecure-ignore-sct', 'do not require an SCT in the signing certificate');
+    .option('--insecure-ignore-sct', 'do not require an SCT in the signing certificate')
+    // No default: unset, images are checked in both layouts; given, it does what cosign v3 does (see --help).
+    .option(
+      '--new-bundle-format',
+      'expect Sigstore bundles (images: the bundle referrers when there are any); =false: only cosign v2 formats',
+    );
   cmd.addOption(new Option('--cert-identity <id>').hideHelp());
   cmd.addOption(new Option('--cert-oidc-issuer <url>').hideHelp());
   return cmd;

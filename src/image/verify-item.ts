@@ -20,6 +20,12 @@ export interface VerifyImageOptions {
    * over the payload's SHA-256. The entry is then verified like a stapled one, nothing is trusted from the search.
    */
   findTlogEntry?: (payloadSha256: Buffer, signature: Buffer) => Promise<TransparencyLogEntry>;
+  /**
+   * cosign's --new-bundle-format on verify: `true` verifies the bundle referrers when the image has any, else the
+   * legacy tags (cosign v3's rule); `false` the legacy tags only. Unset, both layouts are read and at least one
+   * signature must verify.
+   */
+  newBundleFormat?: boolean;
 }
 
 /** A signature or attestation that verified, with what it says. */

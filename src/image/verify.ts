@@ -7,7 +7,7 @@ import {
   readAttachments,
   readBundleReferrers,
   type AttachedLayer,
-  type ImageSession,
+  type ManifestStore,
 } from '../oci/index.js';
 import { COSIGN_SIGN_PREDICATE } from './predicates.js';
 import type { ImageTarget } from './targets.js';
@@ -16,8 +16,13 @@ import { verifyLegacyAttestation, verifyLegacySignature, verifyStatementBundle }
 
 export { NoMatchingSignaturesError, type VerifiedItem, type VerifyImageOptions } from './verify-item.js';
 
+/** Where the image's attachments are read: a registry, or a layout saved on disk (`verify --local-image`). */
+export interface ImageSource {
+  client: ManifestStore;
+}
+
 /** Verifies an image's signatures in both layouts (bundle referrers, then the `.sig` tag); at least one must pass. */
-export async function verifyImageSignatures(session: ImageSession, target: ImageTarget, options: VerifyImageOptions) {
+export async function verifyImageSignatures(session: ImageSource, target: ImageTarget, options: VerifyImageOptions) {
   const verified: VerifiedItem[] = [];
   const reasons: string[] = [];
   let found = 0;
@@ -30,7 +35,8 @@ export async function verifyImageSignatures(session: ImageSession, target: Image
       reasons.push(e.message);
     }
   };
-  for (const parsed of await referrerBundles(session, target)) {
+  const bundles = await referrerBundles(session, target, options);
+  for (const parsed of bundles) {
     if (parsed instanceof SignetError) {
       attempt(() => {
         throw parsed;
@@ -40,7 +46,9 @@ export async function verifyImageSignatures(session: ImageSession, target: Image
     if (predicateTypeOf(parsed) !== COSIGN_SIGN_PREDICATE) continue;
     attempt(() => verifyStatementBundle(parsed, target, options));
   }
-  const layers = await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'sig');
+  const layers = skipLegacy(bundles, options)
+    ? []
+    : await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'sig');
   for (const layer of layers) {
     let entry: TransparencyLogEntry | undefined;
     try {
@@ -60,7 +68,7 @@ export async function verifyImageSignatures(session: ImageSession, target: Image
 
 /** Verifies an image's attestations (`.att` layers and attestation bundle referrers), filtered by predicate type. */
 export async function verifyImageAttestations(
-  session: ImageSession,
+  session: ImageSource,
   target: ImageTarget,
   options: VerifyImageOptions & { predicateType?: string },
 ) {
@@ -83,7 +91,8 @@ export async function verifyImageAttestations(
       reasons.push(e.message);
     }
   };
-  for (const parsed of await referrerBundles(session, target)) {
+  const bundles = await referrerBundles(session, target, options);
+  for (const parsed of bundles) {
     if (parsed instanceof SignetError) {
       consider(() => {
         throw parsed;
@@ -93,7 +102,9 @@ export async function verifyImageAttestations(
     if (predicateTypeOf(parsed) === COSIGN_SIGN_PREDICATE) continue;
     consider(() => verifyStatementBundle(parsed, target, options));
   }
-  const layers = await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'att');
+  const layers = skipLegacy(bundles, options)
+    ? []
+    : await readAttachments(session.client, target.ref.repository, target.descriptor.digest, 'att');
   for (const layer of layers) consider(() => verifyLegacyAttestation(layer, target, options));
   if (verified.length === 0 && options.predicateType && mismatched.length && mismatched.length === found) {
     throw new NoMatchingSignaturesError(found, 'attestations', [
@@ -104,8 +115,21 @@ export async function verifyImageAttestations(
   return verified;
 }
 
-/** The bundles attached as referrers, parsed; one that does not parse is kept as its error (it counts as found). */
-async function referrerBundles(session: ImageSession, target: ImageTarget): Promise<(Bundle | SignetError)[]> {
+/** cosign v3 (`--new-bundle-format`): an image that has bundle referrers is verified by them alone. */
+function skipLegacy(bundles: unknown[], options: VerifyImageOptions): boolean {
+  return options.newBundleFormat === true && bundles.length > 0;
+}
+
+/**
+ * The bundles attached as referrers, parsed; one that does not parse is kept as its error (it counts as found).
+ * None with `--new-bundle-format=false` (cosign's legacy layout only).
+ */
+async function referrerBundles(
+  session: ImageSource,
+  target: ImageTarget,
+  options: VerifyImageOptions,
+): Promise<(Bundle | SignetError)[]> {
+  if (options.newBundleFormat === false) return [];
   const found = await readBundleReferrers(session.client, target.ref.repository, target.descriptor.digest);
   return found.map(({ bundle }) => {
     try {

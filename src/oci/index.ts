@@ -7,3 +7,6 @@ export type { Credentials } from './registry/credentials.js';
 export * from './cosign/index.js';
 export { openImage, connect, resolveImage, type RegistryOptions, type ImageSession } from './session.js';
 export { uploadBlobImage } from './upload.js';
+export type { ManifestStore } from './store.js';
+export { LayoutStore, LAYOUT_KINDS, KIND_ANNOTATION } from './layout/store.js';
+export { parsePlatform, formatPlatform, manifestForPlatform, type Platform } from './platform.js';

@@ -1,5 +1,6 @@
 import { lookupCredentials, type Credentials } from './registry/credentials.js';
 import { RegistryClient, type Descriptor } from './registry/client.js';
+import type { ManifestStore } from './store.js';
 import { parseReference, withDigest, type ImageReference } from './reference.js';
 
 /** How the CLI reaches registries (cosign's registry flags). */
@@ -14,7 +15,7 @@ export interface RegistryOptions {
 /** An image reference with a client for its registry. */
 export interface ImageSession {
   ref: ImageReference;
-  client: RegistryClient;
+  client: ManifestStore;
 }
 
 /** Parses a reference and connects to its registry with credentials from the flags, else the docker config. */

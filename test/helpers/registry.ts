@@ -70,6 +70,40 @@ ${authConfig}`;
  * image would arrive. Returns the manifest digest.
  */
 export function pushTestImage(dest: string, creds?: { username: string; password: string }): string {
+  const layout = newLayout();
+  const m = layout.image('amd64');
+  layout.finish({ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...m });
+  skopeoCopy(layout.dir, dest, creds);
+  return m.digest;
+}
+
+/**
+ * A two-platform image index (linux/amd64 and linux/arm64, one random layer each) pushed to `dest` with skopeo.
+ * Returns the index digest and each platform's manifest digest.
+ */
+export function pushTestIndex(dest: string): { digest: string; amd64: string; arm64: string } {
+  const layout = newLayout();
+  const [amd64, arm64] = [layout.image('amd64'), layout.image('arm64')];
+  const entry = (m: { digest: string; size: number }, architecture: string) => ({
+    mediaType: 'application/vnd.oci.image.manifest.v1+json',
+    ...m,
+    platform: { os: 'linux', architecture },
+  });
+  const index = layout.put(
+    Buffer.from(
+      JSON.stringify({
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.index.v1+json',
+        manifests: [entry(amd64, 'amd64'), entry(arm64, 'arm64')],
+      }),
+    ),
+  );
+  layout.finish({ mediaType: 'application/vnd.oci.image.index.v1+json', ...index });
+  skopeoCopy(layout.dir, dest, undefined, ['--all']);
+  return { digest: index.digest, amd64: amd64.digest, arm64: arm64.digest };
+}
+
+function newLayout() {
   const dir = tempDir('signet-image-');
   const blobs = join(dir, 'blobs', 'sha256');
   mkdirSync(blobs, { recursive: true });
@@ -78,44 +112,39 @@ export function pushTestImage(dest: string, creds?: { username: string; password
     writeFileSync(join(blobs, hex), data);
     return { digest: `sha256:${hex}`, size: data.length };
   };
-  const layer = put(Buffer.from(`signet test layer ${Math.random()}`));
-  const config = put(
-    Buffer.from(
+  const image = (architecture: string) => {
+    const layer = put(Buffer.from(`signet test layer ${Math.random()}`));
+    const config = put(
+      Buffer.from(JSON.stringify({ architecture, os: 'linux', rootfs: { type: 'layers', diff_ids: [layer.digest] } })),
+    );
+    const manifest = Buffer.from(
       JSON.stringify({
-        architecture: 'amd64',
-        os: 'linux',
-        rootfs: { type: 'layers', diff_ids: [layer.digest] },
+        schemaVersion: 2,
+        mediaType: 'application/vnd.oci.image.manifest.v1+json',
+        config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+        layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
       }),
-    ),
-  );
-  const manifest = Buffer.from(
-    JSON.stringify({
-      schemaVersion: 2,
-      mediaType: 'application/vnd.oci.image.manifest.v1+json',
-      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar', ...layer }],
-    }),
-  );
-  const m = put(manifest);
-  writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(
-    join(dir, 'index.json'),
-    JSON.stringify({
-      schemaVersion: 2,
-      manifests: [
-        {
-          mediaType: 'application/vnd.oci.image.manifest.v1+json',
-          ...m,
-          annotations: { 'org.opencontainers.image.ref.name': 'latest' },
-        },
-      ],
-    }),
-  );
-  const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false'];
+    );
+    return put(manifest);
+  };
+  const finish = (top: { mediaType: string; digest: string; size: number }) => {
+    writeFileSync(join(dir, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
+    writeFileSync(
+      join(dir, 'index.json'),
+      JSON.stringify({
+        schemaVersion: 2,
+        manifests: [{ ...top, annotations: { 'org.opencontainers.image.ref.name': 'latest' } }],
+      }),
+    );
+  };
+  return { dir, put, image, finish };
+}
+
+function skopeoCopy(dir: string, dest: string, creds?: { username: string; password: string }, extra: string[] = []) {
+  const args = ['copy', '--quiet', '--preserve-digests', '--dest-tls-verify=false', ...extra];
   if (creds) args.push('--dest-creds', `${creds.username}:${creds.password}`);
   const r = spawnSync('skopeo', [...args, `oci:${dir}:latest`, `docker://${dest}`], { encoding: 'utf8' });
   if (r.status !== 0) throw new Error(`skopeo copy failed: ${r.stderr}`);
-  return m.digest;
 }
 
 /** `skopeo inspect --raw` of a reference (what an independent tool sees). */

@@ -1,5 +1,5 @@
 import { isSignetError } from '../../errors.js';
-import type { RegistryClient } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 import { deleteReferrer } from './referrers.js';
 import { attachmentTag, type AttachmentKind } from './tags.js';
 
@@ -13,7 +13,7 @@ const KIND_OF: Record<Exclude<CleanType, 'referrer' | 'all'>, AttachmentKind> = 
 
 /** Deletes an image's attachments of the given type (cosign's `clean`); returns what was removed. */
 export async function cleanAttachments(
-  client: RegistryClient,
+  client: ManifestStore,
   repo: string,
   digest: string,
   type: CleanType,

@@ -1,11 +1,12 @@
 import { OCI_MANIFEST } from '../media-types.js';
-import type { Descriptor, RegistryClient } from '../registry/client.js';
+import type { Descriptor } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 import { BUNDLE_PREDICATE_TYPE_ANNOTATION, COSIGN_SIGN_PREDICATE } from './annotations.js';
 import { addReferrer } from './referrers.js';
 import type { AttachmentKind } from './tags.js';
 
 interface Endpoint {
-  client: RegistryClient;
+  client: ManifestStore;
   repo: string;
 }
 

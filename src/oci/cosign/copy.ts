@@ -1,11 +1,12 @@
 import { invalidInput, isSignetError } from '../../errors.js';
 import { isIndexType } from '../media-types.js';
-import type { Descriptor, RegistryClient } from '../registry/client.js';
+import type { Descriptor } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 import { copyReferrers } from './copy-referrers.js';
 import { attachmentTag, type AttachmentKind } from './tags.js';
 
 interface Endpoint {
-  client: RegistryClient;
+  client: ManifestStore;
   repo: string;
 }
 
@@ -53,20 +54,30 @@ export async function copyImageWithAttachments(
   if (dstTag && !force) await refuseOverwrite(src, dst, digest, dstTag);
   const image = await copyManifest(src, dst, digest, dstTag);
   const copied = [image.digest];
-  for (const kind of only ?? (['sig', 'att', 'sbom'] as const)) {
-    const tag = attachmentTag(digest, kind);
-    try {
-      if (!force) await refuseOverwrite(src, dst, tag, tag);
-      await copyManifest(src, dst, tag, tag);
-      copied.push(tag);
-    } catch (e) {
-      if (!isSignetError(e, 'not-found')) throw e;
+  // As cosign's copy walks an index: what is attached to each of its manifests follows too (`sign -r` puts it there).
+  const subjects = [digest, ...(await childManifests(src, image))];
+  for (const subject of subjects) {
+    for (const kind of only ?? (['sig', 'att', 'sbom'] as const)) {
+      const tag = attachmentTag(subject, kind);
+      if (await copyTag(src, dst, tag, force)) copied.push(tag);
     }
   }
-  for (const subject of [digest, ...(await childManifests(src, image))]) {
+  for (const subject of subjects) {
     copied.push(...(await copyReferrers(src, dst, subject, copyManifest, only)));
   }
   return copied;
+}
+
+/** Copies a tag that may not exist (most images lack some kinds); returns whether it did. */
+async function copyTag(src: Endpoint, dst: Endpoint, tag: string, force: boolean): Promise<boolean> {
+  try {
+    if (!force) await refuseOverwrite(src, dst, tag, tag);
+    await copyManifest(src, dst, tag, tag);
+    return true;
+  } catch (e) {
+    if (!isSignetError(e, 'not-found')) throw e;
+    return false;
+  }
 }
 
 /**

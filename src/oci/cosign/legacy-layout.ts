@@ -1,6 +1,7 @@
 import { isSignetError } from '../../errors.js';
 import { DOCKER_CONFIG, DOCKER_MANIFEST, OCI_CONFIG, OCI_MANIFEST } from '../media-types.js';
-import type { Descriptor, RegistryClient } from '../registry/client.js';
+import type { Descriptor } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 import { attachmentTag, type AttachmentKind } from './tags.js';
 
 /** One attachment layer of a legacy `.sig` / `.att` / `.sbom` manifest, with its blob. */
@@ -24,7 +25,7 @@ export const MAX_ATTACHMENTS = 100;
 
 /** The layers attached to an image digest under the kind's tag; none when the tag does not exist. */
 export async function readAttachments(
-  client: RegistryClient,
+  client: ManifestStore,
   repo: string,
   imageDigest: string,
   kind: AttachmentKind,
@@ -48,7 +49,7 @@ export async function readAttachments(
  * `replace`, layers for which it returns true are dropped first (cosign's --replace, and SBOMs which keep one).
  */
 export async function appendAttachment(
-  client: RegistryClient,
+  client: ManifestStore,
   repo: string,
   imageDigest: string,
   kind: AttachmentKind,
@@ -72,7 +73,7 @@ export async function appendAttachment(
   return descriptor;
 }
 
-async function readManifest(client: RegistryClient, repo: string, tag: string): Promise<Manifest | undefined> {
+async function readManifest(client: ManifestStore, repo: string, tag: string): Promise<Manifest | undefined> {
   try {
     const fetched = await client.getManifest(repo, tag);
     const parsed = JSON.parse(fetched.bytes.toString('utf8')) as Manifest;

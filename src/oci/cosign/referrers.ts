@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
 import { isSignetError } from '../../errors.js';
 import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST, SIGSTORE_BUNDLE_V03 } from '../media-types.js';
-import { referrersTag, type Descriptor, type RegistryClient } from '../registry/client.js';
+import { referrersTag, type Descriptor } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 
 const EMPTY_CONFIG = Buffer.from('{}');
 
@@ -16,7 +17,7 @@ export interface ReferrerBundle {
  * schema index (`sha256-<hex>`) up to date for registries without the referrers API.
  */
 export async function pushBundleReferrer(
-  client: RegistryClient,
+  client: ManifestStore,
   repo: string,
   subject: Descriptor,
   bundle: Buffer,
@@ -46,7 +47,7 @@ export async function pushBundleReferrer(
 
 /** Bundles attached to an image as referrers; non-bundle referrers are skipped. */
 export async function readBundleReferrers(
-  client: RegistryClient,
+  client: ManifestStore,
   repo: string,
   imageDigest: string,
 ): Promise<ReferrerBundle[]> {
@@ -63,7 +64,7 @@ export async function readBundleReferrers(
 }
 
 /** Adds a referrer to the tag-schema index unless the registry already lists it through the referrers API. */
-export async function addReferrer(client: RegistryClient, repo: string, subject: string, referrer: Descriptor) {
+export async function addReferrer(client: ManifestStore, repo: string, subject: string, referrer: Descriptor) {
   const listed = await client.referrers(repo, subject);
   if (listed.some((d) => d.digest === referrer.digest)) return;
   const tag = referrersTag(subject);
@@ -79,7 +80,7 @@ export async function addReferrer(client: RegistryClient, repo: string, subject:
 }
 
 /** Removes a referrer manifest and its entry in the tag-schema index. */
-export async function deleteReferrer(client: RegistryClient, repo: string, subject: string, digest: string) {
+export async function deleteReferrer(client: ManifestStore, repo: string, subject: string, digest: string) {
   await client.deleteManifest(repo, digest);
   const tag = referrersTag(subject);
   try {

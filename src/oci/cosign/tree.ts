@@ -1,5 +1,6 @@
 import { isSignetError } from '../../errors.js';
-import type { Descriptor, RegistryClient } from '../registry/client.js';
+import type { Descriptor } from '../registry/client.js';
+import type { ManifestStore } from '../store.js';
 import { attachmentTag, type AttachmentKind } from './tags.js';
 
 export interface AttachmentTree {
@@ -12,7 +13,7 @@ export interface AttachmentTree {
 const KINDS: AttachmentKind[] = ['sig', 'att', 'sbom'];
 
 /** What is attached to an image: cosign's legacy tags and OCI referrers (cosign's `tree`). */
-export async function attachmentTree(client: RegistryClient, repo: string, digest: string): Promise<AttachmentTree> {
+export async function attachmentTree(client: ManifestStore, repo: string, digest: string): Promise<AttachmentTree> {
   const tags: AttachmentTree['tags'] = [];
   for (const kind of KINDS) {
     const tag = attachmentTag(digest, kind);

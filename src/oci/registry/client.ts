@@ -4,6 +4,7 @@ import { MANIFEST_TYPES, OCI_INDEX } from '../media-types.js';
 import { isLoopbackRegistry } from '../reference.js';
 import { parseChallenge } from './challenge.js';
 import type { Credentials } from './credentials.js';
+import type { ManifestStore } from '../store.js';
 
 export interface Descriptor {
   mediaType: string;
@@ -38,7 +39,7 @@ type Action = 'pull' | 'push' | 'pull,push' | 'delete,pull';
  * the registry's `WWW-Authenticate` challenge (Basic or the Bearer token flow), and failures are one-line
  * SignetErrors carrying the registry's own error code and message.
  */
-export class RegistryClient {
+export class RegistryClient implements ManifestStore {
   readonly baseUrl: string;
   readonly #authByScope = new Map<string, string>();
 
