@@ -119,3 +119,22 @@ export function encodeDerLength(n: number): Buffer {
 export function encodeTlv(tag: number, value: Buffer): Buffer {
   return Buffer.concat([Buffer.from([tag]), encodeDerLength(value.length), value]);
 }
+
+/** An OBJECT IDENTIFIER element (tag and all) from its dotted form. */
+export function encodeOid(dotted: string): Buffer {
+  const arcs = dotted.split('.').map(Number);
+  if (arcs.length < 2 || arcs.some((a) => !Number.isSafeInteger(a) || a < 0)) throw new Error(`bad OID ${dotted}`);
+  const bytes: number[] = [];
+  for (const arc of [arcs[0]! * 40 + arcs[1]!, ...arcs.slice(2)]) {
+    const base128 = [arc & 0x7f];
+    for (let v = Math.floor(arc / 128); v > 0; v = Math.floor(v / 128)) base128.unshift((v & 0x7f) | 0x80);
+    bytes.push(...base128);
+  }
+  return encodeTlv(TAG.oid, Buffer.from(bytes));
+}
+
+/** X.509 `Extension ::= SEQUENCE { extnID, critical BOOLEAN DEFAULT FALSE, extnValue OCTET STRING }` (DER omits a false critical). */
+export function encodeExtension(oid: Buffer, critical: boolean, value: Buffer): Buffer {
+  const parts = [oid, ...(critical ? [Buffer.from([TAG.boolean, 1, 0xff])] : []), encodeTlv(TAG.octetString, value)];
+  return encodeTlv(TAG.sequence, Buffer.concat(parts));
+}

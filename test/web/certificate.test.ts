@@ -5,7 +5,6 @@ import { webcrypto } from 'node:crypto';
 import { describe, it } from 'node:test';
 import '../ct/reflect-shim.js';
 import * as x509 from '@peculiar/x509';
-import { AsnConvert } from '@peculiar/asn1-schema';
 import { renderSigstoreExtensions } from '../../src/ca/certificate/extensions.js';
 import {
   ciProvenance,
@@ -48,7 +47,7 @@ async function githubLeaf(): Promise<Uint8Array> {
       new x509.SubjectAlternativeNameExtension([
         { type: 'url', value: 'https://github.com/octo/app/.github/workflows/release.yml@refs/tags/v1.2.3' },
       ]),
-      ...ext.map((e) => new x509.Extension(AsnConvert.serialize(e))),
+      ...ext.map((e) => new x509.Extension(e)),
     ],
   });
   return new Uint8Array(cert.rawData);

@@ -1,6 +1,4 @@
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { Extension } from '@peculiar/asn1-x509';
-import { DirectoryString } from '@peculiar/asn1-x509';
+import { encodeExtension, encodeOid, encodeTlv, TAG } from '../../encoding/index.js';
 
 /** The Sigstore OID arc (docs/oid-info.md in sigstore/fulcio). */
 export const SIGSTORE_ARC = '1.3.6.1.4.1.57264.1';
@@ -90,21 +88,24 @@ export const TEMPLATE_KEYS: Record<string, Field> = {
   'deployment-environment': 'deploymentEnvironment',
 };
 
-/** Renders the Sigstore extensions, non-critical, in Fulcio's order, skipping empty values. */
-export function renderSigstoreExtensions(ext: SigstoreExtensions): Extension[] {
+/** Extension OIDs (DER) by their number under the Sigstore arc, encoded once. */
+const OIDS = new Map([...RAW, ...UTF8].map(([n]) => [n, encodeOid(`${SIGSTORE_ARC}.${n}`)]));
+
+/**
+ * Renders the Sigstore extensions as DER `Extension`s, non-critical, in Fulcio's order, skipping empty values: the
+ * deprecated ones carry the raw UTF-8 bytes, the others a DER UTF8String (written directly: no ASN.1 object model
+ * per request).
+ */
+export function renderSigstoreExtensions(ext: SigstoreExtensions): Buffer[] {
   if (!ext.issuer) throw new Error('extensions must have a non-empty issuer url');
-  const out: Extension[] = [];
+  const out: Buffer[] = [];
   for (const [n, field] of RAW) {
     const v = ext[field];
-    if (v) out.push(extension(n, Buffer.from(v, 'utf8')));
+    if (v) out.push(encodeExtension(OIDS.get(n)!, false, Buffer.from(v, 'utf8')));
   }
   for (const [n, field] of UTF8) {
     const v = ext[field];
-    if (v) out.push(extension(n, Buffer.from(AsnConvert.serialize(new DirectoryString({ utf8String: v })))));
+    if (v) out.push(encodeExtension(OIDS.get(n)!, false, encodeTlv(TAG.utf8String, Buffer.from(v, 'utf8'))));
   }
   return out;
-}
-
-function extension(n: number, value: Buffer): Extension {
-  return new Extension({ extnID: `${SIGSTORE_ARC}.${n}`, critical: false, extnValue: new OctetString(value) });
 }

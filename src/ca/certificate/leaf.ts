@@ -1,30 +1,26 @@
-import type { KeyObject } from 'node:crypto';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import { createHash, type KeyObject } from 'node:crypto';
+import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
   Certificate,
-  DirectoryString,
-  ExtendedKeyUsage,
-  Extension,
-  Extensions,
-  GeneralName,
   KeyIdentifier,
-  KeyUsage,
-  KeyUsageFlags,
-  Name,
-  OtherName,
-  SubjectAlternativeName,
   SubjectKeyIdentifier,
   TBSCertificate,
-  Version,
   id_ce_authorityKeyIdentifier,
-  id_ce_extKeyUsage,
-  id_ce_keyUsage,
-  id_ce_subjectAltName,
   id_ce_subjectKeyIdentifier,
-  id_kp_codeSigning,
 } from '@peculiar/asn1-x509';
-import { extension, keyIdentifier, randomSerial, signCertificateAsync, spkiOf, validity } from './sign.js';
+import {
+  derBytes,
+  derChildren,
+  derValue,
+  encodeExtension,
+  encodeOid,
+  encodeTlv,
+  parseDer,
+  TAG,
+} from '../../encoding/index.js';
+import { invalidInput } from '../../errors.js';
+import { extension, keyIdentifier, randomSerial, signTbsAsync, signatureAlgorithmDer } from './sign.js';
 import { renderSigstoreExtensions, SIGSTORE_ARC, type SigstoreExtensions } from './extensions.js';
 
 /** The one subject alternative name of a leaf: rfc822Name, URI, or Fulcio's username OtherName (`user!domain`). */
@@ -63,67 +59,123 @@ export function leafLifetimeMs(): number {
 }
 
 /**
+ * A leaf TBSCertificate encoded once: the fields before the extensions, and the extensions. The precertificate and
+ * the final certificate are this plus one extension appended last (CT poison, SCT list), so neither is re-encoded.
+ */
+export interface LeafTbs {
+  head: Buffer;
+  extensions: Buffer[];
+}
+
+const OID = {
+  keyUsage: encodeOid('2.5.29.15'),
+  extKeyUsage: encodeOid('2.5.29.37'),
+  subjectKeyId: encodeOid('2.5.29.14'),
+  subjectAltName: encodeOid('2.5.29.17'),
+  codeSigning: encodeOid('1.3.6.1.5.5.7.3.3'),
+  username: encodeOid(`${SIGSTORE_ARC}.7`),
+  poison: encodeOid(CT_POISON_OID),
+  sctList: encodeOid(CT_SCT_LIST_OID),
+};
+/** [0] EXPLICIT INTEGER 2 (v3). */
+const VERSION_V3 = Buffer.from([0xa0, 0x03, 0x02, 0x01, 0x02]);
+/** An empty subject Name (the identity is in the SAN, as Fulcio's leaves). */
+const EMPTY_NAME = Buffer.from([0x30, 0x00]);
+/** KeyUsage BIT STRING with only digitalSignature (bit 0) set: 7 unused bits, 0x80. */
+const KU_DIGITAL_SIGNATURE = Buffer.from([0x03, 0x02, 0x07, 0x80]);
+const KEY_USAGE = encodeExtension(OID.keyUsage, true, KU_DIGITAL_SIGNATURE);
+const EXT_KEY_USAGE = encodeExtension(OID.extKeyUsage, false, encodeTlv(TAG.sequence, OID.codeSigning));
+/** The poison extension (critical, NULL) that makes a precertificate unusable as a certificate (RFC 6962 3.1). */
+const POISON = encodeExtension(OID.poison, true, Buffer.from([0x05, 0x00]));
+
+/**
  * Builds the leaf TBS exactly as Fulcio's MakeX509 + Go's CreateCertificate lay it out: v3, random 160-bit serial,
  * issuer = the issuing certificate's subject, 10 minutes, empty subject, then KU (critical), EKU codeSigning, SKI,
- * AKI, SAN (critical), and the Sigstore extensions in Fulcio's order.
+ * AKI, SAN (critical), and the Sigstore extensions in Fulcio's order. Written as DER directly: the ASN.1 object
+ * model cost more per certificate than one of its signatures.
  */
-export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): TBSCertificate {
+export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): LeafTbs {
   const issuer = issuerFields(ca);
-  const spki = spkiOf(req.publicKey);
-  const exts = [
-    extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
-    extension(id_ce_extKeyUsage, false, new ExtendedKeyUsage([id_kp_codeSigning])),
-    extension(id_ce_subjectKeyIdentifier, false, new SubjectKeyIdentifier(keyIdentifier(req.publicKey, spki))),
+  const spki = req.publicKey.export({ format: 'der', type: 'spki' });
+  const head = Buffer.concat([
+    VERSION_V3,
+    encodeTlv(TAG.integer, Buffer.from(randomSerial())),
+    signatureAlgorithmDer(ca.key),
+    issuer.subject,
+    validityDer(req.now, new Date(req.now.getTime() + leafLifetimeMs())),
+    EMPTY_NAME,
+    spki,
+  ]);
+  const extensions = [
+    KEY_USAGE,
+    EXT_KEY_USAGE,
+    encodeExtension(OID.subjectKeyId, false, encodeTlv(TAG.octetString, spkiKeyIdentifier(spki))),
     issuer.authorityKeyId,
-    extension(id_ce_subjectAltName, true, new SubjectAlternativeName([generalName(req.san)])),
+    encodeExtension(OID.subjectAltName, true, encodeTlv(TAG.sequence, generalName(req.san))),
     ...renderSigstoreExtensions(req.extensions),
   ];
-  return new TBSCertificate({
-    version: Version.v3,
-    serialNumber: randomSerial(),
-    issuer: issuer.subject,
-    validity: validity(req.now, new Date(req.now.getTime() + leafLifetimeMs())),
-    subject: new Name([]),
-    subjectPublicKeyInfo: spki,
-    extensions: new Extensions(exts),
-  });
+  return { head, extensions };
+}
+
+/** The TBSCertificate DER: the head, then `[3] EXPLICIT Extensions` with `last` appended when given. */
+export function encodeLeafTbs(tbs: LeafTbs, last?: Buffer): Buffer {
+  const exts = Buffer.concat(last ? [...tbs.extensions, last] : tbs.extensions);
+  return encodeTlv(TAG.sequence, Buffer.concat([tbs.head, encodeTlv(0xa3, encodeTlv(TAG.sequence, exts))]));
 }
 
 /** The RFC 6962 precertificate: the TBS plus the critical poison extension (NULL), signed by the real CA key. */
-export function signPrecertificate(ca: IssuingCa, tbs: TBSCertificate): Promise<Buffer> {
-  const poison = new Extension({
-    extnID: CT_POISON_OID,
-    critical: true,
-    extnValue: new OctetString(new Uint8Array([0x05, 0x00])),
-  });
-  return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!, poison]), ca.key);
+export function signPrecertificate(ca: IssuingCa, tbs: LeafTbs): Promise<Buffer> {
+  return signTbsAsync(encodeLeafTbs(tbs, POISON), ca.key);
 }
 
 /** The final certificate: same TBS (serial, validity, extensions) with the SCT list appended last. */
-export function signFinalCertificate(ca: IssuingCa, tbs: TBSCertificate, sctList?: Buffer): Promise<Buffer> {
-  if (!sctList) return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!]), ca.key);
+export function signFinalCertificate(ca: IssuingCa, tbs: LeafTbs, sctList?: Buffer): Promise<Buffer> {
+  if (!sctList) return signTbsAsync(encodeLeafTbs(tbs), ca.key);
   // extnValue = OCTET STRING wrapping the TLS-encoded SignedCertificateTimestampList (RFC 6962 3.3).
-  const inner = new Uint8Array(AsnConvert.serialize(new OctetString(sctList)));
-  const sct = new Extension({ extnID: CT_SCT_LIST_OID, critical: false, extnValue: new OctetString(inner) });
-  return signCertificateAsync(withExtensions(tbs, [...tbs.extensions!, sct]), ca.key);
+  const sct = encodeExtension(OID.sctList, false, encodeTlv(TAG.octetString, sctList));
+  return signTbsAsync(encodeLeafTbs(tbs, sct), ca.key);
 }
 
-function withExtensions(tbs: TBSCertificate, exts: Extension[]): TBSCertificate {
-  return new TBSCertificate({ ...tbs, extensions: new Extensions(exts) });
+/** RFC 5280 4.2.1.2 method 1 (Go's and Fulcio's SKID): SHA-1 of the subjectPublicKey BIT STRING's key bytes. */
+function spkiKeyIdentifier(spki: Buffer): Buffer {
+  const bits = derChildren(parseDer(spki, 'public key'))[1];
+  if (!bits || bits.tag !== TAG.bitString) throw invalidInput('public key has no subjectPublicKey');
+  return createHash('sha1').update(derValue(bits).subarray(1)).digest();
 }
 
-/** The issuer's subject and the AKI extension, parsed once per CA certificate (parsing costs as much as a signature). */
-const issuerCache = new WeakMap<Buffer, { subject: Name; authorityKeyId: Extension }>();
+/** Validity as Go writes it: UTCTime (YYMMDDHHMMSSZ) before 2050, GeneralizedTime after, whole seconds. */
+function validityDer(notBefore: Date, notAfter: Date): Buffer {
+  const time = (d: Date) => {
+    const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+    const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z';
+    const utc = d.getUTCFullYear() < 2050;
+    return encodeTlv(utc ? TAG.utcTime : TAG.generalizedTime, Buffer.from(utc ? digits.slice(2) : digits, 'latin1'));
+  };
+  return encodeTlv(TAG.sequence, Buffer.concat([time(notBefore), time(notAfter)]));
+}
 
-function issuerFields(ca: IssuingCa): { subject: Name; authorityKeyId: Extension } {
+/** The issuer's subject (its exact DER) and the AKI extension, read once per CA certificate. */
+const issuerCache = new WeakMap<Buffer, { subject: Buffer; authorityKeyId: Buffer }>();
+
+function issuerFields(ca: IssuingCa): { subject: Buffer; authorityKeyId: Buffer } {
   let fields = issuerCache.get(ca.certDer);
   if (!fields) {
     const tbs = AsnConvert.parse(ca.certDer, Certificate).tbsCertificate;
     const aki = new AuthorityKeyIdentifier({ keyIdentifier: new KeyIdentifier(issuerKeyId(tbs, ca.key)) });
-    fields = { subject: tbs.subject, authorityKeyId: extension(id_ce_authorityKeyIdentifier, false, aki) };
+    const akiDer = Buffer.from(AsnConvert.serialize(extension(id_ce_authorityKeyIdentifier, false, aki)));
+    fields = { subject: issuerSubjectDer(ca.certDer), authorityKeyId: akiDer };
     issuerCache.set(ca.certDer, fields);
   }
   return fields;
+}
+
+/** The subject Name of a certificate, byte for byte (TBS fields: [0] version, serial, signature, issuer, validity, subject). */
+function issuerSubjectDer(certDer: Buffer): Buffer {
+  const tbs = derChildren(parseDer(certDer, 'CA certificate'))[0];
+  const fields = tbs ? derChildren(tbs) : [];
+  const subject = fields[fields[0]?.tag === 0xa0 ? 5 : 4];
+  if (!subject || subject.tag !== TAG.sequence) throw new Error('the CA certificate has no subject');
+  return derBytes(subject);
 }
 
 function issuerKeyId(issuer: TBSCertificate, key: KeyObject): Buffer {
@@ -132,10 +184,18 @@ function issuerKeyId(issuer: TBSCertificate, key: KeyObject): Buffer {
   return keyIdentifier(key);
 }
 
-function generalName(san: San): GeneralName {
-  if (san.type === 'email') return new GeneralName({ rfc822Name: san.value });
-  if (san.type === 'uri') return new GeneralName({ uniformResourceIdentifier: san.value });
+/** The one GeneralName of the SAN (Go's marshalSANs: rfc822Name [1], URI [6], or the Sigstore username OtherName [0]). */
+function generalName(san: San): Buffer {
+  if (san.type === 'email') return encodeTlv(0x81, ia5(san.value, 'email'));
+  if (san.type === 'uri') return encodeTlv(0x86, ia5(san.value, 'URI'));
   // OtherName { 1.3.6.1.4.1.57264.1.7, [0] EXPLICIT UTF8String "user!domain" } (sigstore cryptoutils MarshalOtherNameSAN).
-  const value = AsnConvert.serialize(new DirectoryString({ utf8String: san.value }));
-  return new GeneralName({ otherName: new OtherName({ typeId: `${SIGSTORE_ARC}.7`, value }) });
+  const value = encodeTlv(0xa0, encodeTlv(TAG.utf8String, Buffer.from(san.value, 'utf8')));
+  return encodeTlv(0xa0, Buffer.concat([OID.username, value]));
+}
+
+/** IA5String content: ASCII only, as Go's CreateCertificate requires of an rfc822Name or URI. */
+function ia5(value: string, what: string): Buffer {
+  // eslint-disable-next-line no-control-regex
+  if (!/^[\x00-\x7f]*$/.test(value)) throw invalidInput(`the ${what} subject alternative name is not ASCII`);
+  return Buffer.from(value, 'latin1');
 }

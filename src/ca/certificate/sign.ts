@@ -44,18 +44,35 @@ export function signCertificate(tbs: TBSCertificate, key: KeyObject): Buffer {
   return assemble(tbsDer, algorithm, sign(hash, tbsDer, key));
 }
 
+/** The AlgorithmIdentifier DER and hash for a CA key, worked out once per key object. */
+const algorithmCache = new WeakMap<KeyObject, { der: Buffer; hash: string | null }>();
+
+function algorithmOf(key: KeyObject): { der: Buffer; hash: string | null } {
+  let a = algorithmCache.get(key);
+  if (!a) {
+    const { algorithm, hash } = signatureAlgorithmFor(key);
+    a = { der: Buffer.from(AsnConvert.serialize(algorithm)), hash };
+    algorithmCache.set(key, a);
+  }
+  return a;
+}
+
+/** The DER AlgorithmIdentifier a certificate signed by `key` names (in its TBS and around the signature). */
+export function signatureAlgorithmDer(key: KeyObject): Buffer {
+  return algorithmOf(key).der;
+}
+
 /**
- * The same, with the signature computed on libuv's thread pool (node:crypto's callback form), so concurrent
- * requests sign on several cores while the event loop keeps parsing and serializing.
+ * Signs TBSCertificate DER (whose signature field is `signatureAlgorithmDer(key)`) and returns the certificate.
+ * The signature is computed on libuv's thread pool (node:crypto's callback form), so concurrent requests sign on
+ * several cores while the event loop keeps parsing and encoding.
  */
-export async function signCertificateAsync(tbs: TBSCertificate, key: KeyObject): Promise<Buffer> {
-  const { algorithm, hash } = signatureAlgorithmFor(key);
-  tbs.signature = algorithm;
-  const tbsDer = Buffer.from(AsnConvert.serialize(tbs));
+export async function signTbsAsync(tbsDer: Buffer, key: KeyObject): Promise<Buffer> {
+  const { der, hash } = algorithmOf(key);
   const signature = await new Promise<Buffer>((resolve, reject) =>
     sign(hash, tbsDer, key, (err, sig) => (err ? reject(err) : resolve(sig))),
   );
-  return assemble(tbsDer, algorithm, signature);
+  return assembleDer(tbsDer, der, signature);
 }
 
 /**
@@ -63,7 +80,10 @@ export async function signCertificateAsync(tbs: TBSCertificate, key: KeyObject):
  * just signed (the same DER a Certificate object serializes to, without encoding the TBS a second time).
  */
 function assemble(tbsDer: Buffer, algorithm: AlgorithmIdentifier, signature: Buffer): Buffer {
-  const algorithmDer = Buffer.from(AsnConvert.serialize(algorithm));
+  return assembleDer(tbsDer, Buffer.from(AsnConvert.serialize(algorithm)), signature);
+}
+
+function assembleDer(tbsDer: Buffer, algorithmDer: Buffer, signature: Buffer): Buffer {
   const bitString = encodeTlv(0x03, Buffer.concat([Buffer.from([0]), signature]));
   return encodeTlv(0x30, Buffer.concat([tbsDer, algorithmDer, bitString]));
 }
