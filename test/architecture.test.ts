@@ -37,7 +37,8 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   workers: [],
   log: ['bundle', 'crypto', 'encoding', 'http', 'merkle', 'metrics', 'note', 'workers'],
   'rekor-v2': ['crypto', 'encoding', 'http', 'log', 'merkle', 'metrics', 'note', 'workers'],
-  ct: ['encoding', 'http', 'merkle'],
+  // workers: the CT store's writer thread posts its batches as exact copies (owned), as the log's does
+  ct: ['encoding', 'http', 'merkle', 'workers'],
   oidc: ['http', 'http-client'],
   ca: ['crypto', 'ct', 'encoding', 'http', 'metrics', 'oidc'],
   tsa: ['ca', 'encoding', 'http'],
@@ -248,12 +249,12 @@ test('pure domains do no I/O, not even through what they import', () => {
 });
 
 test('only storage code imports a database driver', () => {
-  const storage = (f: string) => f.startsWith('log/storage/') || f === 'ct/store.ts';
+  const storage = (f: string) => f.startsWith('log/storage/') || f === 'ct/store.ts' || f === 'ct/store-schema.ts';
   const bad = files.flatMap((f) =>
     graph
       .get(f)!
       .filter((i) => !storage(f) && (i.spec === 'pg' || i.spec === 'better-sqlite3'))
-      .map((i) => `src/${f} imports ${i.spec}: only log/storage/ and ct/store.ts talk to a database`),
+      .map((i) => `src/${f} imports ${i.spec}: only log/storage/ and ct/store(-schema).ts talk to a database`),
   );
   assert.deepEqual(bad, []);
 });

@@ -36,7 +36,7 @@ interface Pending {
 }
 
 /**
- * The CT log's domain: accepts chains, sequences them within a tick (the SCT's promise is kept before it is returned),
+ * The CT log's domain: accepts chains, sequences them in groups (the SCT's promise is kept before it is returned),
  * and answers tree heads and proofs. It never sees HTTP.
  */
 export class CertificateLog {
@@ -44,6 +44,8 @@ export class CertificateLog {
   readonly #queue: Pending[] = [];
   /** Submissions waiting for the next commit, by identity, so a duplicate in the same batch shares the SCT. */
   readonly #queued = new Map<string, Promise<Sct>>();
+  /** A commit is on its way to disk; new submissions wait for the next group. */
+  #writing = false;
 
   readonly #store: CtStore;
   readonly #tree: CtTree;
@@ -81,7 +83,9 @@ export class CertificateLog {
 
   /**
    * add-chain / add-pre-chain: log the chain (or find it already logged) and resolve to its SCT once the entry is
-   * durable. Submissions that arrive together are committed in one transaction (one fsync), in arrival order.
+   * durable. Group commit: submissions that arrive while nothing is being written go out together on the next
+   * turn of the event loop; those that arrive during a commit wait for it and go in the next one (one transaction,
+   * one fsync each), in arrival order.
    */
   async add(chainDer: Buffer[], precert: boolean): Promise<Sct> {
     const { entry, chain } = acceptChain(chainDer, this.#roots(), precert);
@@ -96,36 +100,37 @@ export class CertificateLog {
     if (queued) return queued;
     const promise = new Promise<Sct>((resolve, reject) => {
       this.#queue.push({ identity, entry, chain, resolve, reject });
-      if (this.#queue.length === 1) setImmediate(() => this.#flush());
+      if (this.#queue.length === 1 && !this.#writing) setImmediate(() => void this.#flush());
     });
     this.#queued.set(key, promise);
     return promise;
   }
 
   /** Signs and commits everything queued; every waiter learns the outcome of the one transaction. */
-  #flush(): void {
+  async #flush(): Promise<void> {
     const batch = this.#queue.splice(0);
+    if (batch.length === 0) return;
+    this.#writing = true;
     try {
       const rows = batch.map((p) => {
         const timestamp = this.#clock();
         const signature = digitallySign(this.key.privateKey, sctSignedData(p.entry, timestamp, NO_EXTENSIONS));
         return { p, timestamp, signature, leafInput: merkleTreeLeaf(timestamp, p.entry, NO_EXTENSIONS) };
       });
-      this.#tree.append(
-        rows.map((r) => r.leafInput),
-        (leafHashes, nodesFor) =>
-          this.#store.append(
-            rows.map((r, i) => ({
-              identity: r.p.identity,
-              leafHash: leafHashes[i]!,
-              leafInput: r.leafInput,
-              extraData: extraData(r.p.entry.type, r.p.chain),
-              timestamp: r.timestamp,
-              sctSignature: encodeDigitallySigned(r.signature),
-            })),
-            nodesFor,
-          ),
+      const prepared = this.#tree.prepare(rows.map((r) => r.leafInput));
+      await this.#store.append(
+        rows.map((r, i) => ({
+          index: prepared.start + i,
+          identity: r.p.identity,
+          leafHash: prepared.leafHashes[i]!,
+          leafInput: r.leafInput,
+          extraData: extraData(r.p.entry.type, r.p.chain),
+          timestamp: r.timestamp,
+          sctSignature: encodeDigitallySigned(r.signature),
+          nodes: prepared.nodes[i]!,
+        })),
       );
+      prepared.commit();
       for (const r of rows) r.p.resolve(this.#sct(r.timestamp, r.signature));
     } catch (e) {
       this.#onStorageError();
@@ -138,6 +143,9 @@ export class CertificateLog {
       for (const p of batch) p.reject(failure);
     } finally {
       for (const p of batch) this.#queued.delete(p.identity.toString('hex'));
+      this.#writing = false;
+      // What arrived during the commit goes out now, as the next group.
+      if (this.#queue.length > 0) setImmediate(() => void this.#flush());
     }
   }
 

@@ -54,7 +54,7 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
       ctx.metrics?.databaseError('ct'),
     );
   } catch (e) {
-    store.close();
+    await store.close();
     throw e;
   }
   return {
@@ -69,7 +69,7 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
       await app.register(async (scope) => registerCtRoutes(scope, log), { prefix: '/ct/v1' });
     },
     async close() {
-      store.close();
+      await store.close();
     },
   };
 }

@@ -1,4 +1,10 @@
-import Database from 'better-sqlite3';
+import type Database from 'better-sqlite3';
+import type { Statement } from 'better-sqlite3';
+import { Worker } from 'node:worker_threads';
+import { owned } from '../workers/index.js';
+import { ctBatchWriter, openCtDatabase, SIZE_SQL, type CtRow } from './store-schema.js';
+
+export type { CtRow };
 
 /** One logged entry as stored: its Merkle leaf, the chain for get-entries, and the SCT signature it was given. */
 export interface StoredEntry {
@@ -11,95 +17,120 @@ export interface StoredEntry {
 
 /**
  * The CT log's SQLite file (WAL, synchronous FULL): entries and the hashes of complete subtrees. Every write is one
- * transaction (a batch of entries) that is on disk when the call returns, so an SCT is never handed out for an entry that a crash could
- * lose. Single process: better-sqlite3 is synchronous, so calls never interleave.
+ * transaction (a batch of entries) that is on disk when its promise resolves, so an SCT is never handed out for an
+ * entry that a crash could lose. The commit and its fsync run on a writer thread (its own connection) when running
+ * compiled, so the event loop keeps working meanwhile; reads use this thread's connection (WAL lets them run beside
+ * the writer and they see every commit that resolved). Single process; one write at a time (the log's flush).
  */
 export class CtStore {
   readonly #db: Database.Database;
+  readonly #stmt: Record<'size' | 'byIdentity' | 'indexOfLeafHash' | 'entries' | 'node', Statement>;
+  readonly #writer: CtWriter;
 
-  constructor(path: string) {
-    this.#db = new Database(path);
-    this.#db.pragma('journal_mode = WAL');
-    this.#db.pragma('synchronous = FULL');
-    this.#db.exec(`
-      CREATE TABLE IF NOT EXISTS entries (
-        idx INTEGER PRIMARY KEY,
-        identity BLOB NOT NULL UNIQUE,
-        leaf_hash BLOB NOT NULL,
-        leaf_input BLOB NOT NULL,
-        extra_data BLOB NOT NULL,
-        timestamp INTEGER NOT NULL,
-        sct_signature BLOB NOT NULL
-      );
-      CREATE INDEX IF NOT EXISTS entries_leaf_hash ON entries (leaf_hash);
-      CREATE TABLE IF NOT EXISTS nodes (level INTEGER NOT NULL, idx INTEGER NOT NULL, hash BLOB NOT NULL,
-        PRIMARY KEY (level, idx)) WITHOUT ROWID;`);
+  /** `writerThread` (default: true when running compiled; a worker cannot load TypeScript) commits on a thread. */
+  constructor(path: string, options: { writerThread?: boolean } = {}) {
+    this.#db = openCtDatabase(path);
+    this.#stmt = {
+      size: this.#db.prepare(SIZE_SQL),
+      byIdentity: this.#db.prepare('SELECT * FROM entries WHERE identity = ?'),
+      indexOfLeafHash: this.#db.prepare('SELECT MIN(idx) AS idx FROM entries WHERE leaf_hash = ?'),
+      entries: this.#db.prepare('SELECT * FROM entries WHERE idx BETWEEN ? AND ? ORDER BY idx'),
+      node: this.#db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?'),
+    };
+    const threaded = options.writerThread ?? import.meta.url.endsWith('.js');
+    this.#writer = threaded ? threadWriter(path) : inlineWriter(this.#db);
   }
 
   size(): number {
-    return (this.#db.prepare('SELECT COUNT(*) AS n FROM entries').get() as { n: number }).n;
+    return (this.#stmt.size.get() as { n: number }).n;
   }
 
   /** The entry logged for `identity` (a hash of what was submitted), so a resubmission gets the same SCT. */
   byIdentity(identity: Buffer): StoredEntry | undefined {
-    const row = this.#db.prepare('SELECT * FROM entries WHERE identity = ?').get(identity) as Row | undefined;
+    const row = this.#stmt.byIdentity.get(identity) as Row | undefined;
     return row && toEntry(row);
   }
 
   /** Lowest index whose leaf hash is `leafHash`, if any. */
   indexOfLeafHash(leafHash: Buffer): number | undefined {
-    const row = this.#db.prepare('SELECT MIN(idx) AS idx FROM entries WHERE leaf_hash = ?').get(leafHash) as {
-      idx: number | null;
-    };
+    const row = this.#stmt.indexOfLeafHash.get(leafHash) as { idx: number | null };
     return row.idx ?? undefined;
   }
 
   entries(start: number, end: number): StoredEntry[] {
-    const rows = this.#db
-      .prepare('SELECT * FROM entries WHERE idx BETWEEN ? AND ? ORDER BY idx')
-      .all(start, end) as Row[];
-    return rows.map(toEntry);
+    return (this.#stmt.entries.all(start, end) as Row[]).map(toEntry);
   }
 
   /** The hash of the complete subtree at (level, index), as written by `append`. */
   node(level: number, index: number): Buffer | undefined {
-    const row = this.#db.prepare('SELECT hash FROM nodes WHERE level = ? AND idx = ?').get(level, index) as
-      { hash: Buffer } | undefined;
+    const row = this.#stmt.node.get(level, index) as { hash: Buffer } | undefined;
     return row?.hash;
   }
 
   /**
-   * Appends entries at the next indexes, with the subtree hashes each completes, in one durable transaction (one
-   * fsync for the batch). `nodesFor` gets each new entry's index and leaf hash and returns the nodes to store.
+   * Appends entries at the next indexes (the first must be `size()`), with the subtree hashes each completes, in one
+   * durable transaction (one fsync for the batch). Resolves once it is on disk; rejects with the SQLite/errno
+   * `code` kept (SQLITE_FULL, ENOSPC) when it is not.
    */
-  append(
-    batch: Array<Omit<StoredEntry, 'index'> & { identity: Buffer; leafHash: Buffer }>,
-    nodesFor: (index: number, leafHash: Buffer) => Array<{ level: number; index: number; hash: Buffer }>,
-  ): StoredEntry[] {
-    const insertEntry = this.#db.prepare(
-      'INSERT INTO entries (idx, identity, leaf_hash, leaf_input, extra_data, timestamp, sct_signature) VALUES (?, ?, ?, ?, ?, ?, ?)',
-    );
-    const insertNode = this.#db.prepare('INSERT OR REPLACE INTO nodes (level, idx, hash) VALUES (?, ?, ?)');
-    return this.#db.transaction(() => {
-      const start = this.size();
-      return batch.map((e, i) => {
-        const index = start + i;
-        insertEntry.run(index, e.identity, e.leafHash, e.leafInput, e.extraData, e.timestamp, e.sctSignature);
-        for (const n of nodesFor(index, e.leafHash)) insertNode.run(n.level, n.index, n.hash);
-        return {
-          index,
-          leafInput: e.leafInput,
-          extraData: e.extraData,
-          timestamp: e.timestamp,
-          sctSignature: e.sctSignature,
-        };
-      });
-    })();
+  append(rows: CtRow[]): Promise<void> {
+    return this.#writer.write(rows);
   }
 
-  close(): void {
+  async close(): Promise<void> {
+    await this.#writer.close();
     this.#db.close();
   }
+}
+
+interface CtWriter {
+  write(rows: CtRow[]): Promise<void>;
+  close(): Promise<void>;
+}
+
+function inlineWriter(db: Database.Database): CtWriter {
+  const write = ctBatchWriter(db);
+  return { write: async (rows) => write(rows), close: async () => {} };
+}
+
+/** Runs store-writer on a worker thread; a dead thread fails every pending and later write. */
+function threadWriter(path: string): CtWriter {
+  let dead: Error | undefined;
+  const worker = new Worker(new URL('./store-writer.js', import.meta.url), { workerData: { path } });
+  // Referenced only while a commit is outstanding, so an idle store never keeps the process alive.
+  worker.unref();
+  const waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
+  let next = 0;
+  const failAll = (e: Error) => {
+    dead ??= e;
+    for (const w of waiting.values()) w.reject(e);
+    waiting.clear();
+    worker.unref();
+  };
+  worker.on('message', (m: { id: number; error?: string; code?: string }) => {
+    const w = waiting.get(m.id);
+    waiting.delete(m.id);
+    if (waiting.size === 0) worker.unref();
+    if (m.error === undefined) w?.resolve();
+    else w?.reject(Object.assign(new Error(m.error), m.code ? { code: m.code } : {}));
+  });
+  worker.on('error', failAll);
+  worker.on('exit', () => failAll(new Error('the CT log writer thread exited')));
+  const call = (msg: object) =>
+    new Promise<void>((resolve, reject) => {
+      if (dead) return reject(dead);
+      const id = next++;
+      waiting.set(id, { resolve, reject });
+      worker.ref();
+      worker.postMessage({ id, ...msg });
+    });
+  return {
+    // Small Buffers are views into Node's pool: post exact copies (see src/workers/message.ts).
+    write: (rows) => call({ rows: owned(rows) }),
+    close: async () => {
+      await call({ close: true }).catch(() => undefined);
+      await worker.terminate();
+    },
+  };
 }
 
 interface Row {

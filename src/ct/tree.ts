@@ -3,10 +3,18 @@ import type { CtStore } from './store.js';
 
 export type NodeWrite = { level: number; index: number; hash: Buffer };
 
+/** A batch of leaves hashed against the current tree: its first index, leaf hashes, nodes per leaf, and `commit`. */
+export interface PreparedAppend {
+  start: number;
+  leafHashes: Buffer[];
+  nodes: NodeWrite[][];
+  commit(): void;
+}
+
 /**
  * The log's RFC 6962 Merkle tree: signet's Merkle engine does the maths, the store keeps the perfect-subtree nodes
- * each append completes, and proofs read them back. The right edge (a CompactRange) stays in memory, so an append
- * is synchronous from hashing to commit and two submissions can never race for the same index.
+ * each append completes, and proofs read them back. The right edge (a CompactRange) stays in memory and moves only
+ * once a batch is durable; the log prepares one batch at a time, so two submissions can never race for an index.
  */
 export class CtTree {
   readonly #read: NodeReader;
@@ -30,23 +38,28 @@ export class CtTree {
   }
 
   /**
-   * Hashes the leaves and lets `write` store them together with the subtree nodes each completes (one transaction
-   * for the whole batch). The in-memory edge moves only once `write` returned.
+   * Hashes the leaves and works out the subtree nodes each completes, without moving the tree. The caller stores
+   * them (one transaction for the batch) and then calls `commit`, which moves the in-memory edge; a batch whose
+   * store failed is simply dropped. Only one batch may be prepared at a time (the log's flush keeps to that).
    */
-  append<T>(
-    leafInputs: Buffer[],
-    write: (leafHashes: Buffer[], nodesFor: (index: number, hash: Buffer) => NodeWrite[]) => T,
-  ): T {
-    const hashes = leafInputs.map((l) => leafHash(l));
+  prepare(leafInputs: Buffer[]): PreparedAppend {
     const next = this.#range.clone();
-    const out = write(hashes, (index, hash) => {
-      if (index !== next.size) throw new Error(`ct tree is at size ${next.size} but the store is at ${index}`);
-      const nodes: NodeWrite[] = [];
-      next.append(hash, (level, i, h) => nodes.push({ level, index: i, hash: h }));
-      return nodes;
+    const start = next.size;
+    const leafHashes = leafInputs.map((l) => leafHash(l));
+    const nodes = leafHashes.map((hash) => {
+      const out: NodeWrite[] = [];
+      next.append(hash, (level, i, h) => out.push({ level, index: i, hash: h }));
+      return out;
     });
-    this.#range = next;
-    return out;
+    return {
+      start,
+      leafHashes,
+      nodes,
+      commit: () => {
+        if (this.#range.size !== start) throw new Error(`ct tree moved from ${start} to ${this.#range.size} meanwhile`);
+        this.#range = next;
+      },
+    };
   }
 
   /** The root of the current tree. */

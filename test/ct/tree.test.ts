@@ -66,10 +66,11 @@ test('stored tree: roots, inclusion and consistency proofs verify for every size
     for (let n = 1; n <= 40; n++) {
       const leaf = Buffer.from(`leaf ${n}`);
       leaves.push(leaf);
-      tree.append([leaf], ([hash], nodesFor) => {
-        const row = { identity: hash!, leafHash: hash!, leafInput: leaf, extraData: Buffer.alloc(0), timestamp: n };
-        return store.append([{ ...row, sctSignature: Buffer.alloc(0) }], nodesFor);
-      });
+      const prepared = tree.prepare([leaf]);
+      const hash = prepared.leafHashes[0]!;
+      const row = { identity: hash, leafHash: hash, leafInput: leaf, extraData: Buffer.alloc(0), timestamp: n };
+      await store.append([{ ...row, index: prepared.start, sctSignature: Buffer.alloc(0), nodes: prepared.nodes[0]! }]);
+      prepared.commit();
       assert.deepEqual(tree.currentRoot(), mth(leaves), `root of ${n}`);
       assert.deepEqual(await tree.root(n), mth(leaves));
     }
@@ -99,7 +100,7 @@ test('stored tree: roots, inclusion and consistency proofs verify for every size
       { numRuns: 300, seed: 6962 },
     );
   } finally {
-    store.close();
+    await store.close();
     rmSync(dir, { recursive: true, force: true });
   }
 });
