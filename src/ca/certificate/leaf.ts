@@ -21,6 +21,7 @@ import {
 } from '../../encoding/index.js';
 import { invalidInput } from '../../errors.js';
 import { extension, keyIdentifier, randomSerial, signTbsAsync, signatureAlgorithmDer } from './sign.js';
+import { spkiDer } from './spki.js';
 import { renderSigstoreExtensions, SIGSTORE_ARC, type SigstoreExtensions } from './extensions.js';
 
 /** The one subject alternative name of a leaf: rfc822Name, URI, or Fulcio's username OtherName (`user!domain`). */
@@ -96,7 +97,7 @@ const POISON = encodeExtension(OID.poison, true, Buffer.from([0x05, 0x00]));
  */
 export function buildLeafTbs(ca: IssuingCa, req: LeafRequest): LeafTbs {
   const issuer = issuerFields(ca);
-  const spki = req.publicKey.export({ format: 'der', type: 'spki' });
+  const spki = spkiDer(req.publicKey);
   const head = Buffer.concat([
     VERSION_V3,
     encodeTlv(TAG.integer, Buffer.from(randomSerial())),
