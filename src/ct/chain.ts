@@ -13,6 +13,9 @@ const MAX_CHAIN = 10;
 /** Issuer links remembered as verified (see `linkVerified`); a CA submits the same few with every precertificate. */
 const MAX_VERIFIED_LINKS = 256;
 const verifiedLinks = new Set<string>();
+/** Issuer certificates parsed, by the SHA-256 of their DER: the CA's intermediate comes with every precertificate. */
+const MAX_PARSED_ISSUERS = 64;
+const parsedIssuers = new Map<string, X509Certificate>();
 
 export interface AcceptedChain {
   entry: SignedEntry;
@@ -28,13 +31,13 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
   if (chainDer.length === 0) throw invalidInput('chain is empty');
   if (chainDer.length > MAX_CHAIN) throw invalidInput(`chain has more than ${MAX_CHAIN} certificates`);
   const certs: (X509Certificate | undefined)[] = [];
-  const cert = (i: number) => (certs[i] ??= parse(chainDer[i]!, i));
+  const ids = chainDer.map((d) => createHash('sha256').update(d).digest('hex'));
+  const cert = (i: number) => (certs[i] ??= i === 0 ? parse(chainDer[0]!, 0) : parseIssuer(chainDer[i]!, ids[i]!, i));
   cert(0);
   for (let i = 0; i + 1 < chainDer.length; i++) {
     if (
       !linkVerified(
-        chainDer[i]!,
-        chainDer[i + 1]!,
+        ids[i]! + ids[i + 1]!,
         () => cert(i).checkIssued(cert(i + 1)) && cert(i).verify(cert(i + 1).publicKey),
       )
     ) {
@@ -44,8 +47,9 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
   const chain = [...chainDer];
   const lastDer = chainDer[chainDer.length - 1]!;
   if (!roots.some((r) => r.equals(lastDer))) {
+    const lastId = ids[chainDer.length - 1]!;
     const root = roots.find((r) =>
-      linkVerified(lastDer, r, () => {
+      linkVerified(lastId + createHash('sha256').update(r).digest('hex'), () => {
         const rc = new X509Certificate(r);
         const last = cert(chainDer.length - 1);
         return last.checkIssued(rc) && last.verify(rc.publicKey);
@@ -73,17 +77,27 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
 }
 
 /**
- * Whether `certDer` is issued and signed by `issuerDer`, as `check` finds it. A link that verified is remembered by
- * the two certificates' exact bytes, so the CA's intermediate and root, sent again with every precertificate, are
+ * Whether a certificate is issued and signed by its issuer, as `check` finds it; `key` is the two certificates'
+ * SHA-256 (hex), so a link that verified is remembered by their exact bytes, so the CA's intermediate and root, sent again with every precertificate, are
  * parsed and verified once; the leaf is new each time and always checked. Failures are not remembered.
  */
-function linkVerified(certDer: Buffer, issuerDer: Buffer, check: () => boolean): boolean {
-  const key = createHash('sha256').update(certDer).digest('hex') + createHash('sha256').update(issuerDer).digest('hex');
+function linkVerified(key: string, check: () => boolean): boolean {
   if (verifiedLinks.has(key)) return true;
   if (!check()) return false;
   if (verifiedLinks.size >= MAX_VERIFIED_LINKS) verifiedLinks.delete(verifiedLinks.values().next().value!);
   verifiedLinks.add(key);
   return true;
+}
+
+/** An issuer of the chain, parsed once while it stays among the last few seen (it is only read, never changed). */
+function parseIssuer(der: Buffer, id: string, i: number): X509Certificate {
+  let c = parsedIssuers.get(id);
+  if (!c) {
+    c = parse(der, i);
+    if (parsedIssuers.size >= MAX_PARSED_ISSUERS) parsedIssuers.delete(parsedIssuers.keys().next().value!);
+    parsedIssuers.set(id, c);
+  }
+  return c;
 }
 
 function parse(der: Buffer, i: number): X509Certificate {
