@@ -16,6 +16,7 @@ import type {
 const lib = () => import('../rekor-client/index.js');
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
+import { withRekorConfig } from './rekor-config.js';
 
 type Opts = Record<string, string | undefined>;
 type LogInfoOpts = Opts & { storeTreeState?: boolean; store_tree_state?: boolean };
@@ -68,7 +69,7 @@ export function registerLogClient(log: Command): void {
 }
 
 function withLog(cmd: Command): Command {
-  return cmd
+  return withRekorConfig(cmd)
     .option(
       '--rekor-url <url>',
       'address of the log',
