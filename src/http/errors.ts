@@ -27,7 +27,7 @@ export function toWireError(e: unknown): WireError {
     if (e.detail.location) headers.location = e.detail.location;
     if (e.code === 'pushback') headers['retry-after'] = e.detail.retryAfter ?? '1';
     const status = STATUS[e.code];
-    return { status, message: status >= 500 && e.code !== 'pushback' ? 'internal error' : e.message, headers };
+    return { status, message: status >= 500 && e.code !== 'pushback' ? 'internal error' : oneLine(e.message), headers };
   }
   const fe = e as FastifyError;
   if (typeof fe?.statusCode === 'number' && fe.statusCode >= 400 && fe.statusCode < 500) {
@@ -35,6 +35,11 @@ export function toWireError(e: unknown): WireError {
     return { status: fe.statusCode, message: fastifyMessage(fe), headers: {} };
   }
   return { status: 500, message: 'internal error', headers: {} };
+}
+
+/** A message may quote input; whatever it quotes, it stays one line on the wire. */
+function oneLine(message: string): string {
+  return message.replace(/[\r\n\u2028\u2029]+/g, ' ');
 }
 
 function fastifyMessage(fe: FastifyError): string {

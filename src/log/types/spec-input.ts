@@ -30,7 +30,8 @@ export function onlyKnownFields(obj: Json, path: string, known: readonly string[
   for (const key of Object.keys(obj)) {
     if (known.includes(key)) continue;
     const hint = typeof hints[key] === 'string' ? `: ${hints[key] as string}` : '';
-    throw invalidInput(`${path}.${key}: unknown field${hint}`);
+    // Quoted and cut: the name is the client's, and may hold a newline or be long.
+    throw invalidInput(`${path}: unknown field ${JSON.stringify(key.slice(0, 64))}${hint}`);
   }
 }
 
