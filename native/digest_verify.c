@@ -13,6 +13,8 @@
 #include <openssl/x509.h>
 #include <stdlib.h>
 
+#include "ecdsa_fixed.h"
+
 typedef struct {
   EVP_PKEY *pkey;
   int is_rsa;
@@ -130,7 +132,7 @@ NAPI_MODULE_INIT() {
   if (napi_create_function(env, "loadKey", NAPI_AUTO_LENGTH, load_key, NULL, &f) != napi_ok ||
       napi_set_named_property(env, exports, "loadKey", f) != napi_ok ||
       napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &f) != napi_ok ||
-      napi_set_named_property(env, exports, "verify", f) != napi_ok) {
+      napi_set_named_property(env, exports, "verify", f) != napi_ok || !register_ecdsa_fixed(env, exports)) {
     return NULL;
   }
   return exports;

@@ -6,6 +6,12 @@ import { fileURLToPath } from 'node:url';
 export interface NativeDigestVerify {
   loadKey(spkiDer: Buffer): object;
   verify(key: object, md: 0 | 1 | 2, digest: Buffer, signature: Buffer): boolean;
+  /**
+   * ECDSA with fixed-base tables for the key's point (native/ecdsa_fixed.c). Optional: an addon built before
+   * they existed lacks them, and callers then verify with node:crypto.
+   */
+  loadFixedKey?(spkiDer: Buffer): object;
+  verifyFixed?(key: object, digest: Buffer, signature: Buffer): boolean;
 }
 
 const ADDON = join('build', 'Release', 'signet_digest_verify.node');

@@ -8,7 +8,8 @@ export type { DigestHash } from './digest-verify-js.js';
 const DIGEST_LENGTH: Record<DigestHash, number> = { sha256: 32, sha384: 48, sha512: 64 };
 const MD_INDEX: Record<DigestHash, 0 | 1 | 2> = { sha256: 0, sha384: 1, sha512: 2 };
 
-const native = loadNativeDigestVerify();
+/** The addon, loaded once; trusted-key-verify.ts uses it too. */
+export const native = loadNativeDigestVerify();
 /** OpenSSL key handles per KeyObject, so a log verifying many entries by one key parses its SPKI once. */
 const nativeKeys = new WeakMap<KeyObject, object>();
 

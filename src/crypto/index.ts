@@ -18,6 +18,9 @@ export {
 // digest-verify.ts: ECDSA / RSA verification over a pre-computed digest
 export { digestVerifyBackend, verifyDigestSignature, type DigestHash } from './digest-verify.js';
 
+// trusted-key-verify.ts: node:crypto's verify, with fixed-base tables for a key that verifies many signatures
+export { verifyByTrustedKey } from './trusted-key-verify.js';
+
 // ed25519ph.ts: Ed25519ph (RFC 8032 prehash) signing and verifying, over data or a SHA-512 digest
 export { ed25519RawKey, signEd25519ph, verifyEd25519ph, verifyEd25519phDigest } from './ed25519ph.js';
 

@@ -1,4 +1,5 @@
 import { X509Certificate, type KeyObject } from 'node:crypto';
+import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import {
   TAG,
@@ -42,6 +43,9 @@ export interface Certificate {
   extensions: CertificateExtension[];
   isCa: boolean;
   serial: Buffer;
+  /** The outer signatureAlgorithm (whole AlgorithmIdentifier DER) and the signature's bits. */
+  signatureAlgorithm: Buffer;
+  signature: Buffer;
 }
 
 export const OID = {
@@ -64,7 +68,10 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
     throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
   }
   const cert = expectTag(parseDer(der, what), TAG.sequence, what);
-  const tbs = expectTag(derChildren(cert)[0], TAG.sequence, `${what} TBS`);
+  const [tbsNode, algorithm, signature] = derChildren(cert);
+  const tbs = expectTag(tbsNode, TAG.sequence, `${what} TBS`);
+  const sigBits = derValue(expectTag(signature, TAG.bitString, `${what} signature`));
+  expectTag(algorithm, TAG.sequence, `${what} signature algorithm`);
   const fields = derChildren(tbs);
   const at = fields[0]?.tag === 0xa0 ? 1 : 0;
   const [serial, , issuer, validity, subject, spki] = fields.slice(at);
@@ -87,6 +94,9 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
     extensions,
     isCa: bc ? basicConstraintsCa(bc.value) : false,
     serial: derValue(serial),
+    signatureAlgorithm: derBytes(algorithm!),
+    // A BIT STRING's first content byte counts unused bits: signatures are whole bytes.
+    signature: sigBits[0] === 0 ? sigBits.subarray(1) : Buffer.alloc(0),
   };
 }
 
@@ -122,11 +132,29 @@ export function validAt(cert: Certificate, t: Date): boolean {
   return cert.notBefore.getTime() <= t.getTime() && t.getTime() <= cert.notAfter.getTime();
 }
 
-/** True when `issuer` issued `cert`: names chain and the signature verifies with the issuer's key. */
+/** ecdsa-with-SHA256/384/512 AlgorithmIdentifiers as DER, parameters absent (RFC 5758 §3.2). */
+const ECDSA_ALGORITHMS = new Map(
+  [
+    ['300a06082a8648ce3d040302', 'sha256'],
+    ['300a06082a8648ce3d040303', 'sha384'],
+    ['300a06082a8648ce3d040304', 'sha512'],
+  ].map(([der, hash]) => [Buffer.from(der!, 'hex').toString('latin1'), hash!]),
+);
+
+/**
+ * True when `issuer` issued `cert`: names chain and the signature verifies with the issuer's key. An ECDSA
+ * signature by an EC key (every Fulcio and TSA chain) is checked over the TBS bytes as written, with the checks
+ * OpenSSL's X509_verify makes (the TBS names the same algorithm as the outer field); anything else goes to
+ * X509_verify itself.
+ */
 export function issuedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!cert.issuer.equals(issuer.subject)) return false;
+  const hash = ECDSA_ALGORITHMS.get(cert.signatureAlgorithm.toString('latin1'));
   try {
-    return cert.x509.verify(issuer.publicKey);
+    if (!hash || issuer.publicKey.asymmetricKeyType !== 'ec') return cert.x509.verify(issuer.publicKey);
+    const tbsAlgorithm = cert.tbsFields[cert.tbsFields[0]?.tag === 0xa0 ? 2 : 1];
+    if (!tbsAlgorithm || !derBytes(tbsAlgorithm).equals(cert.signatureAlgorithm)) return false;
+    return verifyByTrustedKey(hash, derBytes(cert.tbs), issuer.publicKey, cert.signature);
   } catch {
     return false;
   }

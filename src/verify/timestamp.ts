@@ -1,4 +1,5 @@
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import type { Certificate } from './certificate.js';
 import {
@@ -74,7 +75,8 @@ export function verifyRfc3161Timestamp(der: Buffer, signature: Buffer, tsas: Aut
 function verifySignerSignature(leaf: Certificate, token: TimestampToken, signed: Buffer): boolean {
   const hash = leaf.publicKey.asymmetricKeyType === 'ed25519' ? null : token.digestAlgorithm;
   try {
-    return verify(hash, signed, leaf.publicKey, token.signature);
+    // The TSA's key is trust material: it signs every timestamp this verifier sees.
+    return verifyByTrustedKey(hash, signed, leaf.publicKey, token.signature);
   } catch {
     return false;
   }
