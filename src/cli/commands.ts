@@ -51,6 +51,10 @@ export const COMMANDS = {
   ],
   login: ['[options] <server>', 'store registry credentials in the docker config (~/.docker/config.json)'],
   triangulate: ['[options] <image>', 'print where cosign stores an attachment of an image'],
+  generate: [
+    '[options] <image>',
+    'print the simple-signing payload cosign signs for an image, to sign it elsewhere (cosign generate)',
+  ],
   tree: ['[options] <image>', 'show what is attached to an image'],
   download: ['', 'print what is attached to an image'],
   upload: ['', 'upload artifacts to a registry'],

@@ -1,6 +1,6 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { invalidInput, isSignetError } from '../errors.js';
+import { isSignetError } from '../errors.js';
 import type { ImageTarget } from '../image/index.js';
 import type { ImageSession } from '../oci/index.js';
 import { CliExit } from './exit.js';
@@ -10,6 +10,7 @@ import { registerImageVerify } from './image-verify.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
 import { addSigningOptions, info, resolveServices, signerFor, tlogOptions, type SignFlags } from './signing-flags.js';
 import { summary } from './commands.js';
+import { annotationOption, parseAnnotations } from './annotations.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const bundleCode = () => import('../bundle/index.js');
@@ -160,26 +161,8 @@ Examples:
   registerImageVerify(program);
 }
 
-/** `-a key=value`, repeatable (cosign's --annotations). */
-export function annotationOption(): Option {
-  return new Option('-a, --annotations <key=value>', 'annotation (repeatable)').argParser(
-    (v: string, prev: string[] = []) => [...prev, v],
-  );
-}
-
 export function attachmentOption(): Option {
   return new Option('--attachment <type>', "act on the image's attached SBOM instead of the image").choices(['sbom']);
-}
-
-export function parseAnnotations(list: string[] | undefined): Record<string, string> | undefined {
-  if (!list?.length) return undefined;
-  const out: Record<string, string> = {};
-  for (const kv of list) {
-    const eq = kv.indexOf('=');
-    if (eq <= 0) throw invalidInput(`annotation ${JSON.stringify(kv)} is not key=value`);
-    out[kv.slice(0, eq)] = kv.slice(eq + 1);
-  }
-  return out;
 }
 
 /**

@@ -41,7 +41,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
     async () => (await import('./image.js')).registerImage,
   ],
   [
-    ['login', 'triangulate', 'tree', 'download', 'upload', 'copy', 'clean'],
+    ['login', 'triangulate', 'generate', 'tree', 'download', 'upload', 'copy', 'clean'],
     async () => (await import('./registry.js')).registerRegistry,
   ],
   [['save', 'load'], async () => (await import('./layout.js')).registerLayout],

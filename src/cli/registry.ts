@@ -6,6 +6,7 @@ import { CliExit } from './exit.js';
 import { transferProgress } from './progress.js';
 import { addRegistryOptions, registryOptions } from './registry-options.js';
 import { summary } from './commands.js';
+import { annotationOption, parseAnnotations } from './annotations.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
 const ociCode = () => import('../oci/index.js');
@@ -44,6 +45,23 @@ export function registerRegistry(program: Command): void {
     console.log(`${(await ociCode()).repositoryName(ref)}:${(await ociCode()).attachmentTag(ref.digest!, kind)}`);
   });
 
+  addRegistryOptions(
+    program
+      .command('generate <image>')
+      .description(summary('generate'))
+      .addOption(annotationOption())
+      .addHelpText(
+        'after',
+        '\nExample (sign elsewhere, attach with the signature):\n  signet generate reg.example/app:v1 > payload.json',
+      ),
+  ).action(async (image: string, opts: Record<string, unknown>) => {
+    const oci = await ociCode();
+    const annotations = parseAnnotations(opts.annotations as string[] | undefined);
+    const { ref } = await oci.resolveImage(oci.openImage(image, registryOptions(opts)));
+    // The exact bytes cosign signs, with no newline, so they can be piped into a signer.
+    process.stdout.write(oci.simpleSigningPayload(oci.repositoryName(ref), ref.digest!, annotations));
+  });
+
   addRegistryOptions(program.command('tree <image>').description(summary('tree'))).action(
     async (image: string, opts: Record<string, unknown>) => {
       const session = (await ociCode()).openImage(image, registryOptions(opts));
@@ -70,9 +88,12 @@ export function registerRegistry(program: Command): void {
     ['attestation', 'att'],
     ['sbom', 'sbom'],
   ] as const) {
-    addRegistryOptions(download.command(`${name} <image>`).description(`print the image's ${name}s`)).action(
-      async (image: string, opts: Record<string, unknown>) => downloadAttachments(image, kind, opts),
-    );
+    const cmd = addRegistryOptions(download.command(`${name} <image>`).description(`print the image's ${name}s`))
+      .option('--platform <os/arch[/variant]>', "for an index: that platform's image")
+      .action(async (image: string, opts: Record<string, unknown>) => downloadAttachments(image, kind, opts));
+    if (kind === 'att') {
+      cmd.option('--predicate-type <type>', 'only attestations of this predicate type (a name like spdx, or a URI)');
+    }
   }
 
   const upload = program.command('upload').description(summary('upload'));
@@ -150,15 +171,31 @@ export function registerRegistry(program: Command): void {
 }
 
 async function downloadAttachments(image: string, kind: AttachmentKind, opts: Record<string, unknown>) {
-  const session = (await ociCode()).openImage(image, registryOptions(opts));
-  const { ref } = await (await ociCode()).resolveImage(session);
+  const oci = await ociCode();
+  const wanted = opts.predicateType
+    ? (await import('../verify/index.js')).predicateTypeFor(opts.predicateType as string)
+    : undefined;
+  const platform = opts.platform === undefined ? undefined : oci.parsePlatform(opts.platform as string);
+  const session = oci.openImage(image, registryOptions(opts));
+  const resolved = await oci.resolveImage(session);
+  const { repository } = resolved.ref;
+  const digest = platform
+    ? (await oci.manifestForPlatform(session.client, repository, resolved.descriptor, platform)).digest
+    : resolved.ref.digest!;
+  let printed = 0;
   if (kind !== 'sbom') {
-    for (const found of await (await ociCode()).readBundleReferrers(session.client, ref.repository, ref.digest!)) {
+    for (const found of await oci.readBundleReferrers(session.client, repository, digest)) {
+      if (wanted && statementType(found.bundle, 'dsseEnvelope') !== wanted) continue;
       process.stdout.write(found.bundle.toString('utf8').trim() + '\n');
+      printed++;
     }
   }
-  const layers = await (await ociCode()).readAttachments(session.client, ref.repository, ref.digest!, kind);
+  const layers = await oci.readAttachments(session.client, repository, digest, kind);
   for (const layer of layers) {
+    if (wanted && (layer.annotations[oci.PREDICATE_TYPE_ANNOTATION] ?? statementType(layer.payload)) !== wanted) {
+      continue;
+    }
+    printed++;
     if (kind === 'sig') {
       const a = layer.annotations;
       const line: Record<string, unknown> = {
@@ -172,6 +209,19 @@ async function downloadAttachments(image: string, kind: AttachmentKind, opts: Re
     } else {
       process.stdout.write(layer.payload.toString('utf8').trim() + '\n');
     }
+  }
+  if (wanted && printed === 0) throw new CliExit(1, `no attestations with predicate type '${wanted}' found`);
+}
+
+/** The predicate type of the in-toto statement in a DSSE envelope (or in a bundle's, under `field`). */
+function statementType(json: Buffer, field?: 'dsseEnvelope'): string | undefined {
+  try {
+    const parsed = JSON.parse(json.toString('utf8')) as Record<string, { payload?: string }> & { payload?: string };
+    const payload = field ? parsed[field]?.payload : parsed.payload;
+    if (typeof payload !== 'string') return undefined;
+    return (JSON.parse(Buffer.from(payload, 'base64').toString('utf8')) as { predicateType?: string }).predicateType;
+  } catch {
+    return undefined;
   }
 }
 

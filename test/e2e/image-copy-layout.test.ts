@@ -238,6 +238,45 @@ describe('copy across registries, save/load and --new-bundle-format', () => {
     assert.match(noDir.stderr, /^signet: error: required option '--dir <path>' not specified$/m);
   });
 
+  it('generate prints the payload cosign signs; download takes --predicate-type and --platform', async (t) => {
+    if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
+    const digest = pushTestImage(`${a!.host}/team/gen:v1`);
+    const gen = await signet(['generate', '-a', 'env=prod', `${a!.host}/team/gen:v1`]);
+    ok(gen);
+    assert.equal(
+      gen.stdout,
+      `{"critical":{"identity":{"docker-reference":"${a!.host}/team/gen"},"image":{"docker-manifest-digest":"${digest}"},"type":"${LEGACY}"},"optional":{"env":"prod"}}`,
+      'the exact bytes, no newline',
+    );
+
+    const ref = `${a!.host}/team/gen@${digest}`;
+    const key = ['--key', file('k.key'), '--rekor-url', stack!.url];
+    const attest = ['attest', ...key, '--type', 'slsaprovenance1', '--predicate', file('prov.json'), ref];
+    ok(await signet(attest));
+    ok(await signet([...attest, '--new-bundle-format=false']));
+    const slsa = await signet(['download', 'attestation', '--predicate-type', 'slsaprovenance1', ref]);
+    ok(slsa);
+    assert.equal(slsa.stdout.trim().split('\n').length, 2, 'the bundle referrer and the .att layer');
+    const spdx = await signet(['download', 'attestation', '--predicate-type', 'spdx', ref]);
+    assert.equal(spdx.status, 1);
+    assert.equal(
+      spdx.stderr.trim(),
+      "signet: error: no attestations with predicate type 'https://spdx.dev/Document' found",
+    );
+
+    const idx = pushTestIndex(`${a!.host}/team/genmulti:v1`);
+    const src = `${a!.host}/team/genmulti@${idx.digest}`;
+    ok(await signet(['sign', ...key, '--new-bundle-format=false', '-r', src]));
+    const arm = await signet(['download', 'signature', '--platform', 'linux/arm64', src]);
+    ok(arm);
+    const [line] = arm.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const payload = JSON.parse(Buffer.from(line.Payload, 'base64').toString());
+    assert.equal(payload.critical.image['docker-manifest-digest'], idx.arm64);
+  });
+
   it("verify-blob and verify-blob-attestation: --new-bundle-format=false reads only cosign's old bundle", async (t) => {
     if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
     writeFileSync(file('blob.txt'), 'a blob\n');

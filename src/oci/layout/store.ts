@@ -204,8 +204,14 @@ export class LayoutStore implements ManifestStore {
     return this.#entryOfKind(LAYOUT_KINDS[attachment[2] as 'sig' | 'att' | 'sbom']);
   }
 
+  /** cosign's image entry; in a plain OCI layout (skopeo's, no kinds), its one manifest. */
   #imageEntry(): Descriptor | undefined {
-    return this.#entryOfKind(LAYOUT_KINDS.image) ?? this.#entryOfKind(LAYOUT_KINDS.imageIndex);
+    const cosign = this.#entryOfKind(LAYOUT_KINDS.image) ?? this.#entryOfKind(LAYOUT_KINDS.imageIndex);
+    if (cosign) return cosign;
+    const plain = this.#readIndex().manifests.filter(
+      (m) => !m.annotations?.[KIND_ANNOTATION] && !ATTACHMENT_TAG.test(m.annotations?.[REF_NAME] ?? ''),
+    );
+    return plain.length === 1 ? plain[0] : undefined;
   }
 
   #entryOfKind(kind: string): Descriptor | undefined {
