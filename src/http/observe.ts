@@ -7,10 +7,12 @@ import type { Metrics } from '../metrics/index.js';
  */
 export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
   const errors = new WeakMap<FastifyRequest, unknown>();
-  app.addHook('onError', async (request, _reply, error) => {
+  // Callback-style hooks: an async hook costs a promise and a microtask turn on every request.
+  app.addHook('onError', (request, _reply, error, done) => {
     errors.set(request, error);
+    done();
   });
-  app.addHook('onResponse', async (request, reply) => {
+  app.addHook('onResponse', (request, reply, done) => {
     const route = request.routeOptions.url ?? 'unmatched';
     const labels = { method: request.method, route, status: String(reply.statusCode) };
     metrics.http.requests.inc(labels);
@@ -22,6 +24,7 @@ export function observeRequests(app: FastifyInstance, metrics: Metrics): void {
         'request failed',
       );
     }
+    done();
   });
 }
 

@@ -4,13 +4,17 @@ import type { SealInput } from './append/index.js';
 import type { LogIdentity } from './identity.js';
 import { signEntryTimestamp } from './set.js';
 import { admitEntry, type AdmittedEntry } from './types/index.js';
+import { admitProposedJson } from './admit-json.js';
 
 export type Admit = (proposed: unknown) => Promise<AdmittedEntry>;
+/** Admits a proposed entry given as the JSON bytes of a request body (see admit-json.ts). */
+export type AdmitJson = (body: Buffer) => Promise<AdmittedEntry>;
 /** Signs the SETs of one batch, in order. */
 export type Seal = (identity: LogIdentity, batch: SealInput[]) => Promise<Buffer[]>;
 
 export interface AdmitPool {
   admit: Admit;
+  admitJson: AdmitJson;
   seal: Seal;
   close(): Promise<void>;
 }
@@ -18,12 +22,14 @@ export interface AdmitPool {
 /** What one thread of the pool is asked to do: admit a proposed entry, or sign the SETs of part of a batch. */
 export type LogTask =
   | { admit: unknown }
+  | { admitJson: Uint8Array }
   | { seal: { privateKey: KeyObject; keyType: LogIdentity['keyType']; logId: string; items: SealInput[] } };
 type LogTaskOut = AdmittedEntry | Uint8Array[];
 
 /** Runs one task (on a worker thread, or inline). */
 export function runLogTask(task: LogTask): LogTaskOut | Promise<LogTaskOut> {
   if ('admit' in task) return admitEntry(task.admit);
+  if ('admitJson' in task) return admitProposedJson(task.admitJson);
   const { privateKey, keyType, logId, items } = task.seal;
   // signEntryTimestamp reads only the key, its type and the log ID of the identity.
   const identity = { privateKey, keyType, logId } as LogIdentity;
@@ -34,8 +40,8 @@ export function runLogTask(task: LogTask): LogTaskOut | Promise<LogTaskOut> {
 const MIN_SEAL_CHUNK = 32;
 
 /**
- * The Rekor v1 log's CPU work on `threads` worker threads, so the event loop only parses requests, sequences and
- * answers: verifying proposed entries (the per-request cost), and signing each batch's SETs (one P-256 signature
+ * The Rekor v1 log's CPU work on `threads` worker threads, so the event loop only reads requests, sequences and
+ * answers: parsing and verifying proposed entries (the per-request cost), and signing each batch's SETs (one P-256 signature
  * per entry, known only once the sequencer has placed the entry), split across the threads.
  */
 export function createAdmitPool(threads: number): AdmitPool {
@@ -46,6 +52,8 @@ export function createAdmitPool(threads: number): AdmitPool {
   });
   return {
     admit: async (p) => revive((await pool.run({ admit: p })) as AdmittedEntry),
+    // The body's bytes cross, not a parsed object: parsing moves off the event loop, and bytes clone cheaply.
+    admitJson: async (body) => revive((await pool.run({ admitJson: body })) as AdmittedEntry),
     seal: async (identity, batch) => {
       const per = Math.max(MIN_SEAL_CHUNK, Math.ceil(batch.length / Math.max(1, threads)));
       const chunks: SealInput[][] = [];

@@ -29,7 +29,7 @@ export { indexKeySet, parseX509PublicKey, x509Subjects } from './types/index.js'
 export { NodeCache } from './node-cache.js';
 export { rekorCheckpointSigner, type CheckpointSigner } from './checkpoint.js';
 export { rekorApi, type RekorApiOptions } from './http/routes.js';
-export { logEntryJson, logInfoJson, type LogEntryAnonJson } from './http/wire.js';
+export { logEntryJson, logEntryJsonText, logInfoJson, type LogEntryAnonJson } from './http/wire.js';
 export { parseSearchIndex } from './http/search-query.js';
 export { intParam, isObject } from './http/params.js';
 export {

@@ -15,6 +15,7 @@ import {
   type SealInput,
 } from './append/index.js';
 import { signEntryTimestamp } from './set.js';
+import { admitProposedJson } from './admit-json.js';
 import { nodeKey, type LogStore, type StoredEntry, type TreeHead } from './storage/store.js';
 import type { LogMetrics } from '../metrics/index.js';
 
@@ -28,6 +29,8 @@ export interface TransparencyLogOptions {
   clock?: () => number;
   /** Admission of proposed entries (default: the Rekor v1 entry types). */
   admit?: (proposed: unknown) => Promise<AdmittedEntry>;
+  /** The same for a proposed entry as request-body JSON bytes (default: admitProposedJson on this thread). */
+  admitJson?: (body: Buffer) => Promise<AdmittedEntry>;
   /** Signs a batch's SETs (default: on this thread); a worker pool keeps them off the event loop. */
   sealSets?: (identity: LogIdentity, batch: SealInput[]) => Promise<Buffer[]>;
   /** Shared stores (PostgreSQL): election and hand-off timing. */
@@ -60,6 +63,7 @@ export class TransparencyLog {
   readonly #appender: Appender;
   readonly #cache: NodeCache;
   readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
+  readonly #admitJson: (body: Buffer) => Promise<AdmittedEntry>;
   readonly #inflight = new Set<Promise<unknown>>();
   #closing = false;
 
@@ -71,6 +75,7 @@ export class TransparencyLog {
     this.#appender = appender;
     this.#cache = cache;
     this.#admit = o.admit ?? ((p) => admitEntry(p));
+    this.#admitJson = o.admitJson ?? admitProposedJson;
   }
 
   static async open(o: TransparencyLogOptions): Promise<TransparencyLog> {
@@ -91,18 +96,30 @@ export class TransparencyLog {
 
   /** Verifies, canonicalizes and logs a proposed entry; resolves once it is durable. */
   add(proposed: unknown): Promise<EntryWithProof> {
+    return this.#track(() => this.#admit(proposed));
+  }
+
+  /**
+   * The same for a proposed entry as the JSON bytes of a request body: parsed, checked against Rekor's API schema
+   * (errors with statusCode 422) and verified where admission runs (worker threads), not on the event loop.
+   */
+  addJson(body: Buffer): Promise<EntryWithProof> {
+    return this.#track(() => this.#admitJson(body));
+  }
+
+  #track(admit: () => Promise<AdmittedEntry>): Promise<EntryWithProof> {
     if (this.#closing) {
       return Promise.reject(new SignetError('pushback', 'the log is shutting down', { detail: { retryAfter: '5' } }));
     }
-    const p = this.#add(proposed);
+    const p = this.#add(admit);
     this.#inflight.add(p);
     const forget = () => this.#inflight.delete(p);
     p.then(forget, forget);
     return p;
   }
 
-  async #add(proposed: unknown): Promise<EntryWithProof> {
-    const admitted = await this.#admit(proposed);
+  async #add(admit: () => Promise<AdmittedEntry>): Promise<EntryWithProof> {
+    const admitted = await admit();
     try {
       const { entry, proof } = await this.#appender.append(admitted);
       return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };

@@ -73,6 +73,7 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
       store,
       identity,
       admit: pool.admit,
+      admitJson: pool.admitJson,
       sealSets: pool.seal,
       hostname: hostnameOf(ctx.publicUrl),
       maxBatch: options.maxBatch,
