@@ -60,7 +60,11 @@ export function createAdmitPool(threads: number): AdmitPool {
       for (let i = 0; i < batch.length; i += per) chunks.push(batch.slice(i, i + per));
       const { privateKey, keyType, logId } = identity;
       const signed = await Promise.all(
-        chunks.map((items) => pool.run({ seal: { privateKey, keyType, logId, items } }) as Promise<Uint8Array[]>),
+        // Ahead of the uploads waiting for admission: a whole batch of requests waits on these signatures.
+        chunks.map(
+          (items) =>
+            pool.run({ seal: { privateKey, keyType, logId, items } }, { urgent: true }) as Promise<Uint8Array[]>,
+        ),
       );
       return signed.flat().map(asBuffer);
     },

@@ -4,7 +4,8 @@ import { owned } from './message.js';
 
 /** A CPU-bound task run on worker threads: `run(input)` resolves with the worker's answer, revived. */
 export interface TaskPool<In, Out> {
-  run(input: In): Promise<Out>;
+  /** `urgent` tasks go ahead of the tasks a thread has not started yet. */
+  run(input: In, options?: { urgent?: boolean }): Promise<Out>;
   close(): Promise<void>;
 }
 
@@ -20,7 +21,7 @@ export interface TaskPoolOptions<In, Out> {
 
 /** What crosses to a worker: the tasks queued on this thread since its last message. */
 export interface TaskBatch<In> {
-  tasks: Array<{ id: number; input: In }>;
+  tasks: Array<{ id: number; input: In; urgent?: true }>;
 }
 
 export interface TaskReply<Out> {
@@ -55,7 +56,8 @@ export function createTaskPool<In, Out>(o: TaskPoolOptions<In, Out>): TaskPool<I
   const revive = o.revive ?? ((x: Out) => x);
   const workers = Array.from({ length: o.threads }, () => startWorker(o.workerUrl, inline, revive));
   return {
-    run: (input) => workers.reduce((a, b) => (b.outstanding() < a.outstanding() ? b : a)).run(input),
+    run: (input, options) =>
+      workers.reduce((a, b) => (b.outstanding() < a.outstanding() ? b : a)).run(input, options?.urgent === true),
     close: async () => {
       await Promise.all(workers.map((w) => w.close()));
     },
@@ -100,7 +102,7 @@ function startWorker<In, Out>(url: URL, inline: (input: In) => Promise<Out>, rev
   worker.on('exit', () => failAll(new Error('a worker thread exited')));
   return {
     outstanding: () => (dead ? Number.POSITIVE_INFINITY : waiting.size),
-    run: (input: In) =>
+    run: (input: In, urgent: boolean) =>
       new Promise<Out>((resolve, reject) => {
         // A dead thread: run inline rather than fail the request.
         if (dead) return void inline(input).then(resolve, reject);
@@ -108,7 +110,7 @@ function startWorker<In, Out>(url: URL, inline: (input: In) => Promise<Out>, rev
         waiting.set(id, { resolve, reject });
         worker.ref();
         // Views into a larger buffer become exact copies here, while the caller's bytes are known to be unchanged.
-        outbox.push({ id, input: owned(input) });
+        outbox.push(urgent ? { id, input: owned(input), urgent } : { id, input: owned(input) });
         if (outbox.length === 1) setImmediate(flush);
       }),
     close: () => worker.terminate(),

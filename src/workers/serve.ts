@@ -36,7 +36,11 @@ export function serveTasks<In, Out>(task: (input: In) => Out | Promise<Out>): vo
     running = false;
   };
   parentPort!.on('message', (msg: TaskBatch<In>) => {
-    queue.push(...msg.tasks);
+    const urgent = msg.tasks.filter((t) => t.urgent);
+    if (urgent.length > 0) {
+      queue.unshift(...urgent);
+      queue.push(...msg.tasks.filter((t) => !t.urgent));
+    } else queue.push(...msg.tasks);
     if (!running) void run();
   });
 }
