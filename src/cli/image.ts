@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
-import { isSignetError } from '../errors.js';
+import { invalidInput, isSignetError } from '../errors.js';
+import type { DsseEnvelope } from '../bundle/index.js';
 import type { ImageTarget } from '../image/index.js';
 import type { ImageSession } from '../oci/index.js';
 import { CliExit } from './exit.js';
@@ -158,7 +159,136 @@ Examples:
     progress.done();
   });
 
+  addRegistryOptions(
+    attach
+      .command('signature')
+      .description('attach a signature made elsewhere (over `signet generate`) to the image (cosign attach signature)')
+      .argument('<image>', 'the image')
+      .requiredOption('--signature <file>', 'the base64 signature, or - for stdin')
+      .option(
+        '--payload <file>',
+        "the signed payload (default: the image's simple-signing payload); or a Sigstore bundle",
+      )
+      .option('--bundle <file>', 'alias of --payload (cosign)')
+      .option('--certificate <file>', 'PEM signing certificate to include')
+      .option('--certificate-chain <file>', 'PEM chain of the certificate (intermediates, then root) to include')
+      .option(
+        '--rekor-response <file>',
+        "cosign's old blob bundle (sign-blob --new-bundle-format=false): its Rekor bundle is stapled",
+      )
+      .option('--tsr <file>', 'RFC 3161 timestamp response (not supported)')
+      .addHelpText(
+        'after',
+        '\nExample:\n  signet generate IMAGE > payload.json   # sign payload.json elsewhere, then:\n' +
+          '  signet attach signature --payload payload.json --signature payload.sig IMAGE',
+      ),
+  ).action(async (image: string, flags: AttachSignatureFlags) => {
+    if (flags.tsr) {
+      throw new CliExit(1, 'RFC 3161 timestamps on image signatures are not supported yet (--tsr)', 'leave out --tsr');
+    }
+    const payloadFile = flags.payload ?? flags.bundle;
+    const payload = payloadFile ? await readInput(payloadFile, 'payload') : undefined;
+    const session = (await ociCode()).openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+    const [target] = await resolveTargets(session, false, undefined, 1);
+    const bundleJson = payload && sigstoreBundleJson(payload);
+    if (bundleJson) {
+      await (await imageCode()).attachBundle(session, target!, bundleJson);
+      return;
+    }
+    const signature = (await readInput(flags.signature, 'signature')).toString('utf8').trim();
+    if (!signature) throw new CliExit(1, 'empty signature');
+    if (!/^[A-Za-z0-9+/=\s]+$/.test(signature)) {
+      throw invalidInput(`the signature ${flags.signature} is not base64`);
+    }
+    const rekorBundle = flags.rekorResponse ? await rekorResponse(flags.rekorResponse) : undefined;
+    await (
+      await imageCode()
+    ).attachSignature(session, target!, {
+      signature: signature.replace(/\s+/g, ''),
+      ...(payload ? { payload } : {}),
+      ...(flags.certificate ? { certificatePem: (await readInput(flags.certificate, 'certificate')).toString() } : {}),
+      ...(flags.certificateChain
+        ? { chainPem: (await readInput(flags.certificateChain, 'certificate chain')).toString() }
+        : {}),
+      ...(rekorBundle ? { rekorBundle } : {}),
+      dockerMediaTypes: dockerMediaTypes(),
+    });
+  });
+
+  addRegistryOptions(
+    attach
+      .command('attestation')
+      .description('attach signed attestations made elsewhere to the image (cosign attach attestation)')
+      .argument('<image>', 'the image')
+      .requiredOption(
+        '--attestation <file>',
+        'a DSSE envelope (attest-blob --output-signature) or a Sigstore bundle; repeatable',
+        (v: string, prev: string[] = []) => [...prev, v],
+      ),
+  ).action(async (image: string, flags: { attestation: string[] }) => {
+    const session = (await ociCode()).openImage(image, registryOptions(flags as unknown as Record<string, unknown>));
+    await warnOnTag(session);
+    const [target] = await resolveTargets(session, false, undefined, 1);
+    for (const file of flags.attestation) {
+      info(`Using payload from: ${file}`);
+      const text = await readInput(file, 'attestation');
+      const bundleJson = sigstoreBundleJson(text);
+      if (bundleJson) await (await imageCode()).attachBundle(session, target!, bundleJson);
+      else await (await imageCode()).attachAttestation(session, target!, dsseEnvelope(text, file), dockerMediaTypes());
+    }
+  });
+
   registerImageVerify(program);
+}
+
+interface AttachSignatureFlags {
+  signature: string;
+  payload?: string;
+  bundle?: string;
+  certificate?: string;
+  certificateChain?: string;
+  rekorResponse?: string;
+  tsr?: string;
+}
+
+/** The JSON of a Sigstore bundle (cosign checks for one first), or undefined for anything else. */
+function sigstoreBundleJson(bytes: Buffer): unknown {
+  try {
+    const json = JSON.parse(bytes.toString('utf8')) as { mediaType?: unknown };
+    return typeof json?.mediaType === 'string' && json.mediaType.startsWith('application/vnd.dev.sigstore.bundle')
+      ? json
+      : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function dsseEnvelope(bytes: Buffer, file: string): DsseEnvelope {
+  try {
+    const env = JSON.parse(bytes.toString('utf8')) as DsseEnvelope;
+    if (typeof env?.payload === 'string') return env;
+  } catch {
+    // reported below
+  }
+  throw invalidInput(`the attestation ${file} is not a DSSE envelope nor a Sigstore bundle`);
+}
+
+/** `--rekor-response`: cosign's old blob bundle (LocalSignedPayload); its `rekorBundle` is what gets stapled. */
+async function rekorResponse(file: string): Promise<unknown> {
+  let json: { rekorBundle?: unknown };
+  try {
+    json = JSON.parse((await readInput(file, 'rekor response')).toString('utf8')) as typeof json;
+  } catch (e) {
+    throw invalidInput(`the rekor response ${file} is not JSON`, e);
+  }
+  if (!json?.rekorBundle) {
+    throw new CliExit(
+      1,
+      `the rekor response ${file} has no rekorBundle`,
+      'give the bundle of `sign-blob --new-bundle-format=false --bundle FILE`',
+    );
+  }
+  return json.rekorBundle;
 }
 
 export function attachmentOption(): Option {

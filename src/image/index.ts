@@ -3,6 +3,7 @@ export { imageTargets, type ImageTarget } from './targets.js';
 export { signImage, type SignImageOptions } from './sign.js';
 export { attestImage, type AttestImageOptions } from './attest.js';
 export { attachSbom, sbomTarget, sbomMediaType } from './sbom.js';
+export { attachSignature, attachBundle, attachAttestation, type DetachedImageSignature } from './attach.js';
 export {
   verifyImageSignatures,
   verifyImageAttestations,

@@ -13,10 +13,11 @@ const BUNDLE = 'https://sigstore.dev/cosign/sign/v1';
 
 /**
  * What travels with an image between two registries and through an OCI layout on disk: `copy` (with `--platform`),
- * `save`, `load`, `verify --local-image`, and `--new-bundle-format` on the verify commands, all as subprocesses
- * against two docker-registry instances and `signet up`.
+ * `save`, `load`, `verify --local-image`; signatures made elsewhere (`generate`, `attach signature|attestation`);
+ * `download` filters; `--new-bundle-format` on the verify commands. All as subprocesses against two docker-registry
+ * instances and `signet up`.
  */
-describe('copy across registries, save/load and --new-bundle-format', () => {
+describe('cosign parity: copy across registries, save/load, generate, attach, --new-bundle-format', () => {
   let a: RunningRegistry | undefined;
   let b: RunningRegistry | undefined;
   let stack: RunningStack | undefined;
@@ -275,6 +276,56 @@ describe('copy across registries, save/load and --new-bundle-format', () => {
       .map((l) => JSON.parse(l));
     const payload = JSON.parse(Buffer.from(line.Payload, 'base64').toString());
     assert.equal(payload.critical.image['docker-manifest-digest'], idx.arm64);
+  });
+
+  it('attach signature and attestation: made elsewhere over what generate prints, then verified', async (t) => {
+    if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
+    const digest = pushTestImage(`${a!.host}/team/attached:v1`);
+    const ref = `${a!.host}/team/attached@${digest}`;
+    const gen = await signet(['generate', ref]);
+    ok(gen);
+    writeFileSync(file('payload.json'), gen.stdout);
+    const key = ['--key', file('k.key'), '--rekor-url', stack!.url];
+    const signBlob = ['sign-blob', ...key, '--new-bundle-format=false', '--bundle', file('payload.bundle')];
+    ok(await signet([...signBlob, '--output-signature', file('payload.sig'), file('payload.json')]));
+    const attachSig = ['attach', 'signature', '--payload', file('payload.json'), '--signature', file('payload.sig')];
+    ok(await signet([...attachSig, '--rekor-response', file('payload.bundle'), ref]));
+    const v = await signet(['verify', ...withKey(), ref]);
+    ok(v);
+    assert.match(v.stderr, /^ {2}- Existence of the claims in the transparency log was verified offline$/m);
+    assert.deepEqual(types(v.stdout), [LEGACY]);
+
+    const hex = digest.slice(7);
+    writeFileSync(
+      file('stmt.json'),
+      JSON.stringify({
+        _type: 'https://in-toto.io/Statement/v1',
+        subject: [{ name: `${a!.host}/team/attached`, digest: { sha256: hex } }],
+        predicateType: 'https://slsa.dev/provenance/v1',
+        predicate: { buildDefinition: { buildType: 'https://example.com/attached' } },
+      }),
+    );
+    const attestBlob = ['attest-blob', ...key, '--statement', file('stmt.json'), '-y'];
+    ok(await signet([...attestBlob, '--bundle', file('att.sigstore.json'), '--output-signature', file('env.json')]));
+    ok(await signet(['attach', 'attestation', '--attestation', file('att.sigstore.json'), ref]));
+    ok(await signet(['attach', 'attestation', '--attestation', file('env.json'), ref]));
+    const vaArgs = ['verify-attestation', ...withKey(), '--type', 'slsaprovenance1'];
+    const bundled = await signet([...vaArgs, '--new-bundle-format', ref]);
+    ok(bundled);
+    assert.equal(bundled.stdout.trim().split('\n').length, 1, 'the bundle referrer');
+    const legacy = await signet([...vaArgs, '--new-bundle-format=false', '--insecure-ignore-tlog', ref]);
+    ok(legacy);
+    assert.equal(legacy.stdout.trim().split('\n').length, 1, 'the .att layer (no log entry stapled to it)');
+
+    const tsr = await signet([...attachSig, '--tsr', file('payload.sig'), ref]);
+    assert.equal(tsr.status, 1);
+    assert.match(
+      tsr.stderr,
+      /^signet: error: RFC 3161 timestamps on image signatures are not supported yet \(--tsr\)$/m,
+    );
+    const notEnvelope = await signet(['attach', 'attestation', '--attestation', file('payload.sig'), ref]);
+    assert.equal(notEnvelope.status, 1);
+    assert.match(notEnvelope.stderr, /is not a DSSE envelope nor a Sigstore bundle$/m);
   });
 
   it("verify-blob and verify-blob-attestation: --new-bundle-format=false reads only cosign's old bundle", async (t) => {
