@@ -1,10 +1,15 @@
-import { createHash, X509Certificate } from 'node:crypto';
+import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { invalidInput } from '../errors.js';
 import {
+  derBytes,
+  derChildren,
+  derValue,
   extensionOids,
   OID_CT_POISON,
   OID_CT_PRECERT_SIGNING,
+  parseDer,
   subjectPublicKeyInfo,
+  TAG,
   tbsWithoutExtension,
 } from '../encoding/index.js';
 import type { SignedEntry } from '../encoding/index.js';
@@ -27,7 +32,7 @@ export interface AcceptedChain {
  * Checks a submitted chain (RFC 6962 §4.1): leaf first, each certificate signed by the next, ending at (or issued
  * by) one of the accepted roots. A precert chain's leaf must carry the poison extension; a plain chain's must not.
  */
-export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolean): AcceptedChain {
+export async function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolean): Promise<AcceptedChain> {
   if (chainDer.length === 0) throw invalidInput('chain is empty');
   if (chainDer.length > MAX_CHAIN) throw invalidInput(`chain has more than ${MAX_CHAIN} certificates`);
   const certs: (X509Certificate | undefined)[] = [];
@@ -35,12 +40,11 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
   const cert = (i: number) => (certs[i] ??= i === 0 ? parse(chainDer[0]!, 0) : parseIssuer(chainDer[i]!, ids[i]!, i));
   cert(0);
   for (let i = 0; i + 1 < chainDer.length; i++) {
-    if (
-      !linkVerified(
-        ids[i]! + ids[i + 1]!,
-        () => cert(i).checkIssued(cert(i + 1)) && cert(i).verify(cert(i + 1).publicKey),
-      )
-    ) {
+    const signed = await linkVerified(
+      ids[i]! + ids[i + 1]!,
+      async () => cert(i).checkIssued(cert(i + 1)) && (await signedBy(chainDer[i]!, cert(i), cert(i + 1).publicKey)),
+    );
+    if (!signed) {
       throw invalidInput(`certificate ${i} of the chain is not signed by certificate ${i + 1}`);
     }
   }
@@ -48,13 +52,18 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
   const lastDer = chainDer[chainDer.length - 1]!;
   if (!roots.some((r) => r.equals(lastDer))) {
     const lastId = ids[chainDer.length - 1]!;
-    const root = roots.find((r) =>
-      linkVerified(lastId + createHash('sha256').update(r).digest('hex'), () => {
+    let root: Buffer | undefined;
+    for (const r of roots) {
+      const issued = await linkVerified(lastId + createHash('sha256').update(r).digest('hex'), async () => {
         const rc = new X509Certificate(r);
         const last = cert(chainDer.length - 1);
         return last.checkIssued(rc) && last.verify(rc.publicKey);
-      }),
-    );
+      });
+      if (issued) {
+        root = r;
+        break;
+      }
+    }
     if (!root) throw invalidInput('chain does not end at a root this log accepts (see get-roots)');
     chain.push(root);
   }
@@ -77,16 +86,57 @@ export function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: boolea
 }
 
 /**
- * Whether a certificate is issued and signed by its issuer, as `check` finds it; `key` is the two certificates'
- * SHA-256 (hex), so a link that verified is remembered by their exact bytes, so the CA's intermediate and root, sent again with every precertificate, are
- * parsed and verified once; the leaf is new each time and always checked. Failures are not remembered.
+ * Whether a certificate is issued and signed by its issuer, as `check` finds it. `key` is the two certificates'
+ * SHA-256 (hex): a link that verified is remembered by their exact bytes, so the CA's intermediate and root, sent
+ * again with every precertificate, are verified once; the leaf is new each time and always checked. Failures are
+ * not remembered.
  */
-function linkVerified(key: string, check: () => boolean): boolean {
+async function linkVerified(key: string, check: () => Promise<boolean>): Promise<boolean> {
   if (verifiedLinks.has(key)) return true;
-  if (!check()) return false;
+  if (!(await check())) return false;
   if (verifiedLinks.size >= MAX_VERIFIED_LINKS) verifiedLinks.delete(verifiedLinks.values().next().value!);
   verifiedLinks.add(key);
   return true;
+}
+
+/**
+ * Signature algorithms checked on libuv's thread pool (node:crypto's callback form), by their exact
+ * AlgorithmIdentifier DER, with the hash and the issuer key type they need. A P-384 verification costs about a
+ * P-384 signature; off the event loop it runs beside the next request's work. Anything else (other encodings,
+ * RSA-PSS, ...) goes through OpenSSL's X509_verify as before.
+ */
+const THREADED_ALGORITHMS = new Map<string, { hash: string | null; keyType: string }>([
+  ['300a06082a8648ce3d040302', { hash: 'sha256', keyType: 'ec' }], // ecdsa-with-SHA256
+  ['300a06082a8648ce3d040303', { hash: 'sha384', keyType: 'ec' }], // ecdsa-with-SHA384
+  ['300a06082a8648ce3d040304', { hash: 'sha512', keyType: 'ec' }], // ecdsa-with-SHA512
+  ['300d06092a864886f70d01010b0500', { hash: 'sha256', keyType: 'rsa' }], // sha256WithRSAEncryption
+  ['300d06092a864886f70d01010c0500', { hash: 'sha384', keyType: 'rsa' }], // sha384WithRSAEncryption
+  ['300d06092a864886f70d01010d0500', { hash: 'sha512', keyType: 'rsa' }], // sha512WithRSAEncryption
+  ['300506032b6570', { hash: null, keyType: 'ed25519' }], // Ed25519
+]);
+
+/**
+ * `cert.verify(issuerKey)` (OpenSSL's X509_verify) for the common algorithms, on the thread pool: the same checks
+ * in the same order. The outer signatureAlgorithm must equal the TBS's signature field byte for byte, the key type
+ * must match the algorithm, the BIT STRING must have no unused bits, and the signature must verify over the TBS
+ * exactly as encoded.
+ */
+async function signedBy(certDer: Buffer, cert: X509Certificate, issuerKey: KeyObject): Promise<boolean> {
+  const parts = derChildren(parseDer(certDer, 'certificate'));
+  const [tbs, algorithm, signature] = parts;
+  if (parts.length !== 3 || tbs?.tag !== TAG.sequence || algorithm?.tag !== TAG.sequence) return false;
+  if (signature?.tag !== TAG.bitString) return false;
+  const tbsFields = derChildren(tbs);
+  const tbsAlgorithm = tbsFields[tbsFields[0]?.tag === 0xa0 ? 2 : 1];
+  if (!tbsAlgorithm || !derBytes(tbsAlgorithm).equals(derBytes(algorithm))) return false;
+  const known = THREADED_ALGORITHMS.get(derBytes(algorithm).toString('hex'));
+  if (!known) return cert.verify(issuerKey);
+  if (issuerKey.asymmetricKeyType !== known.keyType) return false;
+  const bits = derValue(signature);
+  if (bits.length < 2 || bits[0] !== 0) return false;
+  return new Promise<boolean>((resolve) =>
+    verify(known.hash, derBytes(tbs), issuerKey, bits.subarray(1), (err, ok) => resolve(!err && ok)),
+  );
 }
 
 /** An issuer of the chain, parsed once while it stays among the last few seen (it is only read, never changed). */

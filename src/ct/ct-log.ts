@@ -88,7 +88,7 @@ export class CertificateLog {
    * one fsync each), in arrival order.
    */
   async add(chainDer: Buffer[], precert: boolean): Promise<Sct> {
-    const { entry, chain } = acceptChain(chainDer, this.#roots(), precert);
+    const { entry, chain } = await acceptChain(chainDer, this.#roots(), precert);
     const identity = createHash('sha256')
       .update(Buffer.from([precert ? 1 : 0]))
       .update(chainDer[0]!)

@@ -15,15 +15,23 @@ export interface TestPki {
   root: Buffer;
   intermediate: Buffer;
   intermediateKeys: CryptoKeyPair;
+  /** The WebCrypto algorithm of the CA keys and their signatures (ECDSA P-256 unless makePki was told otherwise). */
+  algorithm: CaAlgorithm;
 }
+
+/** WebCrypto key generation + signing parameters of a test CA. */
+export type CaAlgorithm =
+  | { name: 'ECDSA'; namedCurve: string; hash: string }
+  | { name: 'RSASSA-PKCS1-v1_5'; hash: string; modulusLength: number; publicExponent: Uint8Array }
+  | { name: 'Ed25519' };
 
 export async function newKeyPair(): Promise<CryptoKeyPair> {
   return (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
 }
 
 /** A root and an intermediate CA (P-256), made fresh for a test. */
-export async function makePki(name = 'test'): Promise<TestPki> {
-  const rootKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+export async function makePki(name = 'test', algorithm: CaAlgorithm = alg): Promise<TestPki> {
+  const rootKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const notBefore = new Date(Date.now() - 60_000);
   const notAfter = new Date(Date.now() + 3600_000);
   const root = await x509.X509CertificateGenerator.createSelfSigned({
@@ -32,13 +40,13 @@ export async function makePki(name = 'test'): Promise<TestPki> {
     notBefore,
     notAfter,
     keys: rootKeys,
-    signingAlgorithm: alg,
+    signingAlgorithm: algorithm,
     extensions: [
       new x509.BasicConstraintsExtension(true, 1, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
     ],
   });
-  const intermediateKeys = (await webcrypto.subtle.generateKey(alg, true, ['sign', 'verify'])) as CryptoKeyPair;
+  const intermediateKeys = (await webcrypto.subtle.generateKey(algorithm, true, ['sign', 'verify'])) as CryptoKeyPair;
   const intermediate = await x509.X509CertificateGenerator.create({
     serialNumber: '02',
     subject: `CN=${name} intermediate`,
@@ -47,13 +55,18 @@ export async function makePki(name = 'test'): Promise<TestPki> {
     notAfter,
     publicKey: intermediateKeys.publicKey,
     signingKey: rootKeys.privateKey,
-    signingAlgorithm: alg,
+    signingAlgorithm: algorithm,
     extensions: [
       new x509.BasicConstraintsExtension(true, 0, true),
       new x509.KeyUsagesExtension(x509.KeyUsageFlags.keyCertSign, true),
     ],
   });
-  return { root: Buffer.from(root.rawData), intermediate: Buffer.from(intermediate.rawData), intermediateKeys };
+  return {
+    root: Buffer.from(root.rawData),
+    intermediate: Buffer.from(intermediate.rawData),
+    intermediateKeys,
+    algorithm,
+  };
 }
 
 /** A leaf signed by the intermediate, as a precert (poison) or with an SCT list (`sctList` = the TLS bytes). */
@@ -81,7 +94,7 @@ export async function makeLeaf(
     notAfter,
     publicKey: leafKey,
     signingKey: pki.intermediateKeys.privateKey,
-    signingAlgorithm: alg,
+    signingAlgorithm: pki.algorithm,
     extensions,
   });
   return Buffer.from(cert.rawData);
