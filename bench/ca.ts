@@ -3,8 +3,8 @@
  * CA, CT log and dev identity provider) answers POST /api/v2/signingCert from 16 concurrent clients in this process,
  * each request a real one: token check (RS256 against the provider's JWKS, fetched once by discovery), proof of
  * possession, precertificate, CT log entry and SCT, final certificate with the SCT embedded. The floor it is measured
- * against is one raw P-384 ECDSA signature in this process (each certificate costs two of them plus the CT log's
- * P-256 signature). On a shared machine the wall-clock rates swing with the other load, so the bench also divides by
+ * against is one raw P-384 ECDSA signature in this process (each certificate costs two of them, the floor, plus the
+ * CT log's P-384 verification of the precertificate and its P-256 SCT signature). On a shared machine the wall-clock rates swing with the other load, so the bench also divides by
  * CPU time: certificates per CPU-second of the server process (all its threads, from /proc) against raw signatures
  * per CPU-second of this one. To profile the server, start it yourself and point the bench at it:
  *
