@@ -31,6 +31,11 @@ const VARIABLES: Record<string, Variable> = {
     expects: 'string with a password (asks on stdin by default)',
     sensitive: true,
   },
+  REKOR_REKOR_SERVER: {
+    description:
+      "is the log `signet log` commands use when --rekor_server is not given, over the config file (rekor-cli's viper variable; any REKOR_<FLAG> sets that flag)",
+    expects: 'URL of a Rekor server',
+  },
   REKOR_SERVER: {
     description: "is the log `signet log` commands use when --rekor_server is not given (rekor-cli's variable)",
     expects: 'URL of a Rekor server',
