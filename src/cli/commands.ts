@@ -76,6 +76,7 @@ export const COMMANDS = {
   tuf: ['', "operate the stack's TUF repository (keys, trust material)"],
   bundle: ['', 'work with Sigstore bundles (cosign bundle)'],
   'trusted-root': ['', 'work with Sigstore trusted roots (cosign trusted-root)'],
+  'signing-config': ['', 'work with Sigstore signing configs (cosign signing-config)'],
   env: ['[options]', 'print the environment variables signet reads, with their values (cosign env)'],
   version: ['[options]', 'print the version, git commit, build date and Node version'],
 } as const satisfies Record<string, readonly [usage: string, summary: string]>;

@@ -50,6 +50,7 @@ const MODULES: Array<[names: string[], load: () => Promise<Register>]> = [
   [['tuf'], async () => (await import('./tuf.js')).registerTuf],
   [['bundle'], async () => (await import('./bundle-create.js')).registerBundle],
   [['trusted-root'], async () => (await import('./trusted-root.js')).registerTrustedRoot],
+  [['signing-config'], async () => (await import('./signing-config.js')).registerSigningConfig],
   [['env'], async () => (await import('./env.js')).registerEnv],
   [['version'], async () => (program) => registerVersion(program, 'signet', DESCRIPTION)],
 ];
