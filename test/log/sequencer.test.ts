@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/errors.js';
-import { identityOf, MemoryLogStore, TransparencyLog, type EntryWithProof } from '../../src/log/index.js';
+import { identityOf, MemoryLogStore, TransparencyLog, type Batch, type EntryWithProof } from '../../src/log/index.js';
+import { StoredLeafError } from '../../src/log/storage/store.js';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
 import type { LogMetrics } from '../../src/metrics/index.js';
 import { checkCheckpoint, checkSet, oracleLeafHash, oracleRoot } from './server/fixtures.js';
@@ -101,6 +102,39 @@ describe('sequencer', () => {
     assert.equal(bad[0]!.reason.detail.entryId, id);
     await assert.rejects(log.add('same'), (e) => isSignetError(e, 'conflict') && e.message.includes(id));
     assert.equal(log.info().head.size, 1);
+    await log.close();
+  });
+
+  it('a store that checks leaves itself: written without a read first; a logged leaf redoes the batch with one', async () => {
+    /** Rejects a stored leaf at write time, as PostgreSQL's unique index does; counts the reads of stored leaves. */
+    class CheckingStore extends MemoryLogStore {
+      readonly checksLeaves = true;
+      reads = 0;
+      override async indexesByLeafHash(leafHashes: Buffer[]) {
+        this.reads++;
+        return super.indexesByLeafHash(leafHashes);
+      }
+      override async appendBatch(batch: Batch) {
+        const stored = await super.indexesByLeafHash(batch.entries.map((e) => e.leafHash));
+        if (stored.size > 0) throw new StoredLeafError();
+        return super.appendBatch(batch);
+      }
+    }
+    const store = new CheckingStore();
+    const { log } = await openLog(store);
+    const first = await Promise.all(['a', 'b'].map((x) => log.add(x)));
+    assert.equal(store.reads, 0, 'no read of stored leaves while nothing is a duplicate');
+    const [again, fresh] = await Promise.allSettled([log.add('a'), log.add('c')]);
+    assert.equal(again.status, 'rejected');
+    assert.ok(isSignetError(again.reason, 'conflict') && again.reason.detail.entryId === first[0]!.entryId);
+    assert.equal(fresh.status, 'fulfilled');
+    checkReturned(fresh.value);
+    assert.equal(fresh.value.entry.logIndex, 2, 'the rest of the batch goes in, at the next index');
+    assert.equal(store.reads, 1);
+    await checkTree(
+      log,
+      ['a', 'b', 'c'].map((x) => Buffer.from(JSON.stringify(x))),
+    );
     await log.close();
   });
 

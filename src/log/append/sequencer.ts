@@ -4,7 +4,7 @@ import type { LogMetrics } from '../../metrics/index.js';
 import type { CheckpointSigner } from '../checkpoint.js';
 import type { NodeCache } from '../node-cache.js';
 import type { SequencerStore } from '../storage/hand-off.js';
-import type { Claim, StoredEntry, TreeHead, TreeNode } from '../storage/store.js';
+import { StoredLeafError, type Claim, type StoredEntry, type TreeHead, type TreeNode } from '../storage/store.js';
 
 /** What the log engine stores of an admitted entry: the leaf bytes and what travels beside them. */
 export interface EntryToLog {
@@ -181,8 +181,12 @@ export class Sequencer {
     }
   }
 
-  async #sequence(pending: Pending[]): Promise<void> {
-    const accepted = await this.#rejectDuplicates(pending);
+  /**
+   * One batch. `readStored` says whether to look up the stored leaves before writing; a store that checks them at
+   * write time (`checksLeaves`) skips that read and the batch is redone with it only when the write finds one.
+   */
+  async #sequence(pending: Pending[], readStored = !this.#o.store.checksLeaves): Promise<void> {
+    const accepted = await this.#rejectDuplicates(pending, readStored);
     if (accepted.length === 0) return;
     const start = this.#head.size;
     const integratedTime = Math.floor(this.#clock() / 1000);
@@ -227,9 +231,12 @@ export class Sequencer {
       this.#o.metrics?.batchWritten(entries.length);
       this.#o.metrics?.treeHead(size, this.#clock());
     } catch (e) {
-      // Nothing of the batch is durable: rebuild the right edge from committed nodes and fail its requests.
-      this.#o.metrics?.databaseError();
+      // Nothing of the batch is durable: rebuild the right edge from committed nodes.
       this.#range = await CompactRange.fromSize(start, this.#o.cache.read);
+      // Some leaf was logged before: redo the batch, this time reading which (they get 409, the rest go in).
+      if (e instanceof StoredLeafError && !readStored) return this.#sequence(accepted, true);
+      // Otherwise fail its requests.
+      this.#o.metrics?.databaseError();
       const err = writeFailure(e, 'could not write the entries to the log');
       for (const p of accepted) p.reject(err);
       return;
@@ -238,11 +245,11 @@ export class Sequencer {
     accepted.forEach((p, i) => p.resolve({ entry: entries[i]!, head }));
   }
 
-  /** Fails entries already in the log or repeated within this batch (the later copy loses). */
-  async #rejectDuplicates(pending: Pending[]): Promise<Pending[]> {
-    let existing: Map<string, number>;
+  /** Fails entries repeated within this batch (the later copy loses) and, with `readStored`, those already logged. */
+  async #rejectDuplicates(pending: Pending[], readStored: boolean): Promise<Pending[]> {
+    let existing = new Map<string, number>();
     try {
-      existing = await this.#o.store.indexesByLeafHash(pending.map((p) => p.leafHash));
+      if (readStored) existing = await this.#o.store.indexesByLeafHash(pending.map((p) => p.leafHash));
     } catch (e) {
       this.#o.metrics?.databaseError();
       const err = writeFailure(e, 'could not read the log store');

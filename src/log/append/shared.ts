@@ -13,6 +13,9 @@ interface Outgoing {
 
 interface Waiter extends Outgoing {
   timer: NodeJS.Timeout;
+  /** Its row is being withdrawn: an outcome collected meanwhile is held until the withdrawal is decided. */
+  withdrawing?: boolean;
+  held?: { outcome: Outcome; head: TreeHead };
 }
 
 interface Leader {
@@ -222,8 +225,16 @@ export class SharedAppender implements Appender {
   async #giveUp(id: string): Promise<void> {
     const w = this.#waiters.get(id);
     if (!w) return;
+    // A row gone from the queue reads as sequenced when its leaf is in the log (perhaps from another frontend's
+    // copy): while our own DELETE decides, a collect must not take it for ours.
+    w.withdrawing = true;
     try {
-      if (await this.#handOff.withdraw(id)) {
+      const withdrawn = await this.#handOff.withdraw(id);
+      const held = w.held;
+      w.withdrawing = false;
+      w.held = undefined;
+      if (withdrawn) {
+        // Whatever a collect read meanwhile was another copy's entry: this row was never sequenced.
         this.#waiters.delete(id);
         this.#reportDepth();
         w.reject(
@@ -231,8 +242,14 @@ export class SharedAppender implements Appender {
             detail: { retryAfter: '2' },
           }),
         );
+      } else if (held) {
+        this.#waiters.delete(id);
+        this.#reportDepth();
+        await this.#answer([[w, held.outcome]], held.head);
       } else void this.#run('settle');
     } catch {
+      w.withdrawing = false;
+      w.held = undefined;
       this.#o.metrics?.databaseError();
       // Database gone: we cannot know whether it was sequenced; keep waiting and retry the withdrawal.
       w.timer = setTimeout(() => void this.#giveUp(id), 1000);
@@ -242,7 +259,10 @@ export class SharedAppender implements Appender {
   /** Answers waiters whose rows the sequencer has settled. */
   async #settle(): Promise<void> {
     if (this.#waiters.size === 0) return;
-    const { outcomes, head } = await this.#handOff.collect([...this.#waiters.keys()]);
+    const asked: Array<{ id: string; leafHash: Buffer }> = [];
+    for (const [id, w] of this.#waiters) if (!w.withdrawing) asked.push({ id, leafHash: w.entry.leafHash });
+    if (asked.length === 0) return;
+    const { outcomes, head } = await this.#handOff.collect(asked);
     if (head && head.size > this.#head.size) this.#newHead(head);
     const proveAt = head ?? this.#head;
     // Taken off the waiters before any await, so a timeout cannot withdraw a row already collected.
@@ -250,10 +270,20 @@ export class SharedAppender implements Appender {
     for (const [id, o] of outcomes) {
       const w = this.#waiters.get(id);
       if (!w) continue;
+      if (w.withdrawing) {
+        w.held = { outcome: o, head: proveAt };
+        continue;
+      }
       this.#waiters.delete(id);
       clearTimeout(w.timer);
       settled.push([w, o]);
     }
+    await this.#answer(settled, proveAt);
+    if (outcomes.size > 0) this.#reportDepth();
+  }
+
+  /** Answers settled waiters: 409 for duplicates, else the entry with its inclusion proof against `proveAt`. */
+  async #answer(settled: Array<[Waiter, Outcome]>, proveAt: TreeHead): Promise<void> {
     // This process did not sequence these entries, so the nodes of their proofs are mostly not in its cache: read
     // them all in one query rather than one query per node per entry.
     await this.#o.cache
@@ -274,7 +304,6 @@ export class SharedAppender implements Appender {
         );
       }
     }
-    if (outcomes.size > 0) this.#reportDepth();
   }
 
   /** A head signed by the sequencer elsewhere, read from the store. */

@@ -24,6 +24,18 @@ export interface SequencerStore {
   setHead(head: TreeHead): Promise<void>;
   indexesByLeafHash(leafHashes: Buffer[]): Promise<Map<string, number>>;
   appendBatch(batch: Batch): Promise<void>;
+  /**
+   * True when `appendBatch` itself rejects a batch holding an already stored leaf, with `StoredLeafError` and
+   * nothing written. The sequencer then writes first and reads the stored leaves (`indexesByLeafHash`) only after
+   * such a rejection: a round trip per batch fewer on a networked store, where duplicates are the exception.
+   */
+  readonly checksLeaves?: boolean;
+}
+
+/** Outcomes by row id, and the head that covers them (undefined only for a log that never signed one). */
+export interface Collected {
+  outcomes: Map<string, Outcome>;
+  head: TreeHead | undefined;
 }
 
 /** The sequencer role, held until `lost` fires or `release` is called. */
@@ -41,19 +53,21 @@ export interface Lease {
  *   entry, in order. The same leaf may wait in several rows: the sequencer logs the first and marks the others
  *   duplicates, so every row gets an outcome.
  * - The sequencer reads `waiting` rows, sequences them and, in the SAME transaction as the batch (`Batch.claims`),
- *   records each row's log index; duplicates get `markDuplicates`. Then every frontend is woken (`onSequenced`).
- * - A frontend `collect`s the outcomes of its rows (which deletes them) with the head that covers them. If it
- *   stops waiting, `withdraw` removes a row still waiting (true) so it can never be sequenced afterwards, or
- *   returns false because the sequencer got there first; then its outcome stands and is collected as usual.
+ *   consumes each row (its outcome is then the logged entry); duplicates get `markDuplicates`. Then every frontend
+ *   is woken (`onSequenced`).
+ * - A frontend `collect`s the outcomes of its rows (given with their leaf hashes) with the head that covers them;
+ *   a read, so asking again gives the same outcome. If it stops waiting, `withdraw` removes a row still waiting (true) so it can never be sequenced afterwards, or returns
+ *   false because the sequencer got there first; then its outcome stands and is collected as usual. An outcome
+ *   collected while the row's withdrawal is under way is only valid if the withdrawal returns false.
  * - `lease` tries for the sequencer role (at most one holder per log); `leaderKnown` tells whether anyone holds it.
- * - Rows settled but never collected (their frontend died) are deleted by `sweep`.
+ * - Rows left with an outcome (duplicates) are deleted by `sweep` once no frontend can still be waiting on them.
  */
 export interface HandOff {
   enqueue(entries: HandOffEntry[]): Promise<string[]>;
   /** Waiting rows in queue order, except those in `skip` (rows the caller already holds). */
   waiting(limit: number, skip?: string[]): Promise<WaitingRow[]>;
   markDuplicates(rows: Array<{ id: string; logIndex: number }>): Promise<void>;
-  collect(ids: string[]): Promise<{ outcomes: Map<string, Outcome>; head: TreeHead | undefined }>;
+  collect(rows: ReadonlyArray<{ id: string; leafHash: Buffer }>): Promise<Collected>;
   withdraw(id: string): Promise<boolean>;
   sweep(olderThanSeconds: number): Promise<void>;
   lease(): Promise<Lease | undefined>;

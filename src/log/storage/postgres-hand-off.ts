@@ -1,13 +1,12 @@
 import pg from 'pg';
-import type { HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './hand-off.js';
-import { toHead, type HeadRow, type PostgresLogStore } from './postgres.js';
+import type { Collected, HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './hand-off.js';
+import { SEQUENCED, type PostgresLogStore } from './postgres.js';
+import { concatFixed, pack } from './postgres-bytes.js';
 import type { TreeHead } from './store.js';
 
 /** Advisory-lock class id for the sequencer role; the object id is hashtext(schema), so each log has its own. */
 const SEQUENCER_LOCK = 0x5167_6e66;
 const WAITING = 'signet_log_pending';
-/** Also sent by PostgresLogStore.appendBatchOn at every batch commit. */
-export const SEQUENCED = 'signet_log_sequenced';
 /** Least time between two VACUUMs of the queue by the sequencer. */
 const VACUUM_EVERY_MS = 1000;
 /** Rows read off the queue since the last VACUUM before another is worth it. */
@@ -33,22 +32,35 @@ export class PostgresHandOff implements HandOff {
 
   async enqueue(entries: HandOffEntry[]): Promise<string[]> {
     if (entries.length === 0) return [];
+    const bodies = pack(entries.map((e) => e.body));
+    const atts = pack(entries.map((e) => e.attestation?.data));
     // One statement: the rows and the wake-up (NOTIFY is delivered at commit). WITH ORDINALITY keeps the order.
-    const { rows } = await this.#store.query<{ id: string; n: string }>(
-      `WITH ins AS (
-         INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data)
-         SELECT leaf_hash, body, index_keys, att_type, att_data
-           FROM unnest($1::bytea[], $2::bytea[], $3::text[], $4::text[], $5::bytea[])
-             WITH ORDINALITY AS u(leaf_hash, body, index_keys, att_type, att_data, n)
-          ORDER BY n
-         RETURNING id)
-       SELECT id FROM ins, (SELECT pg_notify('${WAITING}', $6)) AS wake ORDER BY id`,
+    const { rows } = await this.#store.query<{ id: string }>(
+      {
+        name: 'signet_enqueue',
+        text: `WITH ins AS (
+           INSERT INTO pending (leaf_hash, body, index_keys, att_type, att_data)
+           SELECT substring($1::bytea FROM (n * 32 - 31)::int FOR 32), substring($2::bytea FROM body_at FOR body_len),
+                  index_keys, att_type, substring($7::bytea FROM att_at FOR att_len)
+             FROM unnest($3::int[], $4::int[], $5::text[], $6::text[], $8::int[], $9::int[])
+               WITH ORDINALITY AS u(body_at, body_len, index_keys, att_type, att_at, att_len, n)
+            ORDER BY n
+           RETURNING id)
+         SELECT id FROM ins, (SELECT pg_notify('${WAITING}', $10)) AS wake ORDER BY id`,
+      },
       [
-        entries.map((e) => e.leafHash),
-        entries.map((e) => e.body),
+        concatFixed(
+          entries.map((e) => e.leafHash),
+          32,
+        ),
+        bodies.bytes,
+        bodies.starts,
+        bodies.lengths,
         entries.map((e) => JSON.stringify(e.indexKeys)),
         entries.map((e) => e.attestation?.mediaType ?? null),
-        entries.map((e) => e.attestation?.data ?? null),
+        atts.bytes,
+        atts.starts,
+        atts.lengths,
         this.#store.target.schema,
       ],
     );
@@ -60,8 +72,12 @@ export class PostgresHandOff implements HandOff {
   async waiting(limit: number, skip: string[] = []): Promise<WaitingRow[]> {
     // Skipping by id, not reading from the last id seen: ids are drawn at INSERT, and rows commit out of that order.
     const { rows } = await this.#store.query<PendingDbRow>(
-      'SELECT id, leaf_hash, body, index_keys, att_type, att_data FROM pending ' +
-        'WHERE log_index IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1',
+      {
+        name: 'signet_waiting',
+        text:
+          'SELECT id, leaf_hash, body, index_keys, att_type, att_data FROM pending ' +
+          'WHERE log_index IS NULL AND id <> ALL($2::bigint[]) ORDER BY id LIMIT $1',
+      },
       [limit, skip],
     );
     this.#tidy(rows.length);
@@ -107,32 +123,30 @@ export class PostgresHandOff implements HandOff {
     );
   }
 
-  async collect(ids: string[]): Promise<{ outcomes: Map<string, Outcome>; head: TreeHead | undefined }> {
+  async collect(waiters: ReadonlyArray<{ id: string; leafHash: Buffer }>): Promise<Collected> {
     const outcomes = new Map<string, Outcome>();
-    // One snapshot: the head read with the outcomes is at least the one committed with them.
-    const { rows } = await this.#store.query<CollectRow>(
-      `WITH done AS (
-         DELETE FROM pending WHERE id = ANY($1::bigint[]) AND log_index IS NOT NULL
-         RETURNING id, log_index, duplicate)
-       SELECT d.id, d.log_index, d.duplicate, e.integrated_time, e.set_sig,
-              h.size, h.root_hash, h.checkpoint
-         FROM head h LEFT JOIN (done d LEFT JOIN LATERAL (
-                -- LIMIT keeps this a primary-key probe per row; as a join the planner may scan all of entries.
-                SELECT integrated_time, set_sig FROM entries WHERE log_index = d.log_index AND NOT d.duplicate LIMIT 1
-              ) e ON TRUE) ON TRUE
-        WHERE h.id = 1`,
-      [ids],
-    );
+    // One read, one snapshot: a batch deletes the rows it consumes and inserts their entries atomically, so a row
+    // that is gone while an entry with its leaf is present was sequenced from that row; the head read with them is
+    // at least the one committed with them. Rows still present with a log index are duplicates (or sequenced, by a
+    // sequencer of an earlier version); `sweep` deletes them later. Writing nothing, it commits (fsyncs) nothing.
+    const { rows } = await this.#store.query<CollectRow>(COLLECT, [
+      waiters.map((w) => w.id),
+      concatFixed(
+        waiters.map((w) => w.leafHash),
+        32,
+      ),
+    ]);
     for (const r of rows) {
       if (r.id === null) continue;
       const logIndex = Number(r.log_index);
       if (r.duplicate) outcomes.set(r.id, { duplicate: true, logIndex });
-      else if (r.set_sig !== null) {
+      else if (r.set_sig !== null && r.integrated_time !== null) {
         const integratedTime = Number(r.integrated_time);
         outcomes.set(r.id, { duplicate: false, logIndex, integratedTime, signedEntryTimestamp: r.set_sig });
       }
     }
-    return { outcomes, head: rows[0] && toHead(rows[0] as HeadRow) };
+    const h = rows[0];
+    return { outcomes, head: h && { size: Number(h.size), rootHash: h.root_hash, checkpoint: h.checkpoint } };
   }
 
   async withdraw(id: string): Promise<boolean> {
@@ -228,6 +242,7 @@ class PostgresLease implements Lease {
       setHead: (h: TreeHead) => pgStore.setHead(h),
       indexesByLeafHash: (h: Buffer[]) => pgStore.indexesByLeafHash(h),
       appendBatch: (b: Parameters<PostgresLogStore['appendBatchOn']>[1]) => pgStore.appendBatchOn(client, b),
+      checksLeaves: true,
     };
   }
 
@@ -251,6 +266,28 @@ interface PendingDbRow {
   att_type: string | null;
   att_data: Buffer | null;
 }
+
+const COLLECT = {
+  name: 'signet_collect',
+  text: `WITH w AS (
+     SELECT id, substring($2::bytea FROM (n * 32 - 31)::int FOR 32) AS leaf
+       FROM unnest($1::bigint[]) WITH ORDINALITY AS w(id, n)),
+   done AS (
+     SELECT w.id, e.log_index, FALSE AS duplicate, e.integrated_time, e.set_sig FROM w
+       CROSS JOIN LATERAL (
+         SELECT log_index, integrated_time, set_sig FROM entries WHERE leaf_hash = w.leaf LIMIT 1) e
+      WHERE NOT EXISTS (SELECT 1 FROM pending p WHERE p.id = w.id)
+     UNION ALL
+     SELECT p.id, p.log_index, p.duplicate, e.integrated_time, e.set_sig FROM pending p
+       LEFT JOIN LATERAL (
+         -- LIMIT keeps this a primary-key probe per row; as a join the planner may scan all of entries.
+         SELECT integrated_time, set_sig FROM entries WHERE log_index = p.log_index AND NOT p.duplicate LIMIT 1
+       ) e ON TRUE
+      WHERE p.id = ANY($1::bigint[]) AND p.log_index IS NOT NULL)
+   SELECT d.id, d.log_index, d.duplicate, d.integrated_time, d.set_sig, h.size, h.root_hash, h.checkpoint
+     FROM head h LEFT JOIN done d ON TRUE
+    WHERE h.id = 1`,
+};
 
 interface CollectRow {
   id: string | null;

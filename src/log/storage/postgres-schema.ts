@@ -36,6 +36,20 @@ CREATE TABLE cosignatures (
   witness TEXT PRIMARY KEY, tree_size BIGINT NOT NULL, root_hash BYTEA NOT NULL, line TEXT NOT NULL);
 `,
   },
+  {
+    // A batch is one autocommit statement (no BEGIN/COMMIT round trips); its checks (the head it extends, every
+    // claimed row still waiting) fail the statement, and with it the whole batch, through this function. From this
+    // version on, a sequenced row is deleted by its batch (only duplicates keep a row with a log_index): frontends
+    // of earlier versions cannot collect such outcomes, so upgrade every frontend together.
+    version: 3,
+    sql: `
+CREATE FUNCTION batch_check(ok BOOLEAN, message TEXT) RETURNS BOOLEAN LANGUAGE plpgsql AS $$
+BEGIN
+  IF ok IS NOT TRUE THEN RAISE EXCEPTION USING MESSAGE = message, ERRCODE = 'P0001'; END IF;
+  RETURN TRUE;
+END $$;
+`,
+  },
 ];
 
 /** Advisory-lock key for migrations (any constant; scoped by schema name via hashtext). */

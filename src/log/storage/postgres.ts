@@ -1,6 +1,7 @@
 import pg from 'pg';
 import {
   nodeKey,
+  StoredLeafError,
   type Batch,
   type Cosignature,
   type LogMeta,
@@ -9,9 +10,13 @@ import {
   type TreeHead,
 } from './store.js';
 import type { HandOff } from './hand-off.js';
-import { PostgresHandOff, SEQUENCED } from './postgres-hand-off.js';
+import { PostgresHandOff } from './postgres-hand-off.js';
 import { parseDatabaseUrl, unavailable, type PgTarget } from './postgres-connect.js';
 import { migrate } from './postgres-schema.js';
+import { concatFixed, pack } from './postgres-bytes.js';
+
+/** NOTIFY channel of every batch commit (and duplicate marking): frontends collect their outcomes on it. */
+export const SEQUENCED = 'signet_log_sequenced';
 
 /**
  * The LogStore on PostgreSQL: same tables as SQLite plus `pending`, bulk writes with `unnest`, one transaction per
@@ -80,71 +85,64 @@ export class PostgresLogStore implements LogStore {
   }
 
   /**
-   * One batch in three round trips: BEGIN with the head lock, one statement that writes everything (entries, index
-   * keys, inner nodes, the hand-off rows it consumes, the head, the wake-up), COMMIT. Round trips, not rows, bound
-   * the sequencer on PostgreSQL: each costs two context switches on a loaded machine.
+   * One batch in ONE round trip: a single autocommit statement (data-modifying CTEs) writes the entries, index keys,
+   * inner nodes, consumes the hand-off rows, moves the head and sends the wake-up; it is atomic and durable when it
+   * returns (COMMIT with `synchronous_commit=on`). Round trips, not rows, bound the sequencer on PostgreSQL: each
+   * costs two context switches on a loaded machine, and this used to be three (BEGIN with the head lock, the
+   * statement, COMMIT). The checks that the BEGIN's `FOR UPDATE` made are in the statement: the head moves only
+   * from the size this batch starts at (`ON CONFLICT ... WHERE`, re-checked on the newest row version, so two
+   * writers cannot both extend the same size), and every claimed row must still be waiting; otherwise
+   * `batch_check` raises and nothing of the batch is kept. Bodies and hashes travel as binary (postgres-bytes.ts).
    */
   async appendBatchOn(client: pg.ClientBase, b: Batch): Promise<void> {
     this.#open();
+    const start = b.entries[0]?.logIndex ?? b.head.size;
+    const claims = b.claims ?? [];
+    const keys = b.entries.flatMap((e) => e.indexKeys.map((k) => [k, e.logIndex] as const));
+    const bodies = pack(b.entries.map((e) => e.body));
+    const sets = pack(b.entries.map((e) => e.signedEntryTimestamp));
+    const atts = pack(b.entries.map((e) => e.attestation?.data));
     try {
-      // No parameters: BEGIN and the lock travel in one simple-protocol message. FOR UPDATE serialises sequencers:
-      // a deposed one fails the index check instead of interleaving.
-      const begun = (await client.query('BEGIN; SELECT size FROM head WHERE id = 1 FOR UPDATE')) as unknown as [
-        pg.QueryResult,
-        pg.QueryResult<{ size: string }>,
-      ];
-      const expected = Number(begun[1].rows[0]?.size ?? 0);
-      if (b.entries.length > 0 && b.entries[0]!.logIndex !== expected) {
-        throw new Error(`batch starts at index ${b.entries[0]!.logIndex}, the tree has ${expected} entries`);
-      }
-      const claims = b.claims ?? [];
-      const keys = b.entries.flatMap((e) => e.indexKeys.map((k) => [k, e.logIndex] as const));
-      const { rows } = await client.query<{ claimed: string }>(
-        `WITH e AS (
-           INSERT INTO entries (log_index, leaf_hash, integrated_time, body, set_sig, index_keys, att_type, att_data)
-           SELECT * FROM unnest($1::bigint[], $2::bytea[], $3::bigint[], $4::bytea[], $5::bytea[], $6::text[],
-                                $7::text[], $8::bytea[])),
-         k AS (
-           INSERT INTO index_keys (key, log_index) SELECT * FROM unnest($9::text[], $10::bigint[])
-           ON CONFLICT DO NOTHING),
-         n AS (
-           INSERT INTO nodes (level, idx, hash) SELECT * FROM unnest($11::smallint[], $12::bigint[], $13::bytea[])),
-         c AS (
-           UPDATE pending p SET log_index = u.log_index FROM unnest($14::bigint[], $15::bigint[]) AS u(id, log_index)
-            WHERE p.id = u.id AND p.log_index IS NULL RETURNING 1),
-         h AS (
-           INSERT INTO head (id, size, root_hash, checkpoint) VALUES (1, $16, $17, $18) ON CONFLICT (id) DO UPDATE
-              SET size = excluded.size, root_hash = excluded.root_hash, checkpoint = excluded.checkpoint)
-         SELECT (SELECT count(*) FROM c) AS claimed, pg_notify('${SEQUENCED}', $19)`,
-        [
+      await client.query({
+        name: 'signet_append_batch',
+        text: APPEND_BATCH,
+        values: [
           b.entries.map((e) => e.logIndex),
-          b.entries.map((e) => e.leafHash),
+          concatFixed(
+            b.entries.map((e) => e.leafHash),
+            32,
+          ),
           b.entries.map((e) => e.integratedTime),
-          b.entries.map((e) => e.body),
-          b.entries.map((e) => e.signedEntryTimestamp),
+          bodies.bytes,
+          bodies.starts,
+          bodies.lengths,
+          sets.bytes,
+          sets.starts,
+          sets.lengths,
           b.entries.map((e) => JSON.stringify(e.indexKeys)),
           b.entries.map((e) => e.attestation?.mediaType ?? null),
-          b.entries.map((e) => e.attestation?.data ?? null),
+          atts.bytes,
+          atts.starts,
+          atts.lengths,
           keys.map((k) => k[0]),
           keys.map((k) => k[1]),
           b.nodes.map((n) => n.level),
           b.nodes.map((n) => n.index),
-          b.nodes.map((n) => n.hash),
+          concatFixed(
+            b.nodes.map((n) => n.hash),
+            32,
+          ),
           claims.map((c) => c.id),
-          claims.map((c) => c.logIndex),
           b.head.size,
           b.head.rootHash,
           b.head.checkpoint,
+          start,
           this.target.schema,
         ],
-      );
-      const claimed = Number(rows[0]?.claimed ?? 0);
-      if (claimed !== claims.length) {
-        throw new Error(`only ${claimed} of ${claims.length} queued entries are still waiting; batch abandoned`);
-      }
-      await client.query('COMMIT');
+      });
     } catch (e) {
-      await client.query('ROLLBACK').catch(() => undefined);
+      const { code, constraint } = e as { code?: unknown; constraint?: unknown };
+      if (code === '23505' && constraint === 'entries_leaf_hash_key') throw new StoredLeafError({ cause: e });
       throw unavailable(e);
     }
   }
@@ -260,11 +258,11 @@ export class PostgresLogStore implements LogStore {
   }
 
   /** One statement on the pool; a lost database is pushback (503). */
-  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+  async query<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string | pg.QueryConfig, params: unknown[] = []) {
     return this.#q<R>(sql, params);
   }
 
-  async #q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string, params: unknown[] = []) {
+  async #q<R extends pg.QueryResultRow = pg.QueryResultRow>(sql: string | pg.QueryConfig, params: unknown[] = []) {
     this.#open();
     try {
       return await this.pool.query<R>(sql, params);
@@ -274,8 +272,46 @@ export class PostgresLogStore implements LogStore {
   }
 }
 
-/** Records the outcome of the hand-off rows a batch consumes; all of them must still be waiting. */
-export interface HeadRow {
+/**
+ * The batch statement of `appendBatchOn`. Prepared by name once per connection (the sequencer's session runs it for
+ * every batch, so PostgreSQL parses and plans it once). `$24` is the size the batch starts at.
+ */
+const APPEND_BATCH = `
+WITH u AS (
+  SELECT * FROM unnest($1::bigint[], $3::bigint[], $5::int[], $6::int[], $8::int[], $9::int[], $10::text[],
+                       $11::text[], $13::int[], $14::int[])
+    WITH ORDINALITY AS u(log_index, integrated_time, body_at, body_len, set_at, set_len, index_keys, att_type,
+                         att_at, att_len, n)),
+e AS (
+  INSERT INTO entries (log_index, leaf_hash, integrated_time, body, set_sig, index_keys, att_type, att_data)
+  SELECT log_index, substring($2::bytea FROM (n * 32 - 31)::int FOR 32), integrated_time,
+         substring($4::bytea FROM body_at FOR body_len), substring($7::bytea FROM set_at FOR set_len), index_keys,
+         att_type, substring($12::bytea FROM att_at FOR att_len)
+    FROM u),
+k AS (
+  INSERT INTO index_keys (key, log_index) SELECT * FROM unnest($15::text[], $16::bigint[]) ON CONFLICT DO NOTHING),
+n AS (
+  INSERT INTO nodes (level, idx, hash)
+  SELECT level, idx, substring($19::bytea FROM (n * 32 - 31)::int FOR 32)
+    FROM unnest($17::smallint[], $18::bigint[]) WITH ORDINALITY AS x(level, idx, n)),
+c AS (
+  DELETE FROM pending WHERE id = ANY($20::bigint[]) AND log_index IS NULL RETURNING 1),
+before AS (
+  SELECT size FROM head WHERE id = 1),
+h AS (
+  INSERT INTO head (id, size, root_hash, checkpoint) VALUES (1, $21, $22, $23) ON CONFLICT (id) DO UPDATE
+     SET size = excluded.size, root_hash = excluded.root_hash, checkpoint = excluded.checkpoint
+   WHERE head.size = $24
+  RETURNING 1)
+SELECT batch_check(coalesce((SELECT size FROM before), 0) = $24 AND (SELECT count(*) FROM h) = 1,
+                   'batch starts at index ' || $24 || ', the tree has ' || coalesce((SELECT size FROM before), 0) ||
+                   ' entries'),
+       batch_check((SELECT count(*) FROM c) = cardinality($20::bigint[]),
+                   'only ' || (SELECT count(*) FROM c) || ' of ' || cardinality($20::bigint[]) ||
+                   ' queued entries are still waiting; batch abandoned'),
+       pg_notify('${SEQUENCED}', $25)`;
+
+interface HeadRow {
   size: string;
   root_hash: Buffer;
   checkpoint: string;
@@ -292,7 +328,7 @@ export interface EntryRow {
   att_data: Buffer | null;
 }
 
-export const toHead = (r: HeadRow): TreeHead => ({
+const toHead = (r: HeadRow): TreeHead => ({
   size: Number(r.size),
   rootHash: r.root_hash,
   checkpoint: r.checkpoint,

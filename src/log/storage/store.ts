@@ -59,7 +59,7 @@ export interface Batch {
   /** The signed head after this batch. */
   head: TreeHead;
   /**
-   * Hand-off rows these entries consume (stores with a `handOff` only): each row's outcome is written in the same
+   * Hand-off rows these entries consume (stores with a `handOff` only): each row is consumed in the same
    * transaction, and the batch is rejected whole when any of them is no longer waiting (withdrawn by its frontend).
    */
   claims?: Claim[];
@@ -148,6 +148,16 @@ export interface LogStore {
 
   /** Releases the store; pending calls finish first. Calls after close reject. */
   close(): Promise<void>;
+}
+
+/**
+ * A batch held a leaf already stored, and nothing of it was written: what `appendBatch` rejects with on a store
+ * that checks leaves at write time (`SequencerStore.checksLeaves`).
+ */
+export class StoredLeafError extends Error {
+  constructor(options?: ErrorOptions) {
+    super('a leaf of the batch is already in the log', options);
+  }
 }
 
 export const nodeKey = (level: number, index: number): string => `${level}/${index}`;

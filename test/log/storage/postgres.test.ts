@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, describe, it } from 'node:test';
+import type { Outcome } from '../../../src/log/storage/hand-off.js';
 import { PostgresLogStore } from '../../../src/log/storage/postgres.js';
 import { parseDatabaseUrl } from '../../../src/log/storage/postgres-connect.js';
 import { requireOrSkip } from '../../helpers/env.js';
@@ -41,7 +42,7 @@ describe('PostgreSQL store specifics', () => {
     const { rows } = await stores[0]!.pool.query('SELECT version FROM schema_migrations ORDER BY version');
     assert.deepEqual(
       rows.map((r: { version: number }) => r.version),
-      [1, 2],
+      [1, 2, 3],
     );
     const ids = await Promise.all(stores.map((st, i) => st.init({ treeId: String(100 + i) })));
     assert.equal(new Set(ids.map((m) => m.treeId)).size, 1);
@@ -79,16 +80,23 @@ describe('PostgreSQL store specifics', () => {
     };
     await store.appendBatch({ entries: [entry], nodes: [], head, claims: [{ id: ids[0]!, logIndex: 0 }] });
     await q.markDuplicates([{ id: ids[2]!, logIndex: 0 }]);
-    const got = await q.collect(ids);
+    const asked = ids.map((id, i) => ({ id, leafHash: row([1, 2, 1][i]!).leafHash }));
+    const got = await q.collect(asked);
     assert.deepEqual(got.head, head);
+    const sequenced: Outcome = {
+      duplicate: false,
+      logIndex: 0,
+      integratedTime: 5,
+      signedEntryTimestamp: Buffer.from('set'),
+    };
     assert.deepEqual(
       got.outcomes,
-      new Map([
-        [ids[0], { duplicate: false, logIndex: 0, integratedTime: 5, signedEntryTimestamp: Buffer.from('set') }],
-        [ids[2], { duplicate: true, logIndex: 0 }],
+      new Map<string, Outcome>([
+        [ids[0]!, sequenced],
+        [ids[2]!, { duplicate: true, logIndex: 0 }],
       ]),
     );
-    assert.equal((await q.collect(ids)).outcomes.size, 0, 'collected rows are gone');
+    assert.deepEqual((await q.collect(asked)).outcomes, got.outcomes, 'collecting is a read: same outcomes again');
     // A withdrawn row can no longer be claimed: the batch that tries is rejected whole.
     assert.equal(await q.withdraw(ids[1]!), true);
     assert.equal(await q.withdraw(ids[1]!), false);
