@@ -70,6 +70,23 @@ async function checkTree(log: TransparencyLog, bodies: Buffer[], previous?: { si
   return { size: head.size, root: head.rootHash };
 }
 
+/** Rejects a stored leaf at write time, as PostgreSQL's unique index does; counts the reads of stored leaves. */
+class CheckingStore extends MemoryLogStore {
+  readonly checksLeaves = true;
+  reads = 0;
+  writeDelayMs = 0;
+  override async indexesByLeafHash(leafHashes: Buffer[]) {
+    this.reads++;
+    return super.indexesByLeafHash(leafHashes);
+  }
+  override async appendBatch(batch: Batch) {
+    if (this.writeDelayMs > 0) await new Promise((r) => setTimeout(r, this.writeDelayMs));
+    const stored = await super.indexesByLeafHash(batch.entries.map((e) => e.leafHash));
+    if (stored.size > 0) throw new StoredLeafError();
+    return super.appendBatch(batch);
+  }
+}
+
 describe('sequencer', () => {
   it('batches concurrent adds; every proof verifies; the tree stays consistent wave after wave', async () => {
     const { log } = await openLog(undefined, { maxBatch: 64 });
@@ -106,20 +123,6 @@ describe('sequencer', () => {
   });
 
   it('a store that checks leaves itself: written without a read first; a logged leaf redoes the batch with one', async () => {
-    /** Rejects a stored leaf at write time, as PostgreSQL's unique index does; counts the reads of stored leaves. */
-    class CheckingStore extends MemoryLogStore {
-      readonly checksLeaves = true;
-      reads = 0;
-      override async indexesByLeafHash(leafHashes: Buffer[]) {
-        this.reads++;
-        return super.indexesByLeafHash(leafHashes);
-      }
-      override async appendBatch(batch: Batch) {
-        const stored = await super.indexesByLeafHash(batch.entries.map((e) => e.leafHash));
-        if (stored.size > 0) throw new StoredLeafError();
-        return super.appendBatch(batch);
-      }
-    }
     const store = new CheckingStore();
     const { log } = await openLog(store);
     const first = await Promise.all(['a', 'b'].map((x) => log.add(x)));
@@ -134,6 +137,30 @@ describe('sequencer', () => {
     await checkTree(
       log,
       ['a', 'b', 'c'].map((x) => Buffer.from(JSON.stringify(x))),
+    );
+    await log.close();
+  });
+
+  it('prepares a batch while the one before is written; a failed write sends it back to be placed again', async () => {
+    const store = new CheckingStore();
+    const { log } = await openLog(store);
+    store.writeDelayMs = 30;
+    store.failNextAppend();
+    const first = Array.from({ length: 5 }, (_, i) => log.add(`f${i}`));
+    await new Promise((r) => setTimeout(r, 10)); // the first batch is being written
+    const second = ['s0', 's1', 's2', 's3', 's4'];
+    const added = second.map((x) => log.add(x));
+    for (const r of await Promise.allSettled(first)) assert.equal(r.status, 'rejected');
+    const results = await Promise.all(added);
+    assert.deepEqual(
+      results.map((r) => r.entry.logIndex),
+      [0, 1, 2, 3, 4],
+      'placed again from the committed tree, not on top of the failed batch',
+    );
+    for (const r of results) checkReturned(r);
+    await checkTree(
+      log,
+      second.map((x) => Buffer.from(JSON.stringify(x))),
     );
     await log.close();
   });

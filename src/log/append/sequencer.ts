@@ -68,30 +68,58 @@ interface Pending {
 
 const NO_SEAL = Buffer.alloc(0);
 
+/** A batch placed in the tree and signed, not yet written. */
+interface Prepared {
+  start: number;
+  accepted: Pending[];
+  entries: StoredEntry[];
+  nodes: TreeNode[];
+  claims: Claim[];
+  head: TreeHead;
+  /** Whether the stored leaves were read before it was placed. */
+  readStored: boolean;
+}
+
 /**
  * The single writer of the tree, and nothing else. Concurrent add() calls are grouped into batches: one store
  * transaction (one fsync or COMMIT) and one checkpoint signature per batch. Each add() resolves once its batch is
  * durable, with the head of that batch. It knows nothing of HTTP, entry types or other processes.
+ *
+ * On a store that checks leaves at write time (`checksLeaves`: PostgreSQL), the next batch is prepared (its
+ * entries sealed, placed in the tree, its checkpoint signed) while the previous one is being written, so a batch
+ * costs the longer of the two rather than their sum; it is written only once the previous one has committed, and
+ * if that one fails, it is placed again from the committed tree. (Without the store's check, a leaf repeated across
+ * the two batches would need a read of what is not committed yet: those stores prepare one batch at a time.)
  */
 export class Sequencer {
   readonly #o: SequencerOptions;
   readonly #maxBatch: number;
   readonly #maxPending: number;
   readonly #clock: () => number;
-  #range: CompactRange;
+  readonly #overlap: boolean;
+  /** The right edge of the tree at `#tip`; undefined after a failed write until it is rebuilt from the store. */
+  #range: CompactRange | undefined;
+  /** The size of the tree with every prepared batch in it (`#head.size` when none is being written). */
+  #tip: number;
   #head: TreeHead;
   #queue: Pending[] = [];
   #busy = false;
   #scheduled = false;
   #closing = false;
   #idle: Array<() => void> = [];
+  /** Wakes the drain loop waiting on a write when an entry arrives. */
+  #arrived: (() => void) | undefined;
+  /** The next batch reads stored leaves first: the write of the last one found a leaf already logged. */
+  #readNext = false;
 
   private constructor(o: SequencerOptions, range: CompactRange, head: TreeHead) {
     this.#o = o;
     this.#maxBatch = o.maxBatch ?? 1024;
     this.#maxPending = o.maxPending ?? 8192;
     this.#clock = o.clock ?? Date.now;
+    this.#overlap = o.store.checksLeaves === true;
     this.#range = range;
+    this.#tip = head.size;
     this.#head = head;
   }
 
@@ -139,6 +167,7 @@ export class Sequencer {
     return new Promise<Sequenced>((resolve, reject) => {
       this.#queue.push({ entry, leafHash: leafHash(entry.body), claim, resolve, reject });
       this.#o.metrics?.queueDepth(this.#queue.length);
+      this.#arrived?.();
       this.#schedule();
     });
   }
@@ -163,35 +192,63 @@ export class Sequencer {
   async #drain(): Promise<void> {
     if (this.#busy) return;
     this.#busy = true;
+    let writing: { batch: Prepared; failure: Promise<unknown> } | undefined;
     try {
-      while (this.#queue.length > 0) {
-        const batch = this.#queue.splice(0, this.#maxBatch);
-        this.#o.metrics?.queueDepth(this.#queue.length);
-        try {
-          await this.#sequence(batch);
-        } catch (e) {
-          // Only a failed rebuild of the right edge lands here; a promise settled twice is a no-op.
-          const err = new SignetError('internal', 'the log sequencer failed', { cause: e });
-          for (const p of batch) p.reject(err);
+      while (this.#queue.length > 0 || writing) {
+        let next: Prepared | undefined;
+        // A batch that reads stored leaves waits for the write before it, so the read sees every earlier leaf.
+        if (this.#queue.length > 0 && (!writing || (this.#overlap && !this.#readNext))) {
+          const batch = this.#queue.splice(0, this.#maxBatch);
+          this.#o.metrics?.queueDepth(this.#queue.length);
+          next = await this.#prepare(batch);
+        } else if (writing && this.#overlap && this.#queue.length === 0) {
+          // Nothing to prepare yet: wait for the write, or for an entry to prepare meanwhile.
+          const arrival = new Promise<void>((r) => (this.#arrived = r));
+          const done = await Promise.race([writing.failure.then(() => true), arrival.then(() => false)]);
+          this.#arrived = undefined;
+          if (!done) continue;
         }
+        if (writing) {
+          const failure = await writing.failure;
+          const failed = writing.batch;
+          writing = undefined;
+          if (failure !== undefined) {
+            this.#recover(failed, failure, next);
+            continue;
+          }
+        }
+        if (next) writing = { batch: next, failure: this.#write(next) };
       }
     } finally {
       this.#busy = false;
+      this.#arrived = undefined;
       if (this.#queue.length === 0) for (const done of this.#idle.splice(0)) done();
     }
   }
 
   /**
-   * One batch. `readStored` says whether to look up the stored leaves before writing; a store that checks them at
-   * write time (`checksLeaves`) skips that read and the batch is redone with it only when the write finds one.
+   * Places a batch in the tree after every batch prepared before it: duplicates out (stored leaves read first when
+   * the store does not check them itself, or after such a check failed), entries sealed, nodes and root computed,
+   * checkpoint signed. Entries that cannot be placed are rejected here; undefined when none is left.
    */
-  async #sequence(pending: Pending[], readStored = !this.#o.store.checksLeaves): Promise<void> {
-    const accepted = await this.#rejectDuplicates(pending, readStored);
-    if (accepted.length === 0) return;
-    const start = this.#head.size;
+  async #prepare(pending: Pending[]): Promise<Prepared | undefined> {
+    const readStored = this.#readNext || !this.#overlap;
+    this.#readNext = false;
+    const start = this.#tip;
+    const accepted = await this.#rejectDuplicates(pending, readStored, start);
+    if (accepted.length === 0) return undefined;
+    const fail = (e: unknown, message: string) => {
+      const err = new SignetError('internal', message, { cause: e });
+      for (const p of accepted) p.reject(err);
+      return undefined;
+    };
+    let range: CompactRange;
+    try {
+      range = this.#range ??= await CompactRange.fromSize(start, this.#o.cache.read);
+    } catch (e) {
+      return fail(e, 'the log sequencer failed');
+    }
     const integratedTime = Math.floor(this.#clock() / 1000);
-    const nodes: TreeNode[] = [];
-    const claims: Claim[] = [];
     let seals: Buffer[] | undefined;
     try {
       seals = await this.#o.seal?.(
@@ -200,13 +257,13 @@ export class Sequencer {
       if (seals && seals.length !== accepted.length)
         throw new Error(`${seals.length} seals for ${accepted.length} entries`);
     } catch (e) {
-      const err = new SignetError('internal', 'could not sign the entries', { cause: e });
-      for (const p of accepted) p.reject(err);
-      return;
+      return fail(e, 'could not sign the entries');
     }
+    const nodes: TreeNode[] = [];
+    const claims: Claim[] = [];
     const entries = accepted.map((p, i): StoredEntry => {
       const logIndex = start + i;
-      this.#range.append(p.leafHash, (level, index, hash) => nodes.push({ level, index, hash }));
+      range.append(p.leafHash, (level, index, hash) => nodes.push({ level, index, hash }));
       if (p.claim !== undefined) claims.push({ id: p.claim, logIndex });
       const { body, indexKeys, attestation } = p.entry;
       return {
@@ -220,33 +277,63 @@ export class Sequencer {
       };
     });
     const size = start + entries.length;
-    const rootHash = this.#range.root();
+    this.#tip = size;
+    const rootHash = range.root();
     try {
       const head = { size, rootHash, checkpoint: await this.#o.signCheckpoint(size, rootHash) };
-      const stored = nodes.filter((n) => n.level > 0);
-      await this.#o.store.appendBatch({ entries, nodes: stored, head, ...(claims.length ? { claims } : {}) });
-      for (const n of nodes) this.#o.cache.set(n.level, n.index, n.hash);
-      for (const e of entries) this.#o.cache.set(0, e.logIndex, e.leafHash);
-      this.#head = head;
-      this.#o.metrics?.batchWritten(entries.length);
-      this.#o.metrics?.treeHead(size, this.#clock());
+      return { start, accepted, entries, nodes, claims, head, readStored };
     } catch (e) {
-      // Nothing of the batch is durable: rebuild the right edge from committed nodes.
-      this.#range = await CompactRange.fromSize(start, this.#o.cache.read);
-      // Some leaf was logged before: redo the batch, this time reading which (they get 409, the rest go in).
-      if (e instanceof StoredLeafError && !readStored) return this.#sequence(accepted, true);
-      // Otherwise fail its requests.
-      this.#o.metrics?.databaseError();
-      const err = writeFailure(e, 'could not write the entries to the log');
-      for (const p of accepted) p.reject(err);
-      return;
+      this.#range = undefined;
+      this.#tip = start;
+      return fail(e, 'could not sign the checkpoint');
     }
-    const head = this.#head;
-    accepted.forEach((p, i) => p.resolve({ entry: entries[i]!, head }));
   }
 
-  /** Fails entries repeated within this batch (the later copy loses) and, with `readStored`, those already logged. */
-  async #rejectDuplicates(pending: Pending[], readStored: boolean): Promise<Pending[]> {
+  /** Writes a prepared batch and answers its entries; resolves with the failure (undefined once it committed). */
+  async #write(b: Prepared): Promise<unknown> {
+    const { entries, nodes, head, claims } = b;
+    try {
+      const stored = nodes.filter((n) => n.level > 0);
+      await this.#o.store.appendBatch({ entries, nodes: stored, head, ...(claims.length ? { claims } : {}) });
+    } catch (e) {
+      return e ?? new Error('the batch write failed');
+    }
+    for (const n of nodes) this.#o.cache.set(n.level, n.index, n.hash);
+    for (const e of entries) this.#o.cache.set(0, e.logIndex, e.leafHash);
+    this.#head = head;
+    this.#o.metrics?.batchWritten(entries.length);
+    this.#o.metrics?.treeHead(head.size, this.#clock());
+    b.accepted.forEach((p, i) => p.resolve({ entry: entries[i]!, head }));
+    return undefined;
+  }
+
+  /**
+   * A write failed: nothing of it is durable, nor of `next`, placed on top of it. The tree goes back to the failed
+   * batch's start (the right edge is rebuilt from committed nodes by the next prepare), `next` is queued again in
+   * front, and the failed batch's entries are answered with the failure, or queued again when the write found a
+   * leaf already logged: the next batch reads which (they get 409, the rest go in).
+   */
+  #recover(failed: Prepared, failure: unknown, next: Prepared | undefined): void {
+    this.#range = undefined;
+    this.#tip = failed.start;
+    const again = next?.accepted ?? [];
+    if (failure instanceof StoredLeafError && !failed.readStored) {
+      this.#queue.unshift(...failed.accepted, ...again);
+      this.#readNext = true;
+    } else {
+      this.#o.metrics?.databaseError();
+      const err = writeFailure(failure, 'could not write the entries to the log');
+      for (const p of failed.accepted) p.reject(err);
+      this.#queue.unshift(...again);
+    }
+    this.#o.metrics?.queueDepth(this.#queue.length);
+  }
+
+  /**
+   * Fails entries repeated within this batch (the later copy loses; the batch starts at `start`) and, with
+   * `readStored`, those already logged.
+   */
+  async #rejectDuplicates(pending: Pending[], readStored: boolean, start: number): Promise<Pending[]> {
     let existing = new Map<string, number>();
     try {
       if (readStored) existing = await this.#o.store.indexesByLeafHash(pending.map((p) => p.leafHash));
@@ -264,7 +351,7 @@ export class Sequencer {
       if (at !== undefined) {
         p.reject(new DuplicateEntryError(p.leafHash, at));
       } else if (firstInBatch.has(hex)) {
-        p.reject(new DuplicateEntryError(p.leafHash, this.#head.size + firstInBatch.get(hex)!));
+        p.reject(new DuplicateEntryError(p.leafHash, start + firstInBatch.get(hex)!));
       } else {
         firstInBatch.set(hex, accepted.length);
         accepted.push(p);
