@@ -59,6 +59,8 @@ export class SharedAppender implements Appender {
   #duplicates: Array<{ id: string; logIndex: number }> = [];
   readonly #timer: NodeJS.Timeout;
   #closing = false;
+  /** The tree size up to which `collect` has brought this process the sequencer's new nodes. */
+  #nodesSince: number;
   #lastSweep = Date.now();
   readonly #serial = new Map<string, Promise<void>>();
   readonly #again = new Set<string>();
@@ -71,6 +73,7 @@ export class SharedAppender implements Appender {
     this.#maxPending = o.maxPending ?? 8192;
     this.#onRole = o.handOff?.onRole ?? (() => undefined);
     this.#head = head;
+    this.#nodesSince = head.size;
     this.#leader = leader;
     if (!leader) o.metrics?.treeHead(head.size, Date.now());
     this.#timer = setInterval(() => this.#tick(), this.#tickMs);
@@ -262,7 +265,12 @@ export class SharedAppender implements Appender {
     const asked: Array<{ id: string; leafHash: Buffer }> = [];
     for (const [id, w] of this.#waiters) if (!w.withdrawing) asked.push({ id, leafHash: w.entry.leafHash });
     if (asked.length === 0) return;
-    const { outcomes, head } = await this.#handOff.collect(asked);
+    const { outcomes, head, nodes } = await this.#handOff.collect(asked, this.#nodesSince);
+    // The nodes the sequencer completed since the last collect: the proofs below are then read from memory.
+    if (head && nodes) {
+      for (const n of nodes) this.#o.cache.set(n.level, n.index, n.hash);
+      this.#nodesSince = Math.max(this.#nodesSince, head.size);
+    }
     if (head && head.size > this.#head.size) this.#newHead(head);
     const proveAt = head ?? this.#head;
     // Taken off the waiters before any await, so a timeout cannot withdraw a row already collected.

@@ -1,4 +1,4 @@
-import type { Batch, StoredEntry, TreeHead } from './store.js';
+import type { Batch, StoredEntry, TreeHead, TreeNode } from './store.js';
 
 /** An admitted entry as it travels from a frontend to the sequencer: the leaf bytes and what is stored beside them. */
 export interface HandOffEntry {
@@ -36,6 +36,11 @@ export interface SequencerStore {
 export interface Collected {
   outcomes: Map<string, Outcome>;
   head: TreeHead | undefined;
+  /**
+   * Tree nodes (level 0: leaf hashes) completed between the caller's `nodesSince` and `head.size`, or some recent
+   * part of them: enough to prove recent outcomes from memory. Absent when they could not be read consistently.
+   */
+  nodes?: TreeNode[];
 }
 
 /** The sequencer role, held until `lost` fires or `release` is called. */
@@ -67,7 +72,8 @@ export interface HandOff {
   /** Waiting rows in queue order, except those in `skip` (rows the caller already holds). */
   waiting(limit: number, skip?: string[]): Promise<WaitingRow[]>;
   markDuplicates(rows: Array<{ id: string; logIndex: number }>): Promise<void>;
-  collect(rows: ReadonlyArray<{ id: string; leafHash: Buffer }>): Promise<Collected>;
+  /** Outcomes of these rows, with the head covering them and the tree nodes completed since `nodesSince`. */
+  collect(rows: ReadonlyArray<{ id: string; leafHash: Buffer }>, nodesSince: number): Promise<Collected>;
   withdraw(id: string): Promise<boolean>;
   sweep(olderThanSeconds: number): Promise<void>;
   lease(): Promise<Lease | undefined>;

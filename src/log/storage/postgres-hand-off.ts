@@ -1,6 +1,7 @@
 import pg from 'pg';
 import type { Collected, HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './hand-off.js';
 import { SEQUENCED, type PostgresLogStore } from './postgres.js';
+import type { TreeNode } from './store.js';
 import { concatFixed, pack } from './postgres-bytes.js';
 import type { TreeHead } from './store.js';
 
@@ -123,7 +124,7 @@ export class PostgresHandOff implements HandOff {
     );
   }
 
-  async collect(waiters: ReadonlyArray<{ id: string; leafHash: Buffer }>): Promise<Collected> {
+  async collect(waiters: ReadonlyArray<{ id: string; leafHash: Buffer }>, nodesSince: number): Promise<Collected> {
     const outcomes = new Map<string, Outcome>();
     // One read, one snapshot: a batch deletes the rows it consumes and inserts their entries atomically, so a row
     // that is gone while an entry with its leaf is present was sequenced from that row; the head read with them is
@@ -135,6 +136,7 @@ export class PostgresHandOff implements HandOff {
         waiters.map((w) => w.leafHash),
         32,
       ),
+      nodesSince,
     ]);
     for (const r of rows) {
       if (r.id === null) continue;
@@ -146,7 +148,11 @@ export class PostgresHandOff implements HandOff {
       }
     }
     const h = rows[0];
-    return { outcomes, head: h && { size: Number(h.size), rootHash: h.root_hash, checkpoint: h.checkpoint } };
+    if (!h) return { outcomes, head: undefined };
+    const head = { size: Number(h.size), rootHash: h.root_hash, checkpoint: h.checkpoint };
+    const lo = Number(h.nodes_from);
+    const nodes = lo < head.size ? freshNodes(lo, head.size, h.leaves, h.inner_nodes) : [];
+    return { outcomes, head, ...(nodes ? { nodes } : {}) };
   }
 
   async withdraw(id: string): Promise<boolean> {
@@ -267,6 +273,13 @@ interface PendingDbRow {
   att_data: Buffer | null;
 }
 
+/**
+ * So a frontend can prove the entries it collects without a read of its own, `collect` also returns the tree nodes
+ * completed since the size the frontend last saw, at most this many leaves' worth (after a long quiet spell, the
+ * proofs' older nodes are read as before).
+ */
+const NODES_SINCE_MAX = 1024;
+
 const COLLECT = {
   name: 'signet_collect',
   text: `WITH w AS (
@@ -283,13 +296,51 @@ const COLLECT = {
          -- LIMIT keeps this a primary-key probe per row; as a join the planner may scan all of entries.
          SELECT integrated_time, set_sig FROM entries WHERE log_index = p.log_index AND NOT p.duplicate LIMIT 1
        ) e ON TRUE
-      WHERE p.id = ANY($1::bigint[]) AND p.log_index IS NOT NULL)
-   SELECT d.id, d.log_index, d.duplicate, d.integrated_time, d.set_sig, h.size, h.root_hash, h.checkpoint
-     FROM head h LEFT JOIN done d ON TRUE
+      WHERE p.id = ANY($1::bigint[]) AND p.log_index IS NOT NULL),
+   tree AS (
+     SELECT greatest($3::bigint, h.size - ${NODES_SINCE_MAX}) AS lo, h.size AS hi FROM head h WHERE h.id = 1),
+   fresh AS (
+     SELECT t.lo,
+            (SELECT string_agg(leaf_hash, ''::bytea ORDER BY log_index) FROM entries
+              WHERE log_index >= t.lo AND log_index < t.hi) AS leaves,
+            -- One range of the primary key per level (levels with nothing new are not probed).
+            (SELECT string_agg(x.hash, ''::bytea ORDER BY x.level, x.idx)
+               FROM generate_series(1, 62) AS l(level) CROSS JOIN LATERAL (
+                 SELECT level, idx, hash FROM nodes
+                  WHERE (t.lo >> l.level) < (t.hi >> l.level)
+                    AND level = l.level AND idx >= (t.lo >> l.level) AND idx < (t.hi >> l.level)) x) AS inner_nodes
+       FROM tree t)
+   SELECT d.id, d.log_index, d.duplicate, d.integrated_time, d.set_sig, h.size, h.root_hash, h.checkpoint,
+          f.lo AS nodes_from, f.leaves, f.inner_nodes
+     FROM head h CROSS JOIN fresh f LEFT JOIN done d ON TRUE
     WHERE h.id = 1`,
 };
 
+/** The nodes completed between sizes `lo` and `hi`, from leaf hashes and inner hashes in (level, index) order. */
+function freshNodes(lo: number, hi: number, leaves: Buffer | null, inner: Buffer | null): TreeNode[] | undefined {
+  const out: TreeNode[] = [];
+  const leafBytes = leaves ?? Buffer.alloc(0);
+  const innerBytes = inner ?? Buffer.alloc(0);
+  if (leafBytes.length !== (hi - lo) * 32) return undefined;
+  for (let i = 0; i < hi - lo; i++)
+    out.push({ level: 0, index: lo + i, hash: leafBytes.subarray(i * 32, i * 32 + 32) });
+  let at = 0;
+  for (let level = 1; level <= 62; level++) {
+    // Level-l nodes are complete for indexes below floor(size / 2^l); Math.floor keeps this exact past 2^31.
+    const from = Math.floor(lo / 2 ** level);
+    const to = Math.floor(hi / 2 ** level);
+    for (let index = from; index < to; index++, at += 32) {
+      if (at + 32 > innerBytes.length) return undefined;
+      out.push({ level, index, hash: innerBytes.subarray(at, at + 32) });
+    }
+  }
+  return at === innerBytes.length ? out : undefined;
+}
+
 interface CollectRow {
+  nodes_from: string;
+  leaves: Buffer | null;
+  inner_nodes: Buffer | null;
   id: string | null;
   log_index: string;
   duplicate: boolean;

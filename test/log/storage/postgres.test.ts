@@ -81,8 +81,9 @@ describe('PostgreSQL store specifics', () => {
     await store.appendBatch({ entries: [entry], nodes: [], head, claims: [{ id: ids[0]!, logIndex: 0 }] });
     await q.markDuplicates([{ id: ids[2]!, logIndex: 0 }]);
     const asked = ids.map((id, i) => ({ id, leafHash: row([1, 2, 1][i]!).leafHash }));
-    const got = await q.collect(asked);
+    const got = await q.collect(asked, 0);
     assert.deepEqual(got.head, head);
+    assert.deepEqual(got.nodes, [{ level: 0, index: 0, hash: row(1).leafHash }], 'the tree nodes since size 0');
     const sequenced: Outcome = {
       duplicate: false,
       logIndex: 0,
@@ -96,7 +97,9 @@ describe('PostgreSQL store specifics', () => {
         [ids[2]!, { duplicate: true, logIndex: 0 }],
       ]),
     );
-    assert.deepEqual((await q.collect(asked)).outcomes, got.outcomes, 'collecting is a read: same outcomes again');
+    const again = await q.collect(asked, 1);
+    assert.deepEqual(again.outcomes, got.outcomes, 'collecting is a read: same outcomes again');
+    assert.deepEqual(again.nodes, [], 'no node completed since size 1');
     // A withdrawn row can no longer be claimed: the batch that tries is rejected whole.
     assert.equal(await q.withdraw(ids[1]!), true);
     assert.equal(await q.withdraw(ids[1]!), false);
@@ -107,6 +110,19 @@ describe('PostgreSQL store specifics', () => {
       /still waiting/,
     );
     assert.equal((await store.head())?.size, 1);
+    // Nodes since a size: the leaves after it, then each level's newly complete nodes, in order.
+    const more = [1, 2, 3, 4].map((i) => ({ ...entry, logIndex: i, leafHash: Buffer.alloc(32, 20 + i) }));
+    const inner = [
+      { level: 1, index: 0, hash: Buffer.alloc(32, 40) },
+      { level: 1, index: 1, hash: Buffer.alloc(32, 41) },
+      { level: 2, index: 0, hash: Buffer.alloc(32, 42) },
+    ];
+    const head5 = { size: 5, rootHash: Buffer.alloc(32, 7), checkpoint: 'cp 5\n' };
+    await store.appendBatch({ entries: more, nodes: inner, head: head5 });
+    assert.deepEqual((await q.collect([], 1)).nodes, [
+      ...more.map((e) => ({ level: 0, index: e.logIndex, hash: e.leafHash })),
+      ...inner,
+    ]);
     await store.close();
   });
 });
