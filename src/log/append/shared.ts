@@ -292,8 +292,8 @@ export class SharedAppender implements Appender {
 
   /** Answers settled waiters: 409 for duplicates, else the entry with its inclusion proof against `proveAt`. */
   async #answer(settled: Array<[Waiter, Outcome]>, proveAt: TreeHead): Promise<void> {
-    // This process did not sequence these entries, so the nodes of their proofs are mostly not in its cache: read
-    // them all in one query rather than one query per node per entry.
+    // Nodes of their proofs that the collect did not bring (older ones, after a restart or a quiet spell): read
+    // them all in one query rather than one query per node per entry. Usually there are none.
     await this.#o.cache
       .prefetch(
         settled.flatMap(([, o]) =>
