@@ -13,11 +13,11 @@
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { tmpdir } from 'node:os';
+import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { serveLog } from './serve.js';
-import { hashedRekordBodies, p256VerifyBaseline, percentile, RawPoster } from './workload.js';
+import { hashedRekordBodies, p256VerifyCost, percentile, RawPoster } from './workload.js';
 import pg from 'pg';
 
 const { values } = parseArgs({
@@ -93,8 +93,13 @@ function cpuMeter(pids: number[]) {
   const before = take();
   return (entries: number) => {
     const after = take();
-    const us = (k: keyof typeof before) => (((after[k] - before[k]) * 1e6) / entries).toFixed(0);
-    return `CPU per entry: servers ${us('servers')} us, load generator ${us('client')} us, all postgres processes ${us('postgres')} us`;
+    const per = (k: keyof typeof before) => ((after[k] - before[k]) * 1e6) / entries;
+    const us = (k: keyof typeof before) => per(k).toFixed(0);
+    return {
+      text: `CPU per entry: servers ${us('servers')} us, load generator ${us('client')} us, all postgres processes ${us('postgres')} us`,
+      /** The servers' and the load generator's CPU per entry, in µs (PostgreSQL's figure includes other users). */
+      ours: per('servers') + per('client'),
+    };
   };
 }
 
@@ -192,7 +197,7 @@ async function writeRun(
   label: string,
   frontends: number,
   databaseUrl: string | undefined,
-  base: number,
+  base: { rate: number; cpuMicros: number },
 ): Promise<WriteFigures> {
   const dir = mkdtempSync(join(tmpdir(), 'signet-scale-bench-'));
   const args = databaseUrl ? ['--database-url', databaseUrl] : [];
@@ -205,11 +210,23 @@ async function writeRun(
     const meter = cpuMeter(servers.map((s) => s.pid));
     const sat = await saturate(ports, bodies.slice(500, 500 + ENTRIES));
     const cpu = meter(ENTRIES);
+    const after = p256VerifyCost();
+    const mean = (base.rate + after.rate) / 2;
     console.log(
-      `write ${label}: ${sat.rate.toFixed(0)} entries/s (ratio to baseline ${(sat.rate / base).toFixed(3)}), ` +
+      `write ${label}: ${sat.rate.toFixed(0)} entries/s (ratio to baseline ${(sat.rate / base.rate).toFixed(3)}), ` +
         `saturated p50 ${sat.p50.toFixed(1)} ms p99 ${sat.p99.toFixed(1)} ms, non-201 ${sat.failed}`,
     );
-    console.log(`  ${cpu}`);
+    console.log(`  ${cpu.text}`);
+    // The baseline again right after the run: when the two differ much, the machine's load moved during the run and
+    // the ratio above says more about the load than about the server.
+    const verifies = cpu.ours / base.cpuMicros;
+    console.log(
+      `  baseline after the run ${after.rate.toFixed(0)}/s (ratio to the mean of both ${(sat.rate / mean).toFixed(3)}); ` +
+        `an entry cost ${verifies.toFixed(1)} verifies' worth of CPU (servers + load generator; one verify ` +
+        `${base.cpuMicros.toFixed(0)} us), so ${os.availableParallelism()} cores used in full would give ` +
+        `${(os.availableParallelism() / verifies).toFixed(3)}x the one-core verify rate` +
+        (databaseUrl ? " (PostgreSQL's own CPU not counted)" : ''),
+    );
     const p = await paced(ports, bodies.slice(500 + ENTRIES), Number(values.rate));
     console.log(
       `latency ${label} at ${values.rate}/s: p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, non-201 ${p.failed}`,
@@ -221,10 +238,13 @@ async function writeRun(
   }
 }
 
-const base = p256VerifyBaseline();
-console.log(`baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s`);
+const baseline = p256VerifyCost();
+const base = baseline.rate;
+console.log(
+  `baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s (${baseline.cpuMicros.toFixed(1)} us of CPU each)`,
+);
 const only = new Set(values.only!.split(','));
-const sqlite = only.has('sqlite') ? await writeRun('SQLite, 1 frontend', 1, undefined, base) : undefined;
+const sqlite = only.has('sqlite') ? await writeRun('SQLite, 1 frontend', 1, undefined, baseline) : undefined;
 const pgBase = values['database-url']!;
 const postgres: Array<WriteFigures | undefined> = [];
 if (await pgUp(pgBase)) {
@@ -236,7 +256,7 @@ if (await pgUp(pgBase)) {
     const schema = `signet_bench_${randomBytes(4).toString('hex')}`;
     try {
       postgres.push(
-        await writeRun(`PostgreSQL, ${n} frontend${n > 1 ? 's' : ''}`, n, `${pgBase}?schema=${schema}`, base),
+        await writeRun(`PostgreSQL, ${n} frontend${n > 1 ? 's' : ''}`, n, `${pgBase}?schema=${schema}`, baseline),
       );
     } finally {
       const c = new pg.Client({ connectionString: pgBase });
