@@ -1,10 +1,10 @@
 import type { KeyObject } from 'node:crypto';
 import { verifyDigestSignature } from '../../crypto/index.js';
 import { invalidInput } from '../../errors.js';
-import { canonicalBody, indexKeySet, sha256Hex, type AdmittedEntry } from './admitted-entry.js';
+import { indexKeySet, sha256Hex, type AdmittedEntry } from './admitted-entry.js';
 import { verifyEd25519phDigest } from '../../crypto/index.js';
 import { HEX, decodeStdBase64, onlyKnownFields, requireObject, requireString, type Json } from './spec-input.js';
-import { parseX509PublicKey, verifyX509Chain, x509Subjects } from './x509-public-key.js';
+import { parseX509PublicKey, verifyX509Chain, x509Subjects, type X509PublicKey } from './x509-public-key.js';
 
 /**
  * hashedrekord 0.0.1 (`rekor:pkg/types/hashedrekord/v0.0.1`): a signature over an artifact digest, made with an
@@ -12,7 +12,7 @@ import { parseX509PublicKey, verifyX509Chain, x509Subjects } from './x509-public
  */
 export const HASHEDREKORD = { kind: 'hashedrekord', apiVersion: '0.0.1' } as const;
 
-type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
+export type DigestAlgorithm = 'sha256' | 'sha384' | 'sha512';
 const DIGEST_HEX_LENGTH: Record<DigestAlgorithm, number> = { sha256: 64, sha384: 96, sha512: 128 };
 
 interface HashedRekordInput {
@@ -31,15 +31,34 @@ export function admitHashedRekord(spec: unknown): AdmittedEntry {
   if (!verifyHashedSignature(key.key, input.algorithm, digest, input.signature)) {
     throw invalidInput('verifying signature: the signature does not verify over spec.data.hash with the given key');
   }
-  const body = canonicalBody(HASHEDREKORD.kind, HASHEDREKORD.apiVersion, {
-    data: { hash: { algorithm: input.algorithm, value: input.value } },
-    signature: {
-      content: input.signature.toString('base64'),
-      publicKey: { content: key.canonical.toString('base64') },
-    },
-  });
-  const indexKeys = indexKeySet([sha256Hex(key.canonical), ...x509Subjects(key), `${input.algorithm}:${input.value}`]);
+  const derived = keyFacts(key);
+  const body = hashedRekordBody(input.algorithm, input.value, input.signature.toString('base64'), derived.content);
+  const indexKeys = indexKeySet([derived.sha256, ...derived.subjects, `${input.algorithm}:${input.value}`]);
   return { ...HASHEDREKORD, body, indexKeys };
+}
+
+/**
+ * `canonicalBody('hashedrekord', '0.0.1', spec)` written directly, one per upload: the keys are in RFC 8785 order
+ * and every value is a digest name, lower-case hex or standard base64, which JSON carries unescaped.
+ */
+export function hashedRekordBody(algorithm: DigestAlgorithm, value: string, signature: string, publicKey: string) {
+  return Buffer.from(
+    `{"apiVersion":"${HASHEDREKORD.apiVersion}","kind":"${HASHEDREKORD.kind}","spec":{"data":{"hash":{"algorithm":` +
+      `"${algorithm}","value":"${value}"}},"signature":{"content":"${signature}","publicKey":{"content":"${publicKey}"}}}}`,
+    'latin1',
+  );
+}
+
+/** What each entry by a key repeats: its base64 content, its SHA-256 index key and subjects (keys are cached). */
+const facts = new WeakMap<X509PublicKey, { content: string; sha256: string; subjects: string[] }>();
+
+function keyFacts(key: X509PublicKey) {
+  let f = facts.get(key);
+  if (!f) {
+    f = { content: key.canonical.toString('base64'), sha256: sha256Hex(key.canonical), subjects: x509Subjects(key) };
+    facts.set(key, f);
+  }
+  return f;
 }
 
 function readSpec(spec: unknown): HashedRekordInput {

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
-import { createHash, createPublicKey, generateKeyPairSync, sign } from 'node:crypto';
+import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { admitEntry } from '../../../src/log/types/index.js';
+import { canonicalBody } from '../../../src/log/types/admitted-entry.js';
+import { hashedRekordBody } from '../../../src/log/types/hashedrekord.js';
 import { requireProgram } from '../../helpers/env.js';
 import { b64, fixture, rejects, run } from './tools.js';
 
@@ -254,3 +256,23 @@ test('keys Go cannot parse are refused like Rekor: secp256k1, compressed EC poin
     /unsupported public key type dsa/,
   );
 });
+
+test('the body written directly is canonicalBody of the same spec, byte for byte', () => {
+  for (const algorithm of ['sha256', 'sha384', 'sha512'] as const) {
+    for (let i = 0; i < 20; i++) {
+      const value = randomBytes(DIGEST_BYTES[algorithm]).toString('hex');
+      const signature = randomBytes(1 + i * 13).toString('base64');
+      const publicKey = randomBytes(91 + i).toString('base64');
+      const spec = {
+        data: { hash: { algorithm, value } },
+        signature: { content: signature, publicKey: { content: publicKey } },
+      };
+      assert.deepEqual(
+        hashedRekordBody(algorithm, value, signature, publicKey),
+        canonicalBody('hashedrekord', '0.0.1', spec),
+      );
+    }
+  }
+});
+
+const DIGEST_BYTES = { sha256: 32, sha384: 48, sha512: 64 } as const;
