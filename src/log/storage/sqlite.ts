@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
 import { Worker } from 'node:worker_threads';
-import { owned } from '../../workers/index.js';
+import { packBatch } from './sqlite-batch.js';
 import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
 import {
   nodeKey,
@@ -208,17 +208,19 @@ function threadWriter(path: string): BatchWriter {
   });
   worker.on('error', failAll);
   worker.on('exit', () => failAll(new Error('the SQLite writer thread exited')));
-  const call = (msg: object) =>
+  const call = (msg: object, transfer: ArrayBuffer[] = []) =>
     new Promise<void>((resolve, reject) => {
       if (dead) return reject(dead);
       const id = next++;
       waiting.set(id, { resolve, reject });
       worker.ref();
-      worker.postMessage({ id, ...msg });
+      worker.postMessage({ id, ...msg }, transfer);
     });
   return {
-    // Bodies may be views into Node's Buffer pool: post exact copies (see src/workers/message.ts).
-    write: (batch) => call({ batch: owned(batch) }),
+    write: (batch) => {
+      const { packed, transfer } = packBatch(batch);
+      return call({ packed }, transfer);
+    },
     close: async () => {
       await call({ close: true }).catch(() => undefined);
       await worker.terminate();
