@@ -24,17 +24,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include <pthread.h>
-
 #include "ecdsa_fixed.h"
-#include "ec_comb.h"
 
 typedef struct {
-  EC_GROUP *base;  // the curve, its generator G precomputed (unless comb is set)
-  EC_GROUP *key;   // the same curve with the key's point Q as generator, precomputed (unless comb is set)
-  // P-256 and P-384: signet's own tables for Q (ec_comb_impl.h), G's shared; `bytes` is the curve's size, 0 if none
-  void *comb;
-  int bytes;
+  EC_GROUP *base;  // the curve, its generator G precomputed
+  EC_GROUP *key;   // the same curve with the key's point Q as generator, precomputed
   EC_POINT *dummy; // a point whose scalar is zero: keeps EC_POINTs_mul off the (table-less) ladder
   BIGNUM *zero;
   const BIGNUM *order;
@@ -49,8 +43,6 @@ static void free_fixed(napi_env env, void *data, void *hint) {
   BN_free(k->zero);
   EC_GROUP_free(k->base);
   EC_GROUP_free(k->key);
-  if (k->bytes == 32) p256_table_free((p256_table *)k->comb);
-  if (k->bytes == 48) p384_table_free((p384_table *)k->comb);
   free(k);
 }
 
@@ -61,32 +53,6 @@ static int read_buf(napi_env env, napi_value v, const unsigned char **data, size
   if (napi_get_buffer_info(env, v, &p, len) != napi_ok) return 0;
   *data = (const unsigned char *)p;
   return 1;
-}
-
-static int comb_ok;
-static pthread_once_t comb_once = PTHREAD_ONCE_INIT;
-static void comb_init(void) {
-  comb_ok = p256_self_test() && p384_self_test();
-}
-
-/**
- * Comb tables for Q on P-256 and P-384 when ec_comb_impl.h passes its self test here (sets k->comb and k->bytes);
- * other curves use OpenSSL's precomputation.
- */
-static void comb_tables(fixed_key *k, const EC_GROUP *group, const EC_POINT *q, BN_CTX *ctx) {
-  pthread_once(&comb_once, comb_init);
-  int nid = EC_GROUP_get_curve_name(group);
-  int bytes = nid == NID_X9_62_prime256v1 ? 32 : nid == NID_secp384r1 ? 48 : 0;
-  if (!comb_ok || bytes == 0) return;
-  BIGNUM *x = BN_new(), *y = BN_new();
-  uint8_t xb[48], yb[48];
-  if (x != NULL && y != NULL && EC_POINT_get_affine_coordinates(group, q, x, y, ctx) == 1 &&
-      BN_bn2binpad(x, xb, bytes) == bytes && BN_bn2binpad(y, yb, bytes) == bytes) {
-    k->comb = bytes == 32 ? (void *)p256_table_new(xb, yb) : (void *)p384_table_new(xb, yb);
-    if (k->comb != NULL) k->bytes = bytes;
-  }
-  BN_free(x);
-  BN_free(y);
 }
 
 static fixed_key *new_fixed(const unsigned char *der, size_t len) {
@@ -109,11 +75,9 @@ static fixed_key *new_fixed(const unsigned char *der, size_t len) {
   k->dummy = EC_POINT_dup(EC_GROUP_get0_generator(group), k->base);
   k->order = EC_GROUP_get0_order(k->base);
   k->order_bits = BN_num_bits(k->order);
-  comb_tables(k, group, q, ctx);
-  if (k->dummy == NULL) goto fail;
-  if (k->comb == NULL &&
-      (EC_GROUP_set_generator(k->key, q, EC_GROUP_get0_order(group), EC_GROUP_get0_cofactor(group)) != 1 ||
-       EC_GROUP_precompute_mult(k->base, ctx) != 1 || EC_GROUP_precompute_mult(k->key, ctx) != 1))
+  if (k->dummy == NULL ||
+      EC_GROUP_set_generator(k->key, q, EC_GROUP_get0_order(group), EC_GROUP_get0_cofactor(group)) != 1 ||
+      EC_GROUP_precompute_mult(k->base, ctx) != 1 || EC_GROUP_precompute_mult(k->key, ctx) != 1)
     goto fail;
   EVP_PKEY_free(pkey);
   BN_CTX_free(ctx);
@@ -187,19 +151,6 @@ static int verify_digest(const fixed_key *k, const unsigned char *dgst, size_t d
   if (BN_mod_inverse(w, sv, k->order, ctx) == NULL || !BN_mod_mul(u1, m, w, k->order, ctx) ||
       !BN_mod_mul(u2, r, w, k->order, ctx))
     goto end;
-  if (k->comb != NULL) {
-    // x mod n = r with x < p means x = r or x = r + n; the check skips a candidate that is not below p.
-    const int nb = k->bytes;
-    uint8_t b1[48], b2[48], rb[48], rnb[48];
-    const uint8_t *candidates[2] = {rb, rnb};
-    if (!BN_add(x, r, k->order) || BN_bn2binpad(u1, b1, nb) != nb || BN_bn2binpad(u2, b2, nb) != nb ||
-        BN_bn2binpad(r, rb, nb) != nb)
-      goto end;
-    int n = BN_bn2binpad(x, rnb, nb) == nb ? 2 : 1;
-    ok = nb == 32 ? p256_check(p256_generator_table(), (p256_table *)k->comb, b1, b2, candidates, n)
-                  : p384_check(p384_generator_table(), (p384_table *)k->comb, b1, b2, candidates, n);
-    goto end;
-  }
   a = EC_POINT_new(k->base);
   b = EC_POINT_new(k->base);
   if (a == NULL || b == NULL || !mul_generator(k, k->base, a, u1, ctx) || !mul_generator(k, k->key, b, u2, ctx) ||

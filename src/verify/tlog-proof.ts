@@ -1,16 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { InclusionProof } from '../bundle/index.js';
-import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import { leafHash, verifyInclusion } from '../merkle/index.js';
-import {
-  ed25519NoteVerifier,
-  openNote,
-  parseCheckpoint,
-  parseNote,
-  rekorNoteVerifier,
-  type NoteVerifier,
-} from '../note/index.js';
+import { ed25519NoteVerifier, openNote, parseCheckpoint, parseNote, rekorNoteVerifier } from '../note/index.js';
 
 export interface CheckedProof {
   logIndex: number;
@@ -54,7 +46,7 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   const verifiers = signerNames(checkpoint.origin, baseUrl).flatMap((name) =>
     key.asymmetricKeyType === 'ed25519'
       ? [ed25519NoteVerifier(name, key), rekorNoteVerifier(name, key)]
-      : [trustedLogVerifier(rekorNoteVerifier(name, key), key)],
+      : [rekorNoteVerifier(name, key)],
   );
   try {
     openNote(envelope, verifiers);
@@ -67,12 +59,6 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   if (!Buffer.from(checkpoint.rootHash).equals(proof.rootHash)) {
     throw verificationFailed('inclusion proof does not match the checkpoint root');
   }
-}
-
-/** An ECDSA log key signs SHA-256 of the note text, and signs every checkpoint: it verifies as a trusted key. */
-function trustedLogVerifier(verifier: NoteVerifier, key: KeyObject): NoteVerifier {
-  if (key.asymmetricKeyType !== 'ec') return verifier;
-  return { ...verifier, verify: (message, signature) => verifyByTrustedKey('sha256', message, key, signature) };
 }
 
 /** Names a log may sign its checkpoint as: v1 uses the hostname before " - <treeID>"; v2 the whole origin. */

@@ -1,5 +1,4 @@
-import type { KeyObject } from 'node:crypto';
-import { verifyByTrustedKey } from '../crypto/index.js';
+import { verify, type KeyObject } from 'node:crypto';
 import { canonicalJson } from '../encoding/index.js';
 
 /**
@@ -14,7 +13,7 @@ export function verifySet(payload: Buffer, signature: Buffer, key: KeyObject): b
   // ECDSA and RSA sign the SHA-256 of the payload; Ed25519 signs it directly.
   const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
   try {
-    return verifyByTrustedKey(hash, payload, key, signature);
+    return verify(hash, payload, key, signature);
   } catch {
     return false;
   }
