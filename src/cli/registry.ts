@@ -97,20 +97,56 @@ export function registerRegistry(program: Command): void {
   }
 
   const upload = program.command('upload').description(summary('upload'));
+  const list = (v: string, prev: string[] = []) => [...prev, ...v.split(',').filter(Boolean)];
   addRegistryOptions(
     upload
       .command('blob <image>')
-      .description('upload a file as a single-layer image and print its digest reference')
-      .requiredOption('-f, --files <file>', 'the file to upload')
-      .option('--ct <type>', 'the layer media type', 'text/plain'),
+      .description(
+        'upload a file as a single-layer image (several, each FILE:os/arch, as a multi-platform index) and print its digest reference',
+      )
+      .requiredOption('-f, --files <file[:os/arch]>', 'the file to upload; repeatable or comma-separated', list)
+      .option('--ct <type>', 'the layer media type', 'text/plain')
+      .option('-a, --annotation <key=value>', 'manifest annotation; repeatable or comma-separated', list),
   ).action(async (image: string, opts: Record<string, unknown>) => {
+    const oci = await ociCode();
+    const specs = opts.files as string[];
+    const annotations = parseAnnotations(opts.annotation as string[] | undefined);
+    const files = specs.map((spec) => {
+      // cosign's FILE[:os[/arch]]: the platform after the first colon.
+      const colon = spec.indexOf(':');
+      const path = colon < 0 ? spec : spec.slice(0, colon);
+      const platform = colon < 0 ? undefined : oci.parsePlatform(spec.slice(colon + 1));
+      if (specs.length > 1 && !platform) {
+        throw new CliExit(
+          1,
+          `each file must include a unique platform, ${path} had no platform`,
+          'write -f FILE:os/arch for each file',
+        );
+      }
+      let data: Buffer;
+      try {
+        data = readFileSync(path);
+      } catch (e) {
+        throw invalidInput(`cannot read ${path}: ${(e as NodeJS.ErrnoException).code ?? e}`);
+      }
+      return { path, data, mediaType: opts.ct as string, ...(platform ? { platform } : {}) };
+    });
     const progress = transferProgress('uploading');
-    const session = (await ociCode()).openImage(image, registryOptions(opts, progress.update));
-    const data = readFileSync(opts.files as string);
-
-    const digest = await (await ociCode()).uploadBlobImage(session, data, opts.ct as string);
+    const session = oci.openImage(image, registryOptions(opts, progress.update));
+    const where = oci.formatReference(session.ref);
+    for (const f of files)
+      console.error(`Uploading file from [${f.path}] to [${where}] with media type [${f.mediaType}]`);
+    const { digest, layers } = await oci.uploadBlobImage(session, files, annotations);
     progress.done();
-    console.log(`${(await ociCode()).repositoryName(session.ref)}@${digest}`);
+    const repo = oci.repositoryName(session.ref);
+    files.forEach((f, i) =>
+      console.error(
+        `File [${f.path}] is available directly at [${repo.replace(/^([^/]+)\//, '$1/v2/')}/blobs/${layers[i]!.digest}]`,
+      ),
+    );
+    if (files.length > 1) console.error(`Uploading multi-platform index to ${repo}@${digest}`);
+    else console.error('Uploaded image to:');
+    console.log(`${repo}@${digest}`);
   });
 
   addRegistryOptions(

@@ -239,7 +239,7 @@ describe('cosign parity: copy across registries, save/load, generate, attach, --
     assert.match(noDir.stderr, /^signet: error: required option '--dir <path>' not specified$/m);
   });
 
-  it('generate prints the payload cosign signs; download takes --predicate-type and --platform', async (t) => {
+  it('generate prints the payload cosign signs; download takes --predicate-type and --platform; upload blob makes an index', async (t) => {
     if (!requireOrSkip(t, tools, 'docker-registry and skopeo')) return;
     const digest = pushTestImage(`${a!.host}/team/gen:v1`);
     const gen = await signet(['generate', '-a', 'env=prod', `${a!.host}/team/gen:v1`]);
@@ -276,6 +276,41 @@ describe('cosign parity: copy across registries, save/load, generate, attach, --
       .map((l) => JSON.parse(l));
     const payload = JSON.parse(Buffer.from(line.Payload, 'base64').toString());
     assert.equal(payload.critical.image['docker-manifest-digest'], idx.arm64);
+
+    // upload blob: several files, one per platform, make an index (cosign's FILE:os/arch), with -a annotations.
+    writeFileSync(file('amd.txt'), 'for amd64\n');
+    writeFileSync(file('arm.txt'), 'for arm64\n');
+    const files = ['-f', `${file('amd.txt')}:linux/amd64`, '-f', `${file('arm.txt')}:linux/arm64`];
+    const up = await signet(['upload', 'blob', ...files, '-a', 'team=files', `${a!.host}/files/multi:v1`]);
+    ok(up);
+    assert.match(up.stdout, new RegExp(`^${a!.host}/files/multi@sha256:[0-9a-f]{64}\n$`));
+    assert.match(up.stderr, /^Uploading multi-platform index to /m);
+    const index = (await (
+      await fetch(`http://${a!.host}/v2/files/multi/manifests/v1`, {
+        headers: { accept: 'application/vnd.oci.image.index.v1+json' },
+      })
+    ).json()) as {
+      manifests: { platform: { architecture: string } }[];
+      annotations: Record<string, string>;
+    };
+    assert.deepEqual(
+      index.manifests.map((m: { platform: { architecture: string } }) => m.platform.architecture),
+      ['amd64', 'arm64'],
+    );
+    assert.deepEqual(index.annotations, { team: 'files' });
+    ok(await signet(['copy', '--platform', 'linux/arm64', `${a!.host}/files/multi:v1`, `${b!.host}/files/arm:v1`]));
+    const noPlatform = await signet([
+      'upload',
+      'blob',
+      '-f',
+      `${file('amd.txt')},${file('arm.txt')}`,
+      `${a!.host}/f/x:v1`,
+    ]);
+    assert.equal(noPlatform.status, 1);
+    assert.equal(
+      noPlatform.stderr.trim().split('\n')[0],
+      `signet: error: each file must include a unique platform, ${file('amd.txt')} had no platform`,
+    );
   });
 
   it('attach signature and attestation: made elsewhere over what generate prints, then verified', async (t) => {
