@@ -299,16 +299,19 @@ const COLLECT = {
       WHERE p.id = ANY($1::bigint[]) AND p.log_index IS NOT NULL),
    tree AS (
      SELECT greatest($3::bigint, h.size - ${NODES_SINCE_MAX}) AS lo, h.size AS hi FROM head h WHERE h.id = 1),
-   fresh AS (
+   -- MATERIALIZED: computed once, not once per outcome row.
+   fresh AS MATERIALIZED (
      SELECT t.lo,
             (SELECT string_agg(leaf_hash, ''::bytea ORDER BY log_index) FROM entries
               WHERE log_index >= t.lo AND log_index < t.hi) AS leaves,
-            -- One range of the primary key per level (levels with nothing new are not probed).
+            -- One range of the primary key per level with something new; the LIMIT keeps it a range scan (as a
+            -- join, the planner hashed the whole nodes table).
             (SELECT string_agg(x.hash, ''::bytea ORDER BY x.level, x.idx)
                FROM generate_series(1, 62) AS l(level) CROSS JOIN LATERAL (
                  SELECT level, idx, hash FROM nodes
-                  WHERE (t.lo >> l.level) < (t.hi >> l.level)
-                    AND level = l.level AND idx >= (t.lo >> l.level) AND idx < (t.hi >> l.level)) x) AS inner_nodes
+                  WHERE level = l.level AND idx >= (t.lo >> l.level) AND idx < (t.hi >> l.level)
+                  ORDER BY idx LIMIT greatest((t.hi >> l.level) - (t.lo >> l.level), 0)) x
+              WHERE (t.lo >> l.level) < (t.hi >> l.level)) AS inner_nodes
        FROM tree t)
    SELECT d.id, d.log_index, d.duplicate, d.integrated_time, d.set_sig, h.size, h.root_hash, h.checkpoint,
           f.lo AS nodes_from, f.leaves, f.inner_nodes
