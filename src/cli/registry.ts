@@ -62,25 +62,28 @@ export function registerRegistry(program: Command): void {
     process.stdout.write(oci.simpleSigningPayload(oci.repositoryName(ref), ref.digest!, annotations));
   });
 
-  addRegistryOptions(program.command('tree <image>').description(summary('tree'))).action(
-    async (image: string, opts: Record<string, unknown>) => {
-      const session = (await ociCode()).openImage(image, registryOptions(opts));
-      const { ref } = await (await ociCode()).resolveImage(session);
-      const tree = await (await ociCode()).attachmentTree(session.client, ref.repository, ref.digest!);
-      const label = { sig: '🔐 Signatures', att: '💾 Attestations', sbom: '📦 SBOMs' };
-      console.log(`📦 Supply Chain Security Related artifacts for an image: ${(await ociCode()).formatReference(ref)}`);
-      for (const t of tree.tags) {
-        console.log(`└── ${label[t.kind]} for an image tag: ${(await ociCode()).repositoryName(ref)}:${t.tag}`);
-        for (const layer of t.layers) console.log(`   └── 🍒 ${layer.digest}`);
-      }
-      for (const r of tree.referrers) {
-        const type =
-          r.annotations?.[(await ociCode()).BUNDLE_PREDICATE_TYPE_ANNOTATION] ?? r.artifactType ?? r.mediaType;
-        console.log(`└── 🔗 ${type} artifacts via OCI referrer: ${(await ociCode()).repositoryName(ref)}@${r.digest}`);
-      }
-      if (!tree.tags.length && !tree.referrers.length) console.log('No Supply Chain Security Related Artifacts found');
-    },
-  );
+  addRegistryOptions(
+    program
+      .command('tree <image>')
+      .description(summary('tree'))
+      // cosign's deprecated flag: signet always lists OCI referrers.
+      .addOption(new Option('--experimental-oci11').hideHelp()),
+  ).action(async (image: string, opts: Record<string, unknown>) => {
+    const session = (await ociCode()).openImage(image, registryOptions(opts));
+    const { ref } = await (await ociCode()).resolveImage(session);
+    const tree = await (await ociCode()).attachmentTree(session.client, ref.repository, ref.digest!);
+    const label = { sig: '🔐 Signatures', att: '💾 Attestations', sbom: '📦 SBOMs' };
+    console.log(`📦 Supply Chain Security Related artifacts for an image: ${(await ociCode()).formatReference(ref)}`);
+    for (const t of tree.tags) {
+      console.log(`└── ${label[t.kind]} for an image tag: ${(await ociCode()).repositoryName(ref)}:${t.tag}`);
+      for (const layer of t.layers) console.log(`   └── 🍒 ${layer.digest}`);
+    }
+    for (const r of tree.referrers) {
+      const type = r.annotations?.[(await ociCode()).BUNDLE_PREDICATE_TYPE_ANNOTATION] ?? r.artifactType ?? r.mediaType;
+      console.log(`└── 🔗 ${type} artifacts via OCI referrer: ${(await ociCode()).repositoryName(ref)}@${r.digest}`);
+    }
+    if (!tree.tags.length && !tree.referrers.length) console.log('No Supply Chain Security Related Artifacts found');
+  });
 
   const download = program.command('download').description(summary('download'));
   for (const [name, kind] of [

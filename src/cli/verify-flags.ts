@@ -35,6 +35,9 @@ export interface VerifyFlags {
   insecureIgnoreSct?: boolean;
   /** Unset unless given: cosign's --new-bundle-format (see addVerifyOptions). */
   newBundleFormat?: boolean;
+  privateInfrastructure?: boolean;
+  experimentalOci11?: boolean;
+  maxWorkers?: string;
   // cosign's short aliases
   cert?: string;
   certChain?: string;
@@ -69,12 +72,31 @@ export function addVerifyOptions(cmd: Command): Command {
       '--new-bundle-format',
       'expect Sigstore bundles (images: the bundle referrers when there are any); =false: only cosign v2 formats',
     );
+  // cosign's deprecated spellings, accepted so scripts keep working: --private-infrastructure is
+  // --insecure-ignore-tlog; signet always reads OCI referrers (--experimental-oci11) and verifies in one worker.
+  cmd.addOption(new Option('--private-infrastructure').hideHelp());
+  cmd.addOption(new Option('--experimental-oci11').hideHelp());
+  cmd.addOption(new Option('--max-workers <n>').hideHelp());
   cmd.addOption(new Option('--cert-identity <id>').hideHelp());
   cmd.addOption(new Option('--cert-oidc-issuer <url>').hideHelp());
   return cmd;
 }
 
 export function normaliseAliases(f: VerifyFlags): void {
+  if (f.privateInfrastructure) {
+    process.stderr.write(
+      'Flag --private-infrastructure has been deprecated, please use --insecure-ignore-tlog instead\n',
+    );
+    f.insecureIgnoreTlog = true;
+  }
+  if (f.experimentalOci11) {
+    process.stderr.write(
+      'Flag --experimental-oci11 has been deprecated, OCI referrers will be the default behavior in future versions\n',
+    );
+  }
+  if (f.maxWorkers !== undefined && !/^\d+$/.test(f.maxWorkers)) {
+    throw invalidInput(`--max-workers takes a number, got ${JSON.stringify(f.maxWorkers)}`);
+  }
   f.certificate ??= f.cert;
   f.certificateChain ??= f.certChain;
   f.certificateIdentity ??= f.certIdentity;

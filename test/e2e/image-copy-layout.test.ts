@@ -374,6 +374,33 @@ describe('cosign parity: copy across registries, save/load, generate, attach, --
     ok(await verify('new.json', '--new-bundle-format'));
     ok(await verify('old.json', '--new-bundle-format=false'));
     ok(await verify('old.json', '--new-bundle-format=true'), 'not a Sigstore bundle: read as the old format');
+    // cosign's deprecated verify flags still work: --private-infrastructure skips the log as --insecure-ignore-tlog.
+    ok(
+      await signet([
+        'sign-blob',
+        '--key',
+        file('k.key'),
+        '--tlog-upload=false',
+        '--bundle',
+        file('nolog.json'),
+        file('blob.txt'),
+      ]),
+    );
+    const privateInfra = await verify(
+      'nolog.json',
+      '--private-infrastructure',
+      '--experimental-oci11',
+      '--max-workers',
+      '4',
+    );
+    ok(privateInfra);
+    assert.match(
+      privateInfra.stderr,
+      /^Flag --private-infrastructure has been deprecated, please use --insecure-ignore-tlog instead$/m,
+    );
+    assert.notEqual((await verify('nolog.json')).status, 0, 'without it the missing log entry fails');
+    const workers = await verify('new.json', '--max-workers', 'many');
+    assert.equal(workers.stderr.trim(), 'signet: error: --max-workers takes a number, got "many"');
     const refused = await verify('new.json', '--new-bundle-format=false');
     assert.equal(refused.status, 1);
     assert.deepEqual(refused.stderr.trim().split('\n'), [
