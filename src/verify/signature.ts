@@ -1,6 +1,7 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/index.js';
 import { verifyDigestSignature, verifyEd25519ph } from '../crypto/index.js';
+import { derBytes, derChildren, parseDer } from '../encoding/index.js';
 import { verificationFailed } from '../errors.js';
 
 /** The artifact to verify: its bytes, or only its digest (`sha256:<hex>` on the command line). */
@@ -22,6 +23,28 @@ export function signatureHash(key: KeyObject): string | null {
 }
 
 const curveHashes = new WeakMap<KeyObject, string>();
+
+/** Named-curve parameters (DER OIDs) of an EC SubjectPublicKeyInfo, and the hash each curve signs with. */
+const CURVE_HASHES = new Map([
+  ['06082a8648ce3d030107', 'sha256'], // P-256
+  ['06052b81040022', 'sha384'], // P-384
+  ['06052b81040023', 'sha512'], // P-521
+]);
+
+/**
+ * Records an EC key's hash from its SPKI's curve OID (a certificate has the SPKI at hand), so that signatureHash
+ * does not ask node for the key's details: a native call on each fresh key, which showed in the profile.
+ */
+export function learnSignatureHash(key: KeyObject, spki: Buffer): void {
+  if (key.asymmetricKeyType !== 'ec') return;
+  try {
+    const params = derChildren(derChildren(parseDer(spki, 'subject public key info'))[0]!)[1];
+    const hash = params && CURVE_HASHES.get(derBytes(params).toString('hex'));
+    if (hash) curveHashes.set(key, hash);
+  } catch {
+    // signatureHash asks node instead
+  }
+}
 
 /** The artifact's digest under `algorithm`, when it can be known (always from the bytes; from a digest if same). */
 export function artifactDigest(artifact: Artifact, algorithm: string): Buffer | undefined {

@@ -12,6 +12,7 @@ import {
   artifactDigest,
   checkSubject,
   inTotoStatement,
+  learnSignatureHash,
   verifyDsseSignature,
   verifyMessageSignature,
   type Artifact,
@@ -184,6 +185,7 @@ function bundleSigner(bundle: Bundle, options: VerifyOptions): Signer {
   const chain = certs.map((c, i) => parseCertificate(Buffer.from(c.rawBytes, 'base64'), `bundle certificate ${i}`));
   if (chain.some(isSelfIssued)) throw verificationFailed("the bundle's certificate chain includes a root certificate");
   const leaf = chain[0]!;
+  learnSignatureHash(leaf.publicKey, leaf.spki);
   if (options.key) {
     // The given key is the trust: the certificate only has to be for it (no chain, SCT or identity checks).
     if (!options.key.equals(leaf.publicKey))
