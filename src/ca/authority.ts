@@ -1,7 +1,13 @@
 import type { KeyObject } from 'node:crypto';
 import { encodePem } from '../encoding/index.js';
 import { SignetError } from '../errors.js';
-import { buildLeafTbs, signFinalCertificate, signPrecertificate, type IssuingCa } from './certificate/leaf.js';
+import {
+  buildLeafTbs,
+  encodeLeafTbs,
+  signFinalCertificate,
+  signPrecertificate,
+  type IssuingCa,
+} from './certificate/leaf.js';
 import { encodeSctList, type CtLog, type Sct } from './certificate/sct-list.js';
 import type { CaChain } from './keys/ca-store.js';
 import { keyFromCsr } from './keys/csr.js';
@@ -27,6 +33,8 @@ export interface IssuedCertificate {
  */
 export class CertificateAuthority {
   readonly #issuing: IssuingCa;
+  /** The CA chain (intermediate, root) as DER, read once: every response and CT submission carries it. */
+  readonly #caChain: Buffer[];
 
   readonly #ctLog: CtLog | undefined;
   readonly #now: () => Date;
@@ -38,7 +46,8 @@ export class CertificateAuthority {
   ) {
     this.#ctLog = ctLog;
     this.#now = now;
-    this.#issuing = { certDer: ca.chain[0]!.raw, key: ca.key };
+    this.#caChain = ca.chain.map((c) => c.raw);
+    this.#issuing = { certDer: this.#caChain[0]!, key: ca.key };
   }
 
   async issueCertificate(req: SigningRequest): Promise<IssuedCertificate> {
@@ -54,12 +63,20 @@ export class CertificateAuthority {
       extensions: principal.extensions,
       now: this.#now(),
     });
-    const caChain = this.ca.chain.map((c) => c.raw);
+    const caChain = this.#caChain;
     if (!this.#ctLog) return { chainDer: [await signFinalCertificate(this.#issuing, tbs), ...caChain] };
     const precert = await signPrecertificate(this.#issuing, tbs);
     let sct: Sct;
     try {
-      sct = await this.#ctLog.addPreChain([precert, ...caChain]);
+      // A log in this process takes the precertificate as the CA knows it (no re-parse, no re-verification of
+      // the CA's own fresh signature); a remote log gets add-pre-chain and checks everything.
+      sct = this.#ctLog.addOwnPrecertificate
+        ? await this.#ctLog.addOwnPrecertificate({
+            precertDer: precert,
+            tbsDer: encodeLeafTbs(tbs),
+            caChainDer: caChain,
+          })
+        : await this.#ctLog.addPreChain([precert, ...caChain]);
     } catch (e) {
       if (e instanceof SignetError && e.code === 'pushback') throw e;
       throw new SignetError('pushback', 'error entering certificate in CTL', { cause: e });

@@ -7,7 +7,9 @@ import {
   TlsWriter,
   decodeDigitallySigned,
   encodeDigitallySigned,
+  OID_CT_PRECERT_SIGNING,
   sctSignedData,
+  subjectPublicKeyInfo,
   type Sct,
   type SignedEntry,
 } from '../encoding/index.js';
@@ -25,6 +27,31 @@ export interface SignedTreeHead {
 }
 
 const MAX_ENTRIES_PER_GET = 256;
+const PRECERT_SIGNING_OID_DER = Buffer.concat([
+  Buffer.from([0x06, OID_CT_PRECERT_SIGNING.length]),
+  OID_CT_PRECERT_SIGNING,
+]);
+
+/** A precertificate the in-process CA made and signed (see `CertificateLog.addOwnPrecertificate`). */
+export interface OwnPrecertificate {
+  /** The signed precertificate (stored in the entry's extra_data, as add-pre-chain stores it). */
+  precertDer: Buffer;
+  /** Its TBSCertificate without the poison extension: what the SCT signs (RFC 6962 3.2). */
+  tbsDer: Buffer;
+  /** The CA's chain, intermediate (the precertificate's issuer) first, root last. */
+  caChainDer: Buffer[];
+}
+
+/** What the HTTP routes may call: everything but the in-process CA's unchecked submission. */
+export type CtHttpLog = Omit<CertificateLog, 'addOwnPrecertificate'>;
+
+/** An entry's identity for deduplication: SHA-256 of (precert flag, submitted leaf DER). */
+function entryIdentity(leafDer: Buffer, precert: boolean): Buffer {
+  return createHash('sha256')
+    .update(Buffer.from([precert ? 1 : 0]))
+    .update(leafDer)
+    .digest();
+}
 const NO_EXTENSIONS = Buffer.alloc(0);
 
 interface Pending {
@@ -46,6 +73,8 @@ export class CertificateLog {
   readonly #queued = new Map<string, Promise<Sct>>();
   /** A commit is on its way to disk; new submissions wait for the next group. */
   #writing = false;
+  /** The in-process CA's chain as last checked, and its issuer key hash. */
+  #ownIssuers?: { chain: Buffer[]; issuerKeyHash: Buffer };
 
   readonly #store: CtStore;
   readonly #tree: CtTree;
@@ -89,12 +118,51 @@ export class CertificateLog {
    */
   async add(chainDer: Buffer[], precert: boolean): Promise<Sct> {
     const { entry, chain } = await acceptChain(chainDer, this.#roots(), precert);
-    const identity = createHash('sha256')
-      .update(Buffer.from([precert ? 1 : 0]))
-      .update(chainDer[0]!)
-      .digest();
+    return this.#enqueue(entryIdentity(chainDer[0]!, precert), entry, chain);
+  }
+
+  /**
+   * The in-process CA's own precertificate, handed over without the checks `add` makes of an outside submitter:
+   * the CA signed it a moment ago with the key it holds, so verifying that signature again proves nothing, and
+   * the TBS without the poison is the one the CA just encoded. What is still checked: the CA's chain ends at a
+   * root this log accepts and is signed link by link (once per chain, see `ownIssuer`). The entry, its SCT (over
+   * the same issuer key hash and TBS as `add` would compute), the group commit and its durability are `add`'s.
+   * Not reachable from HTTP: routes.ts takes `CtHttpLog`, which leaves this out; only the service object of
+   * `createCtLog`, which `signet up` and `signet ca serve` hand to their own CA, passes it on.
+   */
+  async addOwnPrecertificate(p: OwnPrecertificate): Promise<Sct> {
+    const issuerKeyHash = await this.#ownIssuer(p.caChainDer);
+    const entry: SignedEntry = { type: 'precert', issuerKeyHash, tbsDer: p.tbsDer };
+    return this.#enqueue(entryIdentity(p.precertDer, true), entry, [p.precertDer, ...p.caChainDer]);
+  }
+
+  /**
+   * The issuer key hash of the in-process CA's chain (intermediate first, root last), after checking that the
+   * chain ends at an accepted root (every call: roots may rotate) and that its links verify (once per chain bytes).
+   */
+  async #ownIssuer(caChainDer: Buffer[]): Promise<Buffer> {
+    const last = caChainDer[caChainDer.length - 1];
+    if (!last || !this.#roots().some((r) => r.equals(last))) {
+      throw invalidInput("the CA's chain does not end at a root this log accepts");
+    }
+    const known = this.#ownIssuers;
+    if (known && known.chain.length === caChainDer.length && known.chain.every((c, i) => c.equals(caChainDer[i]!))) {
+      return known.issuerKeyHash;
+    }
+    // The chain's links, as add-chain checks them; a plain chain (no poison) from the intermediate up.
+    await acceptChain(caChainDer, this.#roots(), false);
+    if (caChainDer[0]!.includes(PRECERT_SIGNING_OID_DER)) {
+      throw invalidInput('precertificate signing certificates are not supported: sign the precert with the CA key');
+    }
+    const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(caChainDer[0]!)).digest();
+    this.#ownIssuers = { chain: caChainDer.map((c) => Buffer.from(c)), issuerKeyHash };
+    return issuerKeyHash;
+  }
+
+  /** Queues an accepted entry for the next group commit, or answers the SCT it already has. */
+  #enqueue(identity: Buffer, entry: SignedEntry, chain: Buffer[]): Promise<Sct> {
     const existing = this.#store.byIdentity(identity);
-    if (existing) return this.#sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature));
+    if (existing) return Promise.resolve(this.#sct(existing.timestamp, decodeDigitallySigned(existing.sctSignature)));
     const key = identity.toString('hex');
     const queued = this.#queued.get(key);
     if (queued) return queued;

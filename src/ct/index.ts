@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
 import type { Service, ServiceContext } from '../http/index.js';
-import { CertificateLog } from './ct-log.js';
+import { CertificateLog, type OwnPrecertificate } from './ct-log.js';
 import { loadOrCreateLogKey } from './log-key.js';
 import { registerCtRoutes } from './routes.js';
 import type { Sct } from '../encoding/index.js';
@@ -11,6 +11,7 @@ import { CtStore } from './store.js';
 
 export { signSct, verifySct } from './sct.js';
 export type { Sct, SignedEntry } from '../encoding/index.js';
+export type { OwnPrecertificate } from './ct-log.js';
 export { merkleTreeLeaf } from './leaf.js';
 export { OID_CT_POISON, OID_CT_SCT_LIST, subjectPublicKeyInfo, tbsWithoutExtension } from '../encoding/index.js';
 export { precertEntryFromFinal } from './verify-embedded.js';
@@ -26,6 +27,11 @@ export interface CtLogOptions {
 export interface CtLog extends Service {
   addChain(chainDer: Buffer[]): Promise<Sct>;
   addPreChain(chainDer: Buffer[]): Promise<Sct>;
+  /**
+   * For the CA in this process only (the stack hands this object to it; the HTTP routes never see it): its own
+   * precertificate, logged without re-verifying the signature it just made (see CertificateLog.addOwnPrecertificate).
+   */
+  addOwnPrecertificate(p: OwnPrecertificate): Promise<Sct>;
   publicKey: KeyObject;
   /** SHA-256 of the DER SubjectPublicKeyInfo of the log key. */
   logId: Buffer;
@@ -65,6 +71,7 @@ export async function createCtLog(ctx: ServiceContext & CtLogOptions): Promise<C
     createdAt: key.createdAt,
     addChain: (chain) => log.add(chain, false),
     addPreChain: (chain) => log.add(chain, true),
+    addOwnPrecertificate: (p) => log.addOwnPrecertificate(p),
     async register(app: FastifyInstance) {
       await app.register(async (scope) => registerCtRoutes(scope, log), { prefix: '/ct/v1' });
     },

@@ -1,14 +1,14 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { invalidInput } from '../errors.js';
 import { rekorErrorHandler } from '../http/index.js';
-import type { CertificateLog } from './ct-log.js';
+import type { CtHttpLog } from './ct-log.js';
 import { sctToJson } from '../encoding/index.js';
 
 /** A chain is a leaf and a few CA certificates, a few KiB each (base64 in JSON). */
 const BODY_LIMIT = 256 * 1024;
 
 /** RFC 6962 §4 endpoints; registered under the /ct/v1 prefix. Errors are `{code, message}` JSON with a 4xx for anything the client sent. */
-export async function registerCtRoutes(app: FastifyInstance, log: CertificateLog): Promise<void> {
+export async function registerCtRoutes(app: FastifyInstance, log: CtHttpLog): Promise<void> {
   app.setErrorHandler(rekorErrorHandler);
   app.setNotFoundHandler((_req, reply) => reply.code(404).send({ code: 404, message: 'not found' }));
   app.post('/add-chain', { bodyLimit: BODY_LIMIT }, async (req) => sctToJson(await log.add(chainOf(req), false)));

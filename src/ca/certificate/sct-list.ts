@@ -8,6 +8,12 @@ export type { Sct };
  */
 export interface CtLog {
   addPreChain(chainDer: Buffer[]): Promise<Sct>;
+  /**
+   * Only a log in this process offers it (src/ct `createCtLog`): the CA's own precertificate with the TBS it
+   * encoded (poison left out) and its chain, logged without the log verifying again the signature the CA has just
+   * made with the key it holds. Same entry and same SCT as add-pre-chain; a remote log has only `addPreChain`.
+   */
+  addOwnPrecertificate?(p: { precertDer: Buffer; tbsDer: Buffer; caChainDer: Buffer[] }): Promise<Sct>;
 }
 
 /** The TLS `SignedCertificateTimestampList` the final certificate embeds (RFC 6962 3.3). */
