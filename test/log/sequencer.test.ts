@@ -165,6 +165,34 @@ describe('sequencer', () => {
     await log.close();
   });
 
+  it('a write that failed here but committed in the store: the tree goes on from the stored head', async () => {
+    /** Commits the next batch, then reports a failure (an answer lost on its way back). */
+    class AmbiguousStore extends MemoryLogStore {
+      lose = false;
+      override async appendBatch(batch: Batch) {
+        await super.appendBatch(batch);
+        if (this.lose) {
+          this.lose = false;
+          throw new Error('connection lost after commit');
+        }
+      }
+    }
+    const store = new AmbiguousStore();
+    const { log } = await openLog(store);
+    await log.add('a');
+    store.lose = true;
+    await assert.rejects(log.add('b'));
+    const c = await log.add('c');
+    assert.equal(c.entry.logIndex, 2, 'after the entry that was committed after all');
+    checkReturned(c);
+    await assert.rejects(log.add('b'), (e) => isSignetError(e, 'conflict'));
+    await checkTree(
+      log,
+      ['a', 'b', 'c'].map((x) => Buffer.from(JSON.stringify(x))),
+    );
+    await log.close();
+  });
+
   it('pushes back when the queue is full', async () => {
     const { log } = await openLog(undefined, { maxPending: 5 });
     const results = await Promise.allSettled(Array.from({ length: 12 }, (_, i) => log.add(`p${i}`)));

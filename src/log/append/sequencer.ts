@@ -234,6 +234,16 @@ export class Sequencer {
   async #prepare(pending: Pending[]): Promise<Prepared | undefined> {
     const readStored = this.#readNext || !this.#overlap;
     this.#readNext = false;
+    let range = this.#range;
+    if (!range) {
+      try {
+        range = await this.#rebuild();
+      } catch (e) {
+        const err = new SignetError('internal', 'the log sequencer failed', { cause: e });
+        for (const p of pending) p.reject(err);
+        return undefined;
+      }
+    }
     const start = this.#tip;
     const accepted = await this.#rejectDuplicates(pending, readStored, start);
     if (accepted.length === 0) return undefined;
@@ -242,12 +252,6 @@ export class Sequencer {
       for (const p of accepted) p.reject(err);
       return undefined;
     };
-    let range: CompactRange;
-    try {
-      range = this.#range ??= await CompactRange.fromSize(start, this.#o.cache.read);
-    } catch (e) {
-      return fail(e, 'the log sequencer failed');
-    }
     const integratedTime = Math.floor(this.#clock() / 1000);
     let seals: Buffer[] | undefined;
     try {
@@ -287,6 +291,27 @@ export class Sequencer {
       this.#tip = start;
       return fail(e, 'could not sign the checkpoint');
     }
+  }
+
+  /**
+   * The right edge again after a failed write, from the committed tree. A write can fail on this side and still
+   * commit on the server (a timeout on the answer): then the stored head is ahead, its entries were answered with
+   * the failure (a retry gets 409 with their index), and the tree goes on from that head rather than failing every
+   * later batch on the head check.
+   */
+  async #rebuild(): Promise<CompactRange> {
+    const stored = await this.#o.store.head();
+    if (stored && stored.size > this.#tip && this.#tip === this.#head.size) {
+      this.#head = stored;
+      this.#tip = stored.size;
+      this.#o.metrics?.treeHead(stored.size, this.#clock());
+    }
+    const range = await CompactRange.fromSize(this.#tip, this.#o.cache.read);
+    if (this.#tip === this.#head.size && !range.root().equals(this.#head.rootHash)) {
+      throw new Error(`stored tree nodes do not match the signed head at size ${this.#head.size}`);
+    }
+    this.#range = range;
+    return range;
   }
 
   /** Writes a prepared batch and answers its entries; resolves with the failure (undefined once it committed). */
