@@ -37,7 +37,7 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   workers: [],
   log: ['bundle', 'crypto', 'encoding', 'http', 'merkle', 'metrics', 'note', 'workers'],
   'rekor-v2': ['crypto', 'encoding', 'http', 'log', 'merkle', 'metrics', 'note', 'workers'],
-  // workers: the CT store's writer thread posts its batches as exact copies (owned), as the log's does
+  // workers: the CT store's batch commits run on a writer thread (writer-thread.ts), as the log's SQLite store's do
   ct: ['encoding', 'http', 'merkle', 'workers'],
   oidc: ['http', 'http-client'],
   ca: ['crypto', 'ct', 'encoding', 'http', 'metrics', 'oidc'],

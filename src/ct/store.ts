@@ -1,7 +1,6 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
-import { owned } from '../workers/index.js';
+import { owned, startWriterThread } from '../workers/index.js';
 import { ctBatchWriter, openCtDatabase, SIZE_SQL, type CtRow } from './store-schema.js';
 
 export type { CtRow };
@@ -94,42 +93,15 @@ function inlineWriter(db: Database.Database): CtWriter {
 
 /** Runs store-writer on a worker thread; a dead thread fails every pending and later write. */
 function threadWriter(path: string): CtWriter {
-  let dead: Error | undefined;
-  const worker = new Worker(new URL('./store-writer.js', import.meta.url), { workerData: { path } });
-  // Referenced only while a commit is outstanding, so an idle store never keeps the process alive.
-  worker.unref();
-  const waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
-  let next = 0;
-  const failAll = (e: Error) => {
-    dead ??= e;
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-    worker.unref();
-  };
-  worker.on('message', (m: { id: number; error?: string; code?: string }) => {
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (waiting.size === 0) worker.unref();
-    if (m.error === undefined) w?.resolve();
-    else w?.reject(Object.assign(new Error(m.error), m.code ? { code: m.code } : {}));
-  });
-  worker.on('error', failAll);
-  worker.on('exit', () => failAll(new Error('the CT log writer thread exited')));
-  const call = (msg: object) =>
-    new Promise<void>((resolve, reject) => {
-      if (dead) return reject(dead);
-      const id = next++;
-      waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, ...msg });
-    });
+  const thread = startWriterThread<{ rows: CtRow[] }>(
+    new URL('./store-writer.js', import.meta.url),
+    { path },
+    'the CT log writer thread',
+  );
   return {
     // Small Buffers are views into Node's pool: post exact copies (see src/workers/message.ts).
-    write: (rows) => call({ rows: owned(rows) }),
-    close: async () => {
-      await call({ close: true }).catch(() => undefined);
-      await worker.terminate();
-    },
+    write: (rows) => thread.write({ rows: owned(rows) }),
+    close: () => thread.close(),
   };
 }
 

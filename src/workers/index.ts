@@ -5,3 +5,4 @@
 export { asBuffer, createTaskPool, type TaskPool, type TaskPoolOptions } from './pool.js';
 export { serveTasks } from './serve.js';
 export { owned } from './message.js';
+export { serveWrites, startWriterThread, type WriterThread } from './writer-thread.js';

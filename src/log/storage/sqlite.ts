@@ -1,7 +1,7 @@
 import type Database from 'better-sqlite3';
 import type { Statement } from 'better-sqlite3';
-import { Worker } from 'node:worker_threads';
-import { packBatch } from './sqlite-batch.js';
+import { startWriterThread } from '../../workers/index.js';
+import { packBatch, type PackedBatch } from './sqlite-batch.js';
 import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
 import {
   nodeKey,
@@ -187,43 +187,16 @@ function inlineWriter(db: Database.Database): BatchWriter {
 
 /** Runs sqlite-writer on a worker thread; a dead thread fails every pending and later write. */
 function threadWriter(path: string): BatchWriter {
-  let dead: Error | undefined;
-  const worker = new Worker(new URL('./sqlite-writer.js', import.meta.url), { workerData: { path } });
-  // Referenced only while a commit is outstanding, so an idle store never keeps the process alive.
-  worker.unref();
-  const waiting = new Map<number, { resolve(): void; reject(e: Error): void }>();
-  let next = 0;
-  const failAll = (e: Error) => {
-    dead ??= e;
-    for (const w of waiting.values()) w.reject(e);
-    waiting.clear();
-    worker.unref();
-  };
-  worker.on('message', (m: { id: number; error?: string; code?: string }) => {
-    const w = waiting.get(m.id);
-    waiting.delete(m.id);
-    if (waiting.size === 0) worker.unref();
-    if (m.error === undefined) w?.resolve();
-    else w?.reject(Object.assign(new Error(m.error), m.code ? { code: m.code } : {}));
-  });
-  worker.on('error', failAll);
-  worker.on('exit', () => failAll(new Error('the SQLite writer thread exited')));
-  const call = (msg: object, transfer: ArrayBuffer[] = []) =>
-    new Promise<void>((resolve, reject) => {
-      if (dead) return reject(dead);
-      const id = next++;
-      waiting.set(id, { resolve, reject });
-      worker.ref();
-      worker.postMessage({ id, ...msg }, transfer);
-    });
+  const thread = startWriterThread<{ packed: PackedBatch }>(
+    new URL('./sqlite-writer.js', import.meta.url),
+    { path },
+    'the SQLite writer thread',
+  );
   return {
     write: (batch) => {
       const { packed, transfer } = packBatch(batch);
-      return call({ packed }, transfer);
+      return thread.write({ packed }, transfer);
     },
-    close: async () => {
-      await call({ close: true }).catch(() => undefined);
-      await worker.terminate();
-    },
+    close: () => thread.close(),
   };
 }
