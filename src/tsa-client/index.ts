@@ -1,2 +1,2 @@
 /** The RFC 3161 timestamp client the signers use (cosign's and sigstore-js's TSA witness); no server code. */
-export { requestTimestamp, timestampEndpoint, type TimestampOptions } from './request-timestamp.js';
+export { requestTimestamp, timeStampReq, timestampEndpoint, type TimestampOptions } from './request-timestamp.js';

@@ -1,10 +1,17 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { SignedData } from '@peculiar/asn1-cms';
-import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
-import { MessageImprint, PKIStatus, TimeStampReq, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
-import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
-import { DIGEST_OIDS, type DigestName } from '../encoding/index.js';
+import {
+  DIGEST_OIDS,
+  TAG,
+  derChildren,
+  derValue,
+  encodeOid,
+  encodeTlv,
+  expectTag,
+  oidString,
+  parseDer,
+  type DigestName,
+} from '../encoding/index.js';
 import { SignetError } from '../errors.js';
 
 export interface TimestampOptions {
@@ -48,16 +55,7 @@ export async function requestTimestamp(
   const digest = createHash(hash).update(signature).digest();
   const nonce = randomBytes(8);
   nonce[0] = (nonce[0]! & 0x7f) | 0x01; // positive, no leading zero: the INTEGER keeps these 8 bytes
-  const query = new TimeStampReq({
-    version: 1,
-    messageImprint: new MessageImprint({
-      hashAlgorithm: new AlgorithmIdentifier({ algorithm: DIGEST_OIDS[hash] }),
-      hashedMessage: new OctetString(digest),
-    }),
-    nonce: toArrayBuffer(nonce),
-    certReq: options.certReq ?? false,
-  });
-  const body = Buffer.from(AsnConvert.serialize(query));
+  const body = timeStampReq(DIGEST_OIDS[hash], digest, nonce, options.certReq ?? false);
   const reply = await postWithRetries(endpoint, body, options);
   checkReply(reply, digest, DIGEST_OIDS[hash], nonce);
   return reply;
@@ -117,34 +115,76 @@ async function postOnce(url: string, body: Buffer, options: TimestampOptions): P
   return bytes;
 }
 
+/**
+ * RFC 3161 `TimeStampReq ::= SEQUENCE { version INTEGER (1), messageImprint SEQUENCE { hashAlgorithm
+ * AlgorithmIdentifier (no parameters), hashedMessage OCTET STRING }, nonce INTEGER, certReq BOOLEAN DEFAULT FALSE }`
+ * in DER (a false certReq is left out). The 8-byte nonce is positive with no leading zero, so it is its own content.
+ */
+export function timeStampReq(hashOid: string, digest: Buffer, nonce: Buffer, certReq: boolean): Buffer {
+  const seq = (...parts: Buffer[]) => encodeTlv(TAG.sequence, Buffer.concat(parts));
+  return seq(
+    encodeTlv(TAG.integer, Buffer.from([1])),
+    seq(seq(encodeOid(hashOid)), encodeTlv(TAG.octetString, digest)),
+    encodeTlv(TAG.integer, nonce),
+    ...(certReq ? [encodeTlv(TAG.boolean, Buffer.from([0xff]))] : []),
+  );
+}
+
+const SIGNED_DATA = '1.2.840.113549.1.7.2';
+const TST_INFO = '1.2.840.113549.1.9.16.1.4';
+
+/**
+ * The reply must be granted (status 0 or 1) and its TSTInfo must carry this imprint and nonce. Walks `TimeStampResp
+ * { PKIStatusInfo { status, statusString? }, ContentInfo { signedData, [0] SignedData { version, digestAlgorithms,
+ * encapContentInfo { tstInfo, [0] OCTET STRING TSTInfo }, ... } } }` and `TSTInfo { version, policy,
+ * messageImprint, serialNumber, genTime, accuracy?, ordering?, nonce?, ... }`.
+ */
 function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer): void {
-  let info: TSTInfo;
+  let tst: { imprintOid: string; imprint: Buffer; nonce?: Buffer };
   try {
-    const resp = AsnConvert.parse(der, TimeStampResp);
-    const status = resp.status.status;
-    if (status !== PKIStatus.granted && status !== PKIStatus.grantedWithMods) {
-      const text = resp.status.statusString?.join(' ') ?? '';
+    const [status, token] = derChildren(expectTag(parseDer(der, 'timestamp reply'), TAG.sequence, 'reply'));
+    const [code, text] = derChildren(expectTag(status, TAG.sequence, 'status'));
+    const value = derValue(expectTag(code, TAG.integer, 'status'));
+    if (value.length !== 1 || value[0]! > 1) {
+      const words = text?.tag === TAG.sequence ? derChildren(text).map((t) => derValue(t).toString('utf8')) : [];
       throw new SignetError(
         'verification-failed',
-        `timestamp authority refused the request (status ${status}) ${text}`,
+        `timestamp authority refused the request (status ${value.length === 1 ? value[0]! : '?'}) ${words.join(' ')}`,
       );
     }
-    if (!resp.timeStampToken) throw new Error('granted reply without a token');
-    const signed = AsnConvert.parse(resp.timeStampToken.content, SignedData);
-    const content = signed.encapContentInfo.eContent?.single;
-    if (!content) throw new Error('token without TSTInfo');
-    info = AsnConvert.parse(content.buffer, TSTInfo);
+    tst = readTstInfo(signedTstInfo(expectTag(token, TAG.sequence, 'token')));
   } catch (e) {
-    if (e instanceof SignetError) throw e;
+    if (e instanceof SignetError && e.code === 'verification-failed') throw e;
     throw new SignetError('verification-failed', 'the timestamp reply is not an RFC 3161 TimeStampResp', { cause: e });
   }
-  const imprint = info.messageImprint;
-  if (imprint.hashAlgorithm.algorithm !== hashOid || !Buffer.from(imprint.hashedMessage.buffer).equals(digest)) {
+  if (tst.imprintOid !== hashOid || !tst.imprint.equals(digest)) {
     throw new SignetError('verification-failed', 'the timestamp is over another message than the signature');
   }
-  if (!info.nonce || !Buffer.from(info.nonce).equals(nonce)) {
+  if (!tst.nonce?.equals(nonce)) {
     throw new SignetError('verification-failed', 'the timestamp reply does not echo the request nonce');
   }
+}
+
+/** The TSTInfo bytes a token (CMS ContentInfo of SignedData) encapsulates. */
+function signedTstInfo(token: ReturnType<typeof parseDer>): Buffer {
+  const [contentType, content] = derChildren(token);
+  if (oidString(derValue(expectTag(contentType, TAG.oid, 'content type'))) !== SIGNED_DATA) throw new Error('not CMS');
+  const signedData = expectTag(derChildren(expectTag(content, 0xa0, 'content'))[0], TAG.sequence, 'signed data');
+  const [eContentType, eContent] = derChildren(expectTag(derChildren(signedData)[2], TAG.sequence, 'encap'));
+  if (oidString(derValue(expectTag(eContentType, TAG.oid, 'eContentType'))) !== TST_INFO) throw new Error('no TSTInfo');
+  return derValue(expectTag(derChildren(expectTag(eContent, 0xa0, 'eContent'))[0], TAG.octetString, 'eContent'));
+}
+
+function readTstInfo(buf: Buffer): { imprintOid: string; imprint: Buffer; nonce?: Buffer } {
+  const fields = derChildren(expectTag(parseDer(buf, 'TSTInfo'), TAG.sequence, 'TSTInfo'));
+  const [algorithm, hashed] = derChildren(expectTag(fields[2], TAG.sequence, 'message imprint'));
+  const imprintOid = oidString(
+    derValue(expectTag(derChildren(expectTag(algorithm, TAG.sequence, 'algorithm'))[0], TAG.oid, 'algorithm')),
+  );
+  const imprint = derValue(expectTag(hashed, TAG.octetString, 'hashed message'));
+  // After genTime (fields[4]): accuracy (SEQUENCE) and ordering (BOOLEAN) are optional; the nonce is the first INTEGER.
+  const nonceNode = fields.slice(5).find((f) => f.tag === TAG.integer);
+  return nonceNode ? { imprintOid, imprint, nonce: derValue(nonceNode) } : { imprintOid, imprint };
 }
 
 function serverMessage(bytes: Buffer): string {
@@ -154,8 +194,4 @@ function serverMessage(bytes: Buffer): string {
   } catch {
     return '';
   }
-}
-
-function toArrayBuffer(b: Buffer): ArrayBuffer {
-  return b.buffer.slice(b.byteOffset, b.byteOffset + b.byteLength) as ArrayBuffer;
 }

@@ -4,13 +4,22 @@ import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { SignedData } from '@peculiar/asn1-cms';
-import { AsnConvert } from '@peculiar/asn1-schema';
-import { PKIStatus, TimeStampResp, TSTInfo } from '@peculiar/asn1-tsp';
+import { AsnConvert, OctetString } from '@peculiar/asn1-schema';
+import {
+  MessageImprint,
+  PKIFreeText,
+  PKIStatus,
+  PKIStatusInfo,
+  TimeStampReq,
+  TimeStampResp,
+  TSTInfo,
+} from '@peculiar/asn1-tsp';
+import { AlgorithmIdentifier } from '@peculiar/asn1-x509';
 import { parseTrustedRoot } from '../../src/bundle/index.js';
 import { createCaMaterial } from '../../src/ca/certificate/ca-certs.js';
 import { isSignetError } from '../../src/errors.js';
 import { buildTrustedRoot } from '../../src/stack/trust.js';
-import { requestTimestamp } from '../../src/tsa-client/index.js';
+import { requestTimestamp, timeStampReq } from '../../src/tsa-client/index.js';
 import { ensureTsaSigner, loadTsaSigner, TSA_FILES, type TsaService } from '../../src/tsa/index.js';
 import { trustMaterial, verifyRfc3161Timestamp } from '../../src/verify/index.js';
 import { derQuery, randomSignature, tsaApp } from './helpers.js';
@@ -193,4 +202,32 @@ test('requestTimestamp: DER query with a nonce over real HTTP, checks the reply,
   } finally {
     await app.close();
   }
+});
+
+test('requestTimestamp: the DER query is what @peculiar/asn1-tsp writes; a refusal is reported with its text', async () => {
+  const digest = createHash('sha256').update('x').digest();
+  const nonce = Buffer.from('1122334455667788', 'hex');
+  for (const certReq of [false, true]) {
+    const oracle = new TimeStampReq({
+      version: 1,
+      messageImprint: new MessageImprint({
+        hashAlgorithm: new AlgorithmIdentifier({ algorithm: '2.16.840.1.101.3.4.2.1' }),
+        hashedMessage: new OctetString(digest),
+      }),
+      nonce: new Uint8Array(nonce).buffer,
+      certReq,
+    });
+    assert.deepEqual(
+      timeStampReq('2.16.840.1.101.3.4.2.1', digest, nonce, certReq),
+      Buffer.from(AsnConvert.serialize(oracle)),
+    );
+  }
+  const refusal = new TimeStampResp({
+    status: new PKIStatusInfo({ status: PKIStatus.rejection, statusString: new PKIFreeText(['bad', 'policy']) }),
+  });
+  const reply = Buffer.from(AsnConvert.serialize(refusal));
+  await assert.rejects(
+    requestTimestamp('http://tsa.test', randomSignature(), { fetch: async () => new Response(reply) }),
+    /refused the request \(status 2\) bad policy/,
+  );
 });
