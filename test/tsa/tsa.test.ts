@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import fc from 'fast-check';
 import { createHash } from 'node:crypto';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -230,4 +231,35 @@ test('requestTimestamp: the DER query is what @peculiar/asn1-tsp writes; a refus
     requestTimestamp('http://tsa.test', randomSignature(), { fetch: async () => new Response(reply) }),
     /refused the request \(status 2\) bad policy/,
   );
+});
+
+test('requestTimestamp: a mutated or random reply is refused with a verification error, never a crash', async () => {
+  const { app } = await tsaApp();
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const origin = `http://127.0.0.1:${(app.server.address() as { port: number }).port}`;
+  try {
+    const signature = randomSignature();
+    const good = await requestTimestamp(origin, signature);
+    await fc.assert(
+      fc.asyncProperty(
+        fc.oneof(
+          fc.uint8Array({ maxLength: 200 }).map((b) => Buffer.from(b)),
+          fc.tuple(fc.nat(good.length - 1), fc.integer({ min: 0, max: 255 })).map(([at, byte]) => {
+            const copy = Buffer.from(good);
+            copy[at] = byte;
+            return copy;
+          }),
+        ),
+        async (reply) => {
+          // Each reply answers a request with a fresh nonce: none may pass.
+          await assert.rejects(requestTimestamp(origin, signature, { fetch: async () => new Response(reply) }), (e) =>
+            isSignetError(e, 'verification-failed'),
+          );
+        },
+      ),
+      { numRuns: 300 },
+    );
+  } finally {
+    await app.close();
+  }
 });
