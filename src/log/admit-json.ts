@@ -1,4 +1,5 @@
 import { parseJsonRequestBody } from '../http/index.js';
+import { asBuffer } from '../workers/index.js';
 import { checkProposedEntry } from './http/params.js';
 import { admitEntry, type AdmittedEntry } from './types/index.js';
 
@@ -8,7 +9,7 @@ import { admitEntry, type AdmittedEntry } from './types/index.js';
  * (400). One function, so the worker threads that admit uploads do all of it off the event loop.
  */
 export function admitProposedJson(body: Uint8Array): Promise<AdmittedEntry> {
-  const proposed = parseJsonRequestBody(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+  const proposed = parseJsonRequestBody(asBuffer(body));
   checkProposedEntry(proposed);
   return admitEntry(proposed);
 }

@@ -1,3 +1,4 @@
+import { asBuffer } from '../../workers/index.js';
 import type { Batch, StoredEntry, TreeNode } from './store.js';
 
 /**
@@ -61,7 +62,7 @@ export function packBatch(b: Batch): { packed: PackedBatch; transfer: ArrayBuffe
 /** The Batch back, its Buffers views into the one byte array. */
 export function unpackBatch(p: PackedBatch): Batch {
   const { nums, strings } = p;
-  const bytes = Buffer.from(p.bytes.buffer, p.bytes.byteOffset, p.bytes.byteLength);
+  const bytes = asBuffer(p.bytes);
   let i = 0;
   let at = 0;
   let s = 0;
