@@ -44,15 +44,10 @@ export function parseJsonBody(text: string): unknown {
  */
 export function parseJsonRequestBody(body: Buffer): unknown {
   let text = body.toString('utf8');
-  if (jsonDepthExceeds(text)) throw invalidInput(`request body nests JSON deeper than ${MAX_JSON_DEPTH} levels`);
   if (text.length === 0) throw invalidInput('request body is empty');
+  // A BOM is no bracket: dropping it before the depth cap changes nothing the cap sees.
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch {
-    throw invalidInput('request body is not valid JSON');
-  }
+  const value = parseJsonBody(text);
   if ((SUSPECT_PROTO.test(text) || SUSPECT_CONSTRUCTOR.test(text)) && hasPrototypeKey(value)) {
     throw invalidInput('request body is not valid JSON');
   }
