@@ -25,3 +25,4 @@ export {
   type SignedEntry,
 } from './sct.js';
 export { decodePem, encodePem, isStdBase64, pemBlocks, type PemBlock } from './pem.js';
+export { timestampTokenContent } from './rfc3161.js';

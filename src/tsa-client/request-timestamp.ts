@@ -10,6 +10,7 @@ import {
   expectTag,
   oidString,
   parseDer,
+  timestampTokenContent,
   type DigestName,
 } from '../encoding/index.js';
 import { SignetError } from '../errors.js';
@@ -130,9 +131,6 @@ export function timeStampReq(hashOid: string, digest: Buffer, nonce: Buffer, cer
   );
 }
 
-const SIGNED_DATA = '1.2.840.113549.1.7.2';
-const TST_INFO = '1.2.840.113549.1.9.16.1.4';
-
 /**
  * The reply must be granted (status 0 or 1) and its TSTInfo must carry this imprint and nonce. Walks `TimeStampResp
  * { PKIStatusInfo { status, statusString? }, ContentInfo { signedData, [0] SignedData { version, digestAlgorithms,
@@ -152,7 +150,7 @@ function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer)
         `timestamp authority refused the request (status ${value.length === 1 ? value[0]! : '?'}) ${words.join(' ')}`,
       );
     }
-    tst = readTstInfo(signedTstInfo(expectTag(token, TAG.sequence, 'token')));
+    tst = readTstInfo(timestampTokenContent(expectTag(token, TAG.sequence, 'token')).tstInfo);
   } catch (e) {
     if (e instanceof SignetError && e.code === 'verification-failed') throw e;
     throw new SignetError('verification-failed', 'the timestamp reply is not an RFC 3161 TimeStampResp', { cause: e });
@@ -163,16 +161,6 @@ function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer)
   if (!tst.nonce?.equals(nonce)) {
     throw new SignetError('verification-failed', 'the timestamp reply does not echo the request nonce');
   }
-}
-
-/** The TSTInfo bytes a token (CMS ContentInfo of SignedData) encapsulates. */
-function signedTstInfo(token: ReturnType<typeof parseDer>): Buffer {
-  const [contentType, content] = derChildren(token);
-  if (oidString(derValue(expectTag(contentType, TAG.oid, 'content type'))) !== SIGNED_DATA) throw new Error('not CMS');
-  const signedData = expectTag(derChildren(expectTag(content, 0xa0, 'content'))[0], TAG.sequence, 'signed data');
-  const [eContentType, eContent] = derChildren(expectTag(derChildren(signedData)[2], TAG.sequence, 'encap'));
-  if (oidString(derValue(expectTag(eContentType, TAG.oid, 'eContentType'))) !== TST_INFO) throw new Error('no TSTInfo');
-  return derValue(expectTag(derChildren(expectTag(eContent, 0xa0, 'eContent'))[0], TAG.octetString, 'eContent'));
 }
 
 function readTstInfo(buf: Buffer): { imprintOid: string; imprint: Buffer; nonce?: Buffer } {

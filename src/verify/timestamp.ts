@@ -12,12 +12,12 @@ import {
   expectTag,
   oidString,
   parseDer,
+  timestampTokenContent,
   type Der,
 } from '../encoding/index.js';
 import { chainValidAt, windowContains, type Authority } from './trust-material.js';
 
 const OIDS = {
-  signedData: '1.2.840.113549.1.7.2',
   tstInfo: '1.2.840.113549.1.9.16.1.4',
   contentType: '1.2.840.113549.1.9.3',
   messageDigest: '1.2.840.113549.1.9.4',
@@ -118,23 +118,7 @@ function parseToken(der: Buffer): TimestampToken {
     if (code.length !== 1 || code[0]! > 1) throw verificationFailed('the timestamp response is not granted');
     root = expectTag(token, TAG.sequence, 'timestamp token');
   }
-  const [contentType, content] = derChildren(root);
-  if (oidString(derValue(expectTag(contentType, TAG.oid, 'timestamp content type'))) !== OIDS.signedData) {
-    throw verificationFailed('the timestamp is not CMS signed data');
-  }
-  const signedData = expectTag(
-    derChildren(expectTag(content, 0xa0, 'timestamp content'))[0],
-    TAG.sequence,
-    'signed data',
-  );
-  const parts = derChildren(signedData);
-  const encap = derChildren(expectTag(parts[2], TAG.sequence, 'timestamp encapsulated content'));
-  if (oidString(derValue(expectTag(encap[0], TAG.oid, 'timestamp eContentType'))) !== OIDS.tstInfo) {
-    throw verificationFailed('the timestamp does not hold a TSTInfo');
-  }
-  const tstInfo = derValue(
-    expectTag(derChildren(expectTag(encap[1], 0xa0, 'eContent'))[0], TAG.octetString, 'eContent'),
-  );
+  const { signedData: parts, tstInfo } = timestampTokenContent(root);
   const signerInfos = expectTag(parts[parts.length - 1], TAG.set, 'signer infos');
   const infos = derChildren(signerInfos);
   if (infos.length !== 1) throw verificationFailed('the timestamp must have exactly one signer');
