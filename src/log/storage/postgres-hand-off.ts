@@ -1,9 +1,8 @@
 import pg from 'pg';
 import type { Collected, HandOff, HandOffEntry, Lease, Outcome, WaitingRow } from './hand-off.js';
-import { SEQUENCED, type PostgresLogStore } from './postgres.js';
-import type { TreeNode } from './store.js';
+import { SEQUENCED, toHead, type PostgresLogStore } from './postgres.js';
 import { concatFixed, pack } from './postgres-bytes.js';
-import type { TreeHead } from './store.js';
+import type { TreeHead, TreeNode } from './store.js';
 
 /** Advisory-lock class id for the sequencer role; the object id is hashtext(schema), so each log has its own. */
 const SEQUENCER_LOCK = 0x5167_6e66;
@@ -149,7 +148,7 @@ export class PostgresHandOff implements HandOff {
     }
     const h = rows[0];
     if (!h) return { outcomes, head: undefined };
-    const head = { size: Number(h.size), rootHash: h.root_hash, checkpoint: h.checkpoint };
+    const head = toHead(h);
     const lo = Number(h.nodes_from);
     const nodes = lo < head.size ? freshNodes(lo, head.size, h.leaves, h.inner_nodes) : [];
     return { outcomes, head, ...(nodes ? { nodes } : {}) };

@@ -311,7 +311,7 @@ SELECT batch_check(coalesce((SELECT size FROM before), 0) = $24 AND (SELECT coun
                    ' queued entries are still waiting; batch abandoned'),
        pg_notify('${SEQUENCED}', $25)`;
 
-interface HeadRow {
+export interface HeadRow {
   size: string;
   root_hash: Buffer;
   checkpoint: string;
@@ -328,7 +328,7 @@ export interface EntryRow {
   att_data: Buffer | null;
 }
 
-const toHead = (r: HeadRow): TreeHead => ({
+export const toHead = (r: HeadRow): TreeHead => ({
   size: Number(r.size),
   rootHash: r.root_hash,
   checkpoint: r.checkpoint,
