@@ -1,7 +1,6 @@
-import { createHash } from 'node:crypto';
 import { OCI_EMPTY, OCI_INDEX, OCI_MANIFEST } from './media-types.js';
 import type { Platform } from './platform.js';
-import type { Descriptor } from './registry/client.js';
+import { sha256Digest, type Descriptor } from './registry/client.js';
 import type { ImageSession } from './session.js';
 
 /** One file of `upload blob`, with the platform it is for when several make an index. */
@@ -42,7 +41,7 @@ export async function uploadBlobImage(
     const single = files.length === 1;
     const pushed = await client.putManifest(
       ref.repository,
-      single ? target : digestOf(manifest),
+      single ? target : sha256Digest(manifest),
       manifest,
       OCI_MANIFEST,
     );
@@ -59,8 +58,4 @@ export async function uploadBlobImage(
   );
   const pushed = await client.putManifest(ref.repository, target, index, OCI_INDEX);
   return { digest: pushed.digest, layers };
-}
-
-function digestOf(bytes: Buffer): string {
-  return 'sha256:' + createHash('sha256').update(bytes).digest('hex');
 }

@@ -1,10 +1,9 @@
-import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { open } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { SignetError, invalidInput, notFound } from '../../errors.js';
 import { isIndexType, OCI_INDEX, OCI_MANIFEST } from '../media-types.js';
-import type { Descriptor, FetchedManifest } from '../registry/client.js';
+import { sha256Digest, type Descriptor, type FetchedManifest } from '../registry/client.js';
 import type { ManifestStore } from '../store.js';
 
 /**
@@ -139,7 +138,7 @@ export class LayoutStore implements ManifestStore {
   }
 
   async pushBlob(_repo: string, data: Buffer, mediaType: string): Promise<Descriptor> {
-    const digest = 'sha256:' + createHash('sha256').update(data).digest('hex');
+    const digest = sha256Digest(data);
     const path = this.#blobPath(digest);
     if (!existsSync(path)) {
       // Written aside then renamed, so an interrupted save leaves no truncated blob under a digest name.
@@ -249,7 +248,7 @@ export class LayoutStore implements ManifestStore {
       if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw notFound(`blob ${digest} not found in ${this.dir}`);
       throw e;
     }
-    if ('sha256:' + createHash('sha256').update(bytes).digest('hex') !== digest) {
+    if (sha256Digest(bytes) !== digest) {
       throw new SignetError('verification-failed', `blob ${digest} in ${this.dir}: content does not match its digest`);
     }
     return bytes;
