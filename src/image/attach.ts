@@ -1,20 +1,17 @@
-import { parseBundle, serializeBundle, type Bundle, type DsseEnvelope } from '../bundle/index.js';
+import { parseBundle, type Bundle, type DsseEnvelope } from '../bundle/index.js';
 import { invalidInput } from '../errors.js';
 import {
   BUNDLE_ANNOTATION,
-  BUNDLE_PREDICATE_TYPE_ANNOTATION,
   CERTIFICATE_ANNOTATION,
   CHAIN_ANNOTATION,
-  COSIGN_SIMPLE_SIGNING,
-  DSSE_ENVELOPE,
   PREDICATE_TYPE_ANNOTATION,
   SIGNATURE_ANNOTATION,
-  appendAttachment,
-  pushBundleReferrer,
   repositoryName,
   simpleSigningPayload,
   type ImageSession,
 } from '../oci/index.js';
+import { appendAttestation } from './attest.js';
+import { appendSignature, pushDsseBundle } from './sign.js';
 import type { ImageTarget } from './targets.js';
 
 const IN_TOTO_PAYLOAD_TYPE = 'application/vnd.in-toto+json';
@@ -39,14 +36,7 @@ export async function attachSignature(session: ImageSession, target: ImageTarget
   if (sig.certificatePem) annotations[CERTIFICATE_ANNOTATION] = sig.certificatePem;
   if (sig.chainPem) annotations[CHAIN_ANNOTATION] = sig.chainPem;
   if (sig.rekorBundle) annotations[BUNDLE_ANNOTATION] = JSON.stringify(sig.rekorBundle);
-  return appendAttachment(
-    session.client,
-    target.ref.repository,
-    target.descriptor.digest,
-    'sig',
-    { mediaType: COSIGN_SIMPLE_SIGNING, payload, annotations },
-    { dockerMediaTypes: sig.dockerMediaTypes },
-  );
+  return appendSignature(session, target, payload, annotations, sig.dockerMediaTypes);
 }
 
 /**
@@ -58,16 +48,7 @@ export async function attachBundle(session: ImageSession, target: ImageTarget, j
   const bundle: Bundle = parseBundle(json);
   if (!bundle.dsseEnvelope) throw invalidInput('the bundle does not hold a DSSE envelope');
   const predicateType = statementOf(bundle.dsseEnvelope).predicateType;
-  await pushBundleReferrer(
-    session.client,
-    target.ref.repository,
-    target.descriptor,
-    Buffer.from(serializeBundle(bundle)),
-    {
-      'dev.sigstore.bundle.content': 'dsse-envelope',
-      [BUNDLE_PREDICATE_TYPE_ANNOTATION]: predicateType,
-    },
-  );
+  await pushDsseBundle(session, target, bundle, predicateType);
   return predicateType;
 }
 
@@ -85,15 +66,7 @@ export async function attachAttestation(
   const { predicateType } = statementOf(envelope);
   // As `attest` writes them: the signature is inside the envelope, so the signature annotation is empty.
   const annotations = { [SIGNATURE_ANNOTATION]: '', [PREDICATE_TYPE_ANNOTATION]: predicateType };
-  const payload = Buffer.from(JSON.stringify(envelope));
-  return appendAttachment(
-    session.client,
-    target.ref.repository,
-    target.descriptor.digest,
-    'att',
-    { mediaType: DSSE_ENVELOPE, payload, annotations },
-    { dockerMediaTypes },
-  );
+  return appendAttestation(session, target, envelope, annotations, { dockerMediaTypes });
 }
 
 function statementOf(envelope: DsseEnvelope): { predicateType: string } {

@@ -1,16 +1,9 @@
-import {
-  BUNDLE_PREDICATE_TYPE_ANNOTATION,
-  DSSE_ENVELOPE,
-  PREDICATE_TYPE_ANNOTATION,
-  appendAttachment,
-  pushBundleReferrer,
-  repositoryName,
-} from '../oci/index.js';
+import { DSSE_ENVELOPE, PREDICATE_TYPE_ANNOTATION, appendAttachment, repositoryName } from '../oci/index.js';
 import type { ImageSession } from '../oci/index.js';
-import { serializeBundle } from '../bundle/index.js';
+import type { DsseEnvelope } from '../bundle/index.js';
 import { attestStatement } from '../sign/index.js';
 import { IN_TOTO_V01 } from './predicates.js';
-import { signatureAnnotations, type SignImageOptions } from './sign.js';
+import { pushDsseBundle, signatureAnnotations, type SignImageOptions } from './sign.js';
 import { digestHex, type ImageTarget } from './targets.js';
 
 export interface AttestImageOptions extends SignImageOptions {
@@ -25,7 +18,6 @@ export interface AttestImageOptions extends SignImageOptions {
  * entry, stored as a `.att` layer (legacy) or a bundle referrer (new format).
  */
 export async function attestImage(session: ImageSession, target: ImageTarget, options: AttestImageOptions) {
-  const repo = target.ref.repository;
   const statement = {
     _type: IN_TOTO_V01,
     subject: [{ name: repositoryName(target.ref), digest: { sha256: digestHex(target.descriptor.digest) } }],
@@ -33,28 +25,32 @@ export async function attestImage(session: ImageSession, target: ImageTarget, op
     predicate: options.predicate,
   };
   const signed = await attestStatement(Buffer.from(JSON.stringify(statement)), options.signer, options);
-  if (options.newBundleFormat) {
-    return pushBundleReferrer(session.client, repo, target.descriptor, Buffer.from(serializeBundle(signed.bundle)), {
-      'dev.sigstore.bundle.content': 'dsse-envelope',
-      [BUNDLE_PREDICATE_TYPE_ANNOTATION]: options.predicateType,
-    });
-  }
+  if (options.newBundleFormat) return pushDsseBundle(session, target, signed.bundle, options.predicateType);
   const annotations = {
     ...signatureAnnotations('', options.signer, signed.tlogEntry),
     [PREDICATE_TYPE_ANNOTATION]: options.predicateType,
   };
-  const payload = Buffer.from(JSON.stringify(signed.envelope));
+  return appendAttestation(session, target, signed.envelope, annotations, {
+    dockerMediaTypes: options.dockerMediaTypes,
+    replace: options.replace ? (l) => l.annotations?.[PREDICATE_TYPE_ANNOTATION] === options.predicateType : undefined,
+  });
+}
+
+/** Appends a DSSE envelope and its layer annotations to the image's `.att` manifest (legacy layout). */
+export function appendAttestation(
+  session: ImageSession,
+  target: ImageTarget,
+  envelope: DsseEnvelope,
+  annotations: Record<string, string>,
+  options: Parameters<typeof appendAttachment>[5] = {},
+) {
+  const payload = Buffer.from(JSON.stringify(envelope));
   return appendAttachment(
     session.client,
-    repo,
+    target.ref.repository,
     target.descriptor.digest,
     'att',
     { mediaType: DSSE_ENVELOPE, payload, annotations },
-    {
-      dockerMediaTypes: options.dockerMediaTypes,
-      replace: options.replace
-        ? (l) => l.annotations?.[PREDICATE_TYPE_ANNOTATION] === options.predicateType
-        : undefined,
-    },
+    options,
   );
 }

@@ -30,34 +30,51 @@ export interface SignImageOptions extends TlogOptions {
  * pushed layer or referrer manifest, the bundle (for `--bundle`) and the log entry.
  */
 export async function signImage(session: ImageSession, target: ImageTarget, options: SignImageOptions) {
-  const repo = target.ref.repository;
   if (options.newBundleFormat) {
     const subject: Record<string, unknown> = { digest: { sha256: digestHex(target.descriptor.digest) } };
     if (options.annotations && Object.keys(options.annotations).length) subject.annotations = options.annotations;
     const statement = { _type: IN_TOTO_V1, subject: [subject], predicateType: COSIGN_SIGN_PREDICATE, predicate: {} };
     const signed = await attestStatement(Buffer.from(JSON.stringify(statement)), options.signer, options);
-    const pushed = await pushBundleReferrer(session.client, repo, target.descriptor, bundleBytes(signed.bundle), {
-      'dev.sigstore.bundle.content': 'dsse-envelope',
-      [BUNDLE_PREDICATE_TYPE_ANNOTATION]: COSIGN_SIGN_PREDICATE,
-    });
+    const pushed = await pushDsseBundle(session, target, signed.bundle, COSIGN_SIGN_PREDICATE);
     return { pushed, bundle: signed.bundle, tlogEntry: signed.tlogEntry };
   }
   const payload = simpleSigningPayload(repositoryName(target.ref), target.descriptor.digest, options.annotations);
   const signed = await signBlob(payload, options.signer, options);
   const annotations = signatureAnnotations(signed.signature, options.signer, signed.tlogEntry);
-  const pushed = await appendAttachment(
-    session.client,
-    repo,
-    target.descriptor.digest,
-    'sig',
-    { mediaType: COSIGN_SIMPLE_SIGNING, payload, annotations },
-    { dockerMediaTypes: options.dockerMediaTypes },
-  );
+  const pushed = await appendSignature(session, target, payload, annotations, options.dockerMediaTypes);
   return { pushed, bundle: signed.bundle, tlogEntry: signed.tlogEntry };
 }
 
-function bundleBytes(bundle: Bundle): Buffer {
-  return Buffer.from(serializeBundle(bundle));
+/**
+ * A Sigstore bundle holding a DSSE in-toto statement of `predicateType`, pushed as an OCI 1.1 referrer of the image
+ * (the new bundle format of sign, attest and attach).
+ */
+export function pushDsseBundle(session: ImageSession, target: ImageTarget, bundle: Bundle, predicateType: string) {
+  return pushBundleReferrer(
+    session.client,
+    target.ref.repository,
+    target.descriptor,
+    Buffer.from(serializeBundle(bundle)),
+    { 'dev.sigstore.bundle.content': 'dsse-envelope', [BUNDLE_PREDICATE_TYPE_ANNOTATION]: predicateType },
+  );
+}
+
+/** Appends a simple-signing payload and its layer annotations to the image's `.sig` manifest (legacy layout). */
+export function appendSignature(
+  session: ImageSession,
+  target: ImageTarget,
+  payload: Buffer,
+  annotations: Record<string, string>,
+  dockerMediaTypes?: boolean,
+) {
+  return appendAttachment(
+    session.client,
+    target.ref.repository,
+    target.descriptor.digest,
+    'sig',
+    { mediaType: COSIGN_SIMPLE_SIGNING, payload, annotations },
+    { dockerMediaTypes },
+  );
 }
 
 /** cosign's layer annotations: signature, certificate and chain (keyless), and the Rekor bundle (SET). */
