@@ -8,5 +8,5 @@ export * from './cosign/index.js';
 export { openImage, connect, resolveImage, type RegistryOptions, type ImageSession } from './session.js';
 export { uploadBlobImage } from './upload.js';
 export type { ManifestStore } from './store.js';
-export { LayoutStore, LAYOUT_KINDS, KIND_ANNOTATION } from './layout/store.js';
-export { parsePlatform, formatPlatform, manifestForPlatform, type Platform } from './platform.js';
+export { LayoutStore, LAYOUT_KINDS } from './layout/store.js';
+export { parsePlatform, manifestForPlatform, type Platform } from './platform.js';

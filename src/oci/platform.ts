@@ -27,7 +27,7 @@ export function parsePlatform(text: string): Platform {
   };
 }
 
-export function formatPlatform(p: Platform): string {
+function formatPlatform(p: Platform): string {
   const main = [p.os, p.architecture, p.variant].filter(Boolean).join('/');
   return p['os.version'] ? `${main}:${p['os.version']}` : main;
 }

@@ -11,7 +11,7 @@ import type { ManifestStore } from '../store.js';
  * its `.sig` manifest and its `.att` manifest. cosign writes no SBOM entry; signet adds `.../sboms` for the `.sbom`
  * manifest, which cosign ignores.
  */
-export const KIND_ANNOTATION = 'kind';
+const KIND_ANNOTATION = 'kind';
 export const LAYOUT_KINDS = {
   image: 'dev.cosignproject.cosign/image',
   imageIndex: 'dev.cosignproject.cosign/imageIndex',
