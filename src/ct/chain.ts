@@ -78,11 +78,19 @@ export async function acceptChain(chainDer: Buffer[], roots: Buffer[], precert: 
   }
   if (!precert) return { entry: { type: 'x509', certDer: chainDer[0]! }, chain };
   if (chain.length < 2) throw invalidInput('precertificate chain has no issuer');
-  if (chain[1]!.includes(Buffer.concat([Buffer.from([0x06, OID_CT_PRECERT_SIGNING.length]), OID_CT_PRECERT_SIGNING]))) {
+  const issuerKeyHash = precertIssuerKeyHash(chain[1]!);
+  return { entry: { type: 'precert', issuerKeyHash, tbsDer: tbsWithoutExtension(chainDer[0]!, OID_CT_POISON) }, chain };
+}
+
+/**
+ * The issuer key hash of a precertificate entry (RFC 6962 3.2): SHA-256 of the issuer's SubjectPublicKeyInfo. An
+ * issuer that is a precertificate signing certificate is refused (the precert must be signed by the CA key itself).
+ */
+export function precertIssuerKeyHash(issuerDer: Buffer): Buffer {
+  if (issuerDer.includes(Buffer.concat([Buffer.from([0x06, OID_CT_PRECERT_SIGNING.length]), OID_CT_PRECERT_SIGNING]))) {
     throw invalidInput('precertificate signing certificates are not supported: sign the precert with the CA key');
   }
-  const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(chain[1]!)).digest();
-  return { entry: { type: 'precert', issuerKeyHash, tbsDer: tbsWithoutExtension(chainDer[0]!, OID_CT_POISON) }, chain };
+  return createHash('sha256').update(subjectPublicKeyInfo(issuerDer)).digest();
 }
 
 /**

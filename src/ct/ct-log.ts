@@ -1,15 +1,13 @@
 import { createHash, sign } from 'node:crypto';
 import { SignetError, invalidInput, isStorageFull, notFound } from '../errors.js';
-import { acceptChain } from './chain.js';
+import { acceptChain, precertIssuerKeyHash } from './chain.js';
 import { extraData, merkleTreeLeaf } from './leaf.js';
 import type { LogKey } from './log-key.js';
 import {
   TlsWriter,
   decodeDigitallySigned,
   encodeDigitallySigned,
-  OID_CT_PRECERT_SIGNING,
   sctSignedData,
-  subjectPublicKeyInfo,
   type Sct,
   type SignedEntry,
 } from '../encoding/index.js';
@@ -27,10 +25,6 @@ export interface SignedTreeHead {
 }
 
 const MAX_ENTRIES_PER_GET = 256;
-const PRECERT_SIGNING_OID_DER = Buffer.concat([
-  Buffer.from([0x06, OID_CT_PRECERT_SIGNING.length]),
-  OID_CT_PRECERT_SIGNING,
-]);
 
 /** A precertificate the in-process CA made and signed (see `CertificateLog.addOwnPrecertificate`). */
 export interface OwnPrecertificate {
@@ -151,10 +145,7 @@ export class CertificateLog {
     }
     // The chain's links, as add-chain checks them; a plain chain (no poison) from the intermediate up.
     await acceptChain(caChainDer, this.#roots(), false);
-    if (caChainDer[0]!.includes(PRECERT_SIGNING_OID_DER)) {
-      throw invalidInput('precertificate signing certificates are not supported: sign the precert with the CA key');
-    }
-    const issuerKeyHash = createHash('sha256').update(subjectPublicKeyInfo(caChainDer[0]!)).digest();
+    const issuerKeyHash = precertIssuerKeyHash(caChainDer[0]!);
     this.#ownIssuers = { chain: caChainDer.map((c) => Buffer.from(c)), issuerKeyHash };
     return issuerKeyHash;
   }
