@@ -1,6 +1,7 @@
 import { createHash, verify, X509Certificate, type KeyObject } from 'node:crypto';
 import { invalidInput } from '../errors.js';
 import {
+  CERT_SIGNATURE_ALGORITHMS,
   derBytes,
   derChildren,
   derValue,
@@ -10,6 +11,7 @@ import {
   parseDer,
   subjectPublicKeyInfo,
   TAG,
+  tbsNamesAlgorithm,
   tbsWithoutExtension,
 } from '../encoding/index.js';
 import type { SignedEntry } from '../encoding/index.js';
@@ -108,22 +110,6 @@ async function linkVerified(key: string, check: () => Promise<boolean>): Promise
 }
 
 /**
- * Signature algorithms checked on libuv's thread pool (node:crypto's callback form), by their exact
- * AlgorithmIdentifier DER, with the hash and the issuer key type they need. A P-384 verification costs about a
- * P-384 signature; off the event loop it runs beside the next request's work. Anything else (other encodings,
- * RSA-PSS, ...) goes through OpenSSL's X509_verify as before.
- */
-const THREADED_ALGORITHMS = new Map<string, { hash: string | null; keyType: string }>([
-  ['300a06082a8648ce3d040302', { hash: 'sha256', keyType: 'ec' }], // ecdsa-with-SHA256
-  ['300a06082a8648ce3d040303', { hash: 'sha384', keyType: 'ec' }], // ecdsa-with-SHA384
-  ['300a06082a8648ce3d040304', { hash: 'sha512', keyType: 'ec' }], // ecdsa-with-SHA512
-  ['300d06092a864886f70d01010b0500', { hash: 'sha256', keyType: 'rsa' }], // sha256WithRSAEncryption
-  ['300d06092a864886f70d01010c0500', { hash: 'sha384', keyType: 'rsa' }], // sha384WithRSAEncryption
-  ['300d06092a864886f70d01010d0500', { hash: 'sha512', keyType: 'rsa' }], // sha512WithRSAEncryption
-  ['300506032b6570', { hash: null, keyType: 'ed25519' }], // Ed25519
-]);
-
-/**
  * `cert.verify(issuerKey)` (OpenSSL's X509_verify) for the common algorithms, on the thread pool: the same checks
  * in the same order. The outer signatureAlgorithm must equal the TBS's signature field byte for byte, the key type
  * must match the algorithm, the BIT STRING must have no unused bits, and the signature must verify over the TBS
@@ -134,10 +120,10 @@ async function signedBy(certDer: Buffer, cert: X509Certificate, issuerKey: KeyOb
   const [tbs, algorithm, signature] = parts;
   if (parts.length !== 3 || tbs?.tag !== TAG.sequence || algorithm?.tag !== TAG.sequence) return false;
   if (signature?.tag !== TAG.bitString) return false;
-  const tbsFields = derChildren(tbs);
-  const tbsAlgorithm = tbsFields[tbsFields[0]?.tag === 0xa0 ? 2 : 1];
-  if (!tbsAlgorithm || !derBytes(tbsAlgorithm).equals(derBytes(algorithm))) return false;
-  const known = THREADED_ALGORITHMS.get(derBytes(algorithm).toString('hex'));
+  if (!tbsNamesAlgorithm(derChildren(tbs), derBytes(algorithm))) return false;
+  // The common algorithms are checked on libuv's thread pool (node:crypto's callback form): a P-384 verification
+  // costs about a P-384 signature, and off the event loop it runs beside the next request's work.
+  const known = CERT_SIGNATURE_ALGORITHMS.get(derBytes(algorithm).toString('hex'));
   if (!known) return cert.verify(issuerKey);
   if (issuerKey.asymmetricKeyType !== known.keyType) return false;
   const bits = derValue(signature);

@@ -12,6 +12,31 @@ function tbsParts(certDer: Buffer): { tbs: Der; fields: Der[] } {
   return { tbs, fields: derChildren(tbs) };
 }
 
+/**
+ * Certificate signature algorithms by their exact AlgorithmIdentifier DER (hex; ECDSA with parameters absent as
+ * RFC 5758 3.2 writes them, RSA with NULL), with the hash node:crypto's verify takes and the issuer key type they
+ * need. What a verifier checks itself over the TBS bytes; anything else is left to OpenSSL's X509_verify.
+ */
+export const CERT_SIGNATURE_ALGORITHMS: ReadonlyMap<string, { hash: string | null; keyType: string }> = new Map([
+  ['300a06082a8648ce3d040302', { hash: 'sha256', keyType: 'ec' }], // ecdsa-with-SHA256
+  ['300a06082a8648ce3d040303', { hash: 'sha384', keyType: 'ec' }], // ecdsa-with-SHA384
+  ['300a06082a8648ce3d040304', { hash: 'sha512', keyType: 'ec' }], // ecdsa-with-SHA512
+  ['300d06092a864886f70d01010b0500', { hash: 'sha256', keyType: 'rsa' }], // sha256WithRSAEncryption
+  ['300d06092a864886f70d01010c0500', { hash: 'sha384', keyType: 'rsa' }], // sha384WithRSAEncryption
+  ['300d06092a864886f70d01010d0500', { hash: 'sha512', keyType: 'rsa' }], // sha512WithRSAEncryption
+  ['300506032b6570', { hash: null, keyType: 'ed25519' }], // Ed25519
+]);
+
+/**
+ * Whether a TBSCertificate's signature field (after an optional [0] version and the serial) is byte for byte the
+ * outer signatureAlgorithm: X509_verify refuses a certificate where they differ, so a verifier doing its own
+ * signature check makes the same one first.
+ */
+export function tbsNamesAlgorithm(tbsFields: Der[], algorithmDer: Buffer): boolean {
+  const tbsAlgorithm = tbsFields[tbsFields[0]?.tag === 0xa0 ? 2 : 1];
+  return tbsAlgorithm !== undefined && derBytes(tbsAlgorithm).equals(algorithmDer);
+}
+
 /** The raw SubjectPublicKeyInfo (the field after subject; after an optional [0] version). */
 export function subjectPublicKeyInfo(certDer: Buffer): Buffer {
   const { fields } = tbsParts(certDer);

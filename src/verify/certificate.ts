@@ -2,6 +2,7 @@ import { X509Certificate, type KeyObject } from 'node:crypto';
 import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import {
+  CERT_SIGNATURE_ALGORITHMS,
   TAG,
   derBytes,
   derChildren,
@@ -10,6 +11,7 @@ import {
   expectTag,
   oidString,
   parseDer,
+  tbsNamesAlgorithm,
   type Der,
 } from '../encoding/index.js';
 
@@ -132,15 +134,6 @@ export function validAt(cert: Certificate, t: Date): boolean {
   return cert.notBefore.getTime() <= t.getTime() && t.getTime() <= cert.notAfter.getTime();
 }
 
-/** ecdsa-with-SHA256/384/512 AlgorithmIdentifiers as DER, parameters absent (RFC 5758 §3.2). */
-const ECDSA_ALGORITHMS = new Map(
-  [
-    ['300a06082a8648ce3d040302', 'sha256'],
-    ['300a06082a8648ce3d040303', 'sha384'],
-    ['300a06082a8648ce3d040304', 'sha512'],
-  ].map(([der, hash]) => [Buffer.from(der!, 'hex').toString('latin1'), hash!]),
-);
-
 /**
  * True when `issuer` issued `cert`: names chain and the signature verifies with the issuer's key. An ECDSA
  * signature by an EC key (every Fulcio and TSA chain) is checked over the TBS bytes as written, with the checks
@@ -149,12 +142,13 @@ const ECDSA_ALGORITHMS = new Map(
  */
 export function issuedBy(cert: Certificate, issuer: Certificate): boolean {
   if (!cert.issuer.equals(issuer.subject)) return false;
-  const hash = ECDSA_ALGORITHMS.get(cert.signatureAlgorithm.toString('latin1'));
+  const known = CERT_SIGNATURE_ALGORITHMS.get(cert.signatureAlgorithm.toString('hex'));
   try {
-    if (!hash || issuer.publicKey.asymmetricKeyType !== 'ec') return cert.x509.verify(issuer.publicKey);
-    const tbsAlgorithm = cert.tbsFields[cert.tbsFields[0]?.tag === 0xa0 ? 2 : 1];
-    if (!tbsAlgorithm || !derBytes(tbsAlgorithm).equals(cert.signatureAlgorithm)) return false;
-    return verifyByTrustedKey(hash, derBytes(cert.tbs), issuer.publicKey, cert.signature);
+    if (known?.keyType !== 'ec' || issuer.publicKey.asymmetricKeyType !== 'ec') {
+      return cert.x509.verify(issuer.publicKey);
+    }
+    if (!tbsNamesAlgorithm(cert.tbsFields, cert.signatureAlgorithm)) return false;
+    return verifyByTrustedKey(known.hash, derBytes(cert.tbs), issuer.publicKey, cert.signature);
   } catch {
     return false;
   }
