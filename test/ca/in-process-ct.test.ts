@@ -20,6 +20,7 @@ import {
 } from '../../src/ct/index.js';
 import { derValue, extensionValue, parseDer, parseSctList } from '../../src/encoding/index.js';
 import { tempDir } from '../helpers/process.js';
+import { trustedRootWith } from '../ct/trusted-root.js';
 import { keyAndProof, startTestCa, startTestIssuer, v2Body } from './fixtures.js';
 
 /** The RFC 6962 leaf hash of a MerkleTreeLeaf. */
@@ -76,26 +77,7 @@ test('in-process CT: the CA hands its own precertificate over; the SCT verifies,
   assert.ok(sct);
   const entry = precertEntryFromFinal(final, intermediate);
   assert.ok(verifySct(sct, entry, ct.publicKey));
-  const material = toTrustMaterial(
-    TrustedRoot.fromJSON({
-      mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-      tlogs: [],
-      certificateAuthorities: [],
-      timestampAuthorities: [],
-      ctlogs: [
-        {
-          baseUrl: 'http://ct.test',
-          hashAlgorithm: 'SHA2_256',
-          publicKey: {
-            rawBytes: ct.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-            keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-            validFor: { start: new Date(0).toISOString() },
-          },
-          logId: { keyId: ct.logId.toString('base64') },
-        },
-      ],
-    }),
-  );
+  const material = toTrustMaterial(TrustedRoot.fromJSON(trustedRootWith(ct)));
   const logIds = verifySCTs(
     SigstoreCert.parse(Buffer.from(final)),
     SigstoreCert.parse(Buffer.from(intermediate)),

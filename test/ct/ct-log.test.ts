@@ -23,6 +23,7 @@ import {
 import { parseSctList, serializeSctList } from '../../src/encoding/index.js';
 import { tempDir } from '../helpers/process.js';
 import { makeLeaf, makePki, newKeyPair, type TestPki } from './pki.js';
+import { trustedRootWith } from './trusted-root.js';
 
 const publicUrl = 'http://localhost:3000';
 
@@ -47,27 +48,6 @@ async function precertFlow(ct: CtLog, pki: TestPki, serial = '0a0b0c') {
   const sct = await ct.addPreChain([precert, pki.intermediate, pki.root]);
   const final = await makeLeaf(pki, { sctList: serializeSctList([sct]), leafKey, validity, serial });
   return { precert, sct, final };
-}
-
-function trustedRootWith(ct: CtLog) {
-  return {
-    mediaType: 'application/vnd.dev.sigstore.trustedroot+json;version=0.1',
-    tlogs: [],
-    certificateAuthorities: [],
-    timestampAuthorities: [],
-    ctlogs: [
-      {
-        baseUrl: ct.baseUrl,
-        hashAlgorithm: 'SHA2_256',
-        publicKey: {
-          rawBytes: ct.publicKey.export({ type: 'spki', format: 'der' }).toString('base64'),
-          keyDetails: 'PKIX_ECDSA_P256_SHA_256',
-          validFor: { start: new Date(0).toISOString() },
-        },
-        logId: { keyId: ct.logId.toString('base64') },
-      },
-    ],
-  };
 }
 
 test('precert flow: the embedded SCT verifies against the final certificate, here and in sigstore-js', async (t) => {
