@@ -16,8 +16,8 @@
 import { generateKeyPairSync, sign } from 'node:crypto';
 import { readFileSync, rmSync } from 'node:fs';
 import { Agent, request } from 'node:http';
-import { requestDevIdToken } from '../src/oidc/provider/index.js';
 import { startSignet } from '../test/helpers/process.js';
+import { devSigningCertBody } from '../test/helpers/signing-cert.js';
 
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const CONCURRENCY = Number(process.env.BENCH_CONCURRENCY ?? 16);
@@ -76,16 +76,7 @@ const stack = external
   ? { url: external, child: { pid: Number(process.env.BENCH_PID) }, stop: async () => 0, dataDir: '' }
   : await startSignet(['up'], { env: { SIGNET_LOG_LEVEL: 'warn' }, readyPath: '/api/v2/configuration' });
 try {
-  const email = 'bench@example.com';
-  const token = await requestDevIdToken(`${stack.url}/oidc`, email);
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const body = JSON.stringify({
-    credentials: { oidcIdentityToken: token },
-    publicKeyRequest: {
-      publicKey: { algorithm: 'ECDSA', content: key.publicKey.export({ format: 'pem', type: 'spki' }) },
-      proofOfPossession: sign('sha256', Buffer.from(email), key.privateKey).toString('base64'),
-    },
-  });
+  const body = await devSigningCertBody(stack.url, 'bench@example.com');
   const url = new URL(`${stack.url}/api/v2/signingCert`);
   const once = async () => {
     const r = await post(url, body);

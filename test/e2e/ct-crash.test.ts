@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict';
-import { createHash, generateKeyPairSync, sign as signRaw } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { after, test } from 'node:test';
 import { extensionValue, OID_CT_SCT_LIST, parseSctList, readDer } from '../../src/encoding/index.js';
 import { merkleTreeLeaf, precertEntryFromFinal } from '../../src/ct/index.js';
-import { requestDevIdToken } from '../../src/oidc/provider/index.js';
 import { startSignet, tempDir, type RunningStack } from '../helpers/process.js';
+import { devSigningCertBody } from '../helpers/signing-cert.js';
 
 const cleanups: Array<() => unknown> = [];
 after(async () => {
@@ -37,16 +37,7 @@ test('kill -9 of signet up while it issues: every certificate it answered has it
   const dataDir = tempDir('signet-ct-crash-');
   cleanups.push(() => rmSync(dataDir, { recursive: true, force: true }));
   const a = await up(dataDir);
-  const email = 'crash@example.com';
-  const token = await requestDevIdToken(`${a.url}/oidc`, email);
-  const key = generateKeyPairSync('ec', { namedCurve: 'P-256' });
-  const body = JSON.stringify({
-    credentials: { oidcIdentityToken: token },
-    publicKeyRequest: {
-      publicKey: { algorithm: 'ECDSA', content: key.publicKey.export({ format: 'pem', type: 'spki' }) },
-      proofOfPossession: signRaw('sha256', Buffer.from(email), key.privateKey).toString('base64'),
-    },
-  });
+  const body = await devSigningCertBody(a.url, 'crash@example.com');
   const answered: string[][] = [];
   let cut = 0;
   // 16 clients until the process is gone; kill -9 once 60 certificates came back (others are mid-commit).
