@@ -25,4 +25,4 @@ export {
   type SignedEntry,
 } from './sct.js';
 export { decodePem, encodePem, isStdBase64, pemBlocks, type PemBlock } from './pem.js';
-export { timestampTokenContent } from './rfc3161.js';
+export { timestampTokenContent, tstInfoFields } from './rfc3161.js';

@@ -1,5 +1,5 @@
 import { verificationFailed } from '../errors.js';
-import { TAG, derChildren, derValue, expectTag, oidString, type Der } from './der.js';
+import { TAG, derChildren, derTime, derValue, expectTag, oidString, parseDer, type Der } from './der.js';
 
 const SIGNED_DATA = '1.2.840.113549.1.7.2';
 const TST_INFO = '1.2.840.113549.1.9.16.1.4';
@@ -25,4 +25,26 @@ export function timestampTokenContent(token: Der): { signedData: Der[]; tstInfo:
     expectTag(derChildren(expectTag(encap[1], 0xa0, 'eContent'))[0], TAG.octetString, 'eContent'),
   );
   return { signedData, tstInfo };
+}
+
+/**
+ * What a TSTInfo says (`SEQUENCE { version, policy, messageImprint { hashAlgorithm, hashedMessage }, serialNumber,
+ * genTime, accuracy?, ordering?, nonce?, tsa?, extensions? }`), unverified.
+ */
+export function tstInfoFields(buf: Buffer): { imprintOid: string; imprint: Buffer; genTime: Date; nonce?: Buffer } {
+  const fields = derChildren(expectTag(parseDer(buf, 'TSTInfo'), TAG.sequence, 'TSTInfo'));
+  const [algorithm, hashed] = derChildren(expectTag(fields[2], TAG.sequence, 'message imprint'));
+  const imprintOid = oidString(
+    derValue(
+      expectTag(derChildren(expectTag(algorithm, TAG.sequence, 'imprint algorithm'))[0], TAG.oid, 'imprint algorithm'),
+    ),
+  );
+  const out = {
+    imprintOid,
+    imprint: derValue(expectTag(hashed, TAG.octetString, 'imprint')),
+    genTime: derTime(expectTag(fields[4], TAG.generalizedTime, 'genTime')),
+  };
+  // After genTime, accuracy (SEQUENCE) and ordering (BOOLEAN) are optional: the nonce is the first INTEGER.
+  const nonce = fields.slice(5).find((f) => f.tag === TAG.integer);
+  return nonce ? { ...out, nonce: derValue(nonce) } : out;
 }

@@ -8,9 +8,9 @@ import {
   encodeOid,
   encodeTlv,
   expectTag,
-  oidString,
   parseDer,
   timestampTokenContent,
+  tstInfoFields,
   type DigestName,
 } from '../encoding/index.js';
 import { SignetError } from '../errors.js';
@@ -138,7 +138,7 @@ export function timeStampReq(hashOid: string, digest: Buffer, nonce: Buffer, cer
  * messageImprint, serialNumber, genTime, accuracy?, ordering?, nonce?, ... }`.
  */
 function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer): void {
-  let tst: { imprintOid: string; imprint: Buffer; nonce?: Buffer };
+  let tst: ReturnType<typeof tstInfoFields>;
   try {
     const [status, token] = derChildren(expectTag(parseDer(der, 'timestamp reply'), TAG.sequence, 'reply'));
     const [code, text] = derChildren(expectTag(status, TAG.sequence, 'status'));
@@ -150,7 +150,7 @@ function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer)
         `timestamp authority refused the request (status ${value.length === 1 ? value[0]! : '?'}) ${words.join(' ')}`,
       );
     }
-    tst = readTstInfo(timestampTokenContent(expectTag(token, TAG.sequence, 'token')).tstInfo);
+    tst = tstInfoFields(timestampTokenContent(expectTag(token, TAG.sequence, 'token')).tstInfo);
   } catch (e) {
     if (e instanceof SignetError && e.code === 'verification-failed') throw e;
     throw new SignetError('verification-failed', 'the timestamp reply is not an RFC 3161 TimeStampResp', { cause: e });
@@ -161,18 +161,6 @@ function checkReply(der: Buffer, digest: Buffer, hashOid: string, nonce: Buffer)
   if (!tst.nonce?.equals(nonce)) {
     throw new SignetError('verification-failed', 'the timestamp reply does not echo the request nonce');
   }
-}
-
-function readTstInfo(buf: Buffer): { imprintOid: string; imprint: Buffer; nonce?: Buffer } {
-  const fields = derChildren(expectTag(parseDer(buf, 'TSTInfo'), TAG.sequence, 'TSTInfo'));
-  const [algorithm, hashed] = derChildren(expectTag(fields[2], TAG.sequence, 'message imprint'));
-  const imprintOid = oidString(
-    derValue(expectTag(derChildren(expectTag(algorithm, TAG.sequence, 'algorithm'))[0], TAG.oid, 'algorithm')),
-  );
-  const imprint = derValue(expectTag(hashed, TAG.octetString, 'hashed message'));
-  // After genTime (fields[4]): accuracy (SEQUENCE) and ordering (BOOLEAN) are optional; the nonce is the first INTEGER.
-  const nonceNode = fields.slice(5).find((f) => f.tag === TAG.integer);
-  return nonceNode ? { imprintOid, imprint, nonce: derValue(nonceNode) } : { imprintOid, imprint };
 }
 
 function serverMessage(bytes: Buffer): string {

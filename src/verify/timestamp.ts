@@ -7,12 +7,12 @@ import {
   TAG,
   derBytes,
   derChildren,
-  derTime,
   derValue,
   expectTag,
   oidString,
   parseDer,
   timestampTokenContent,
+  tstInfoFields,
   type Der,
 } from '../encoding/index.js';
 import { chainValidAt, windowContains, type Authority } from './trust-material.js';
@@ -126,21 +126,11 @@ function parseToken(der: Buffer): TimestampToken {
 }
 
 function readTstInfo(buf: Buffer): Pick<TimestampToken, 'genTime' | 'imprintAlgorithm' | 'imprint'> {
-  const [, , imprint, , genTime] = derChildren(expectTag(parseDer(buf, 'TSTInfo'), TAG.sequence, 'TSTInfo'));
-  const [alg, hashed] = derChildren(expectTag(imprint, TAG.sequence, 'message imprint'));
-  const algOid = oidString(
-    derValue(
-      expectTag(derChildren(expectTag(alg, TAG.sequence, 'imprint algorithm'))[0], TAG.oid, 'imprint algorithm'),
-    ),
-  );
-  const imprintAlgorithm = HASHES[algOid];
+  const { imprintOid, imprint, genTime } = tstInfoFields(buf);
+  const imprintAlgorithm = HASHES[imprintOid];
   if (!imprintAlgorithm || imprintAlgorithm === 'sha1')
     throw verificationFailed('the timestamp imprint hash is not supported');
-  return {
-    genTime: derTime(expectTag(genTime, TAG.generalizedTime, 'genTime')),
-    imprintAlgorithm,
-    imprint: derValue(expectTag(hashed, TAG.octetString, 'imprint')),
-  };
+  return { genTime, imprintAlgorithm, imprint };
 }
 
 function readSignerInfo(info: Der): Pick<TimestampToken, 'signer' | 'digestAlgorithm' | 'signedAttrs' | 'signature'> {
