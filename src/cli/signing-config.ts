@@ -3,6 +3,7 @@ import type { ServiceUrl, SigningConfig } from '../bundle/index.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
 import { writeOutput } from './files.js';
+import { parseKeyValueSpec } from './key-value-spec.js';
 import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
@@ -123,15 +124,10 @@ async function baseConfig(f: SigningConfigFlags): Promise<SigningConfig | undefi
 
 /** cosign's comma-separated `key=value` service spec; url, api-version, start-time and operator are required. */
 function parseService(spec: string, kind: string): ServiceUrl {
-  const kv: Record<string, string> = {};
-  for (const pair of spec.split(',')) {
-    const eq = pair.indexOf('=');
-    if (eq < 0) throw new CliExit(1, `parsing ${kind} spec: invalid key-value pair: ${pair}`);
-    kv[pair.slice(0, eq).trim()] = pair.slice(eq + 1).trim();
-  }
-  for (const key of ['url', 'api-version', 'start-time', 'operator']) {
-    if (!kv[key]) throw new CliExit(1, `parsing ${kind} spec: missing required key '${key}' in service spec`, SPEC);
-  }
+  const kv = parseKeyValueSpec(spec, ['url', 'api-version', 'start-time', 'operator'], {
+    invalidPair: (pair) => new CliExit(1, `parsing ${kind} spec: invalid key-value pair: ${pair}`),
+    missing: (key) => new CliExit(1, `parsing ${kind} spec: missing required key '${key}' in service spec`, SPEC),
+  });
   if (!/^\d+$/.test(kv['api-version']!)) {
     throw new CliExit(1, `parsing ${kind} spec: api-version ${JSON.stringify(kv['api-version'])} is not a number`);
   }

@@ -6,6 +6,7 @@ import { rekorV2KeyId } from '../note/index.js';
 import { boolFlag } from './bool-flags.js';
 import { CliExit } from './exit.js';
 import { readText, writeOutput } from './files.js';
+import { parseKeyValueSpec } from './key-value-spec.js';
 import { summary } from './commands.js';
 
 /** Loaded by the command that runs, so `signet --help` does not load it. */
@@ -208,16 +209,10 @@ async function createTrustedRoot(f: TrustedRootFlags): Promise<TrustedRoot> {
 
 /** cosign's key-value service spec: `k=v,k=v`, required keys present and non-empty. */
 function parseSpec(spec: string, service: string, required: string[]): Record<string, string> {
-  const kv: Record<string, string> = {};
-  for (const pair of spec.split(',')) {
-    const at = pair.indexOf('=');
-    if (at < 0) throw invalidInput(`--${service}: invalid key-value pair: ${pair}`);
-    kv[pair.slice(0, at).trim()] = pair.slice(at + 1).trim();
-  }
-  for (const key of required) {
-    if (!kv[key]) throw invalidInput(`--${service}: missing or empty required key '${key}' in ${service} spec`);
-  }
-  return kv;
+  return parseKeyValueSpec(spec, required, {
+    invalidPair: (pair) => invalidInput(`--${service}: invalid key-value pair: ${pair}`),
+    missing: (key) => invalidInput(`--${service}: missing or empty required key '${key}' in ${service} spec`),
+  });
 }
 
 async function logFromSpec(spec: string, service: 'rekor' | 'ctfe'): Promise<TransparencyLogInstance> {
