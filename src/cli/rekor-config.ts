@@ -103,7 +103,7 @@ function readConfig(path: string): Record<string, unknown> {
  * YAML of top-level `key: value` lines: plain, 'single' or "double" quoted scalars, `#` comments, a `---` start.
  * Anything else (nesting, lists, block scalars, anchors, flow collections) is refused with its line number.
  */
-export function parseFlatYaml(text: string, where: string): Record<string, string> {
+function parseFlatYaml(text: string, where: string): Record<string, string> {
   const out: Record<string, string> = {};
   const lines = text.split(/\r?\n/);
   lines.forEach((line, i) => {
