@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "ecdsa_fixed.h"
+#include "napi_buffer.h"
 
 typedef struct {
   EVP_PKEY *pkey;
@@ -38,15 +39,6 @@ static void free_key(napi_env env, void *data, void *hint) {
   for (int i = 0; i < 3; i++) EVP_PKEY_CTX_free(k->ctx[i]);
   EVP_PKEY_free(k->pkey);
   free(k);
-}
-
-static int read_buffer(napi_env env, napi_value v, const unsigned char **data, size_t *len) {
-  bool is_buffer = false;
-  if (napi_is_buffer(env, v, &is_buffer) != napi_ok || !is_buffer) return 0;
-  void *p = NULL;
-  if (napi_get_buffer_info(env, v, &p, len) != napi_ok) return 0;
-  *data = (const unsigned char *)p;
-  return 1;
 }
 
 static napi_value load_key(napi_env env, napi_callback_info info) {

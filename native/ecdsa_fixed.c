@@ -25,6 +25,7 @@
 #include <string.h>
 
 #include "ecdsa_fixed.h"
+#include "napi_buffer.h"
 
 typedef struct {
   EC_GROUP *base;  // the curve, its generator G precomputed
@@ -44,15 +45,6 @@ static void free_fixed(napi_env env, void *data, void *hint) {
   EC_GROUP_free(k->base);
   EC_GROUP_free(k->key);
   free(k);
-}
-
-static int read_buf(napi_env env, napi_value v, const unsigned char **data, size_t *len) {
-  bool is_buffer = false;
-  if (napi_is_buffer(env, v, &is_buffer) != napi_ok || !is_buffer) return 0;
-  void *p = NULL;
-  if (napi_get_buffer_info(env, v, &p, len) != napi_ok) return 0;
-  *data = (const unsigned char *)p;
-  return 1;
 }
 
 static fixed_key *new_fixed(const unsigned char *der, size_t len) {
@@ -97,7 +89,7 @@ static napi_value load_fixed_key(napi_env env, napi_callback_info info) {
   const unsigned char *der = NULL;
   size_t len = 0;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 1 ||
-      !read_buf(env, argv[0], &der, &len)) {
+      !read_buffer(env, argv[0], &der, &len)) {
     napi_throw_type_error(env, NULL, "loadFixedKey expects a Buffer of DER SPKI");
     return NULL;
   }
@@ -179,8 +171,8 @@ static napi_value verify_fixed(napi_env env, napi_callback_info info) {
   napi_valuetype t;
   if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
       napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
-      napi_get_value_external(env, argv[0], (void **)&k) != napi_ok || !read_buf(env, argv[1], &digest, &digest_len) ||
-      !read_buf(env, argv[2], &sig, &sig_len)) {
+      napi_get_value_external(env, argv[0], (void **)&k) != napi_ok || !read_buffer(env, argv[1], &digest, &digest_len) ||
+      !read_buffer(env, argv[2], &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verifyFixed expects (key, digest Buffer, signature Buffer)");
     return NULL;
   }
