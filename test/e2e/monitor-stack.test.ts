@@ -60,6 +60,8 @@ test('monitor --once reports a keyless signature by a watched email, through the
   const match = jsonLines(found.stderr).find((e) => e.event === 'match');
   assert.deepEqual(match?.matches, [{ reason: 'identity', value: 'alice@example.com', issuer: `${stack.url}/oidc` }]);
 
+  // The tiles checkpoint is published at an interval (1 s, for witnesses): wait until it holds the entry.
+  await publishedSize(stack.url, 1);
   const tiles = await signet([
     'monitor',
     '--url',
@@ -160,3 +162,13 @@ test('monitor follows the Rekor v2 log of signet up (tiles under /api/v2), its k
   assert.equal(refused.status, 1, refused.stdout + refused.stderr);
   assert.match(refused.stderr, /no log key in the trusted root .* verifies the checkpoint/);
 });
+
+/** Waits (up to 10 s) until the log's published tiles checkpoint covers at least `size` entries. */
+async function publishedSize(url: string, size: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
+    const text = await (await fetch(`${url}/checkpoint`)).text();
+    if (Number(text.split('\n')[1]) >= size) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.fail(`the published checkpoint did not reach size ${size} within 10 s`);
+}
