@@ -1,4 +1,4 @@
-import { X509Certificate, type KeyObject } from 'node:crypto';
+import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
 import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import {
@@ -61,14 +61,6 @@ export const OID = {
 } as const;
 
 export function parseCertificate(der: Buffer, what = 'certificate'): Certificate {
-  let x509: X509Certificate;
-  let publicKey: KeyObject;
-  try {
-    x509 = new X509Certificate(der);
-    publicKey = x509.publicKey;
-  } catch (e) {
-    throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
-  }
   const cert = expectTag(parseDer(der, what), TAG.sequence, what);
   const [tbsNode, algorithm, signature] = derChildren(cert);
   const tbs = expectTag(tbsNode, TAG.sequence, `${what} TBS`);
@@ -82,9 +74,22 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
   if (!nb || !na) throw verificationFailed(`${what} has a malformed validity`);
   const extensions = readExtensions(fields.find((f) => f.tag === 0xa3));
   const bc = extensions.find((e) => e.oid === OID.basicConstraints);
+  // node's X509Certificate (OpenSSL's decoder) costs ~200 µs: an EC key is read from its SPKI instead, and the
+  // X509Certificate is made only when something asks for it (a non-EC signature, or a non-EC key).
+  let x509: X509Certificate | undefined;
+  const openssl = <T>(read: (x: X509Certificate) => T): T => {
+    try {
+      return read((x509 ??= new X509Certificate(der)));
+    } catch (e) {
+      throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
+    }
+  };
+  const publicKey = ecPublicKey(spki) ?? openssl((x) => x.publicKey);
   return {
     der,
-    x509,
+    get x509() {
+      return openssl((x) => x);
+    },
     publicKey,
     issuer: derBytes(issuer),
     subject: derBytes(subject),
@@ -100,6 +105,36 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
     // A BIT STRING's first content byte counts unused bits: signatures are whole bytes.
     signature: sigBits[0] === 0 ? sigBits.subarray(1) : Buffer.alloc(0),
   };
+}
+
+/** JWK curve names of the named-curve OIDs (DER) an EC SubjectPublicKeyInfo may carry. */
+const EC_CURVES = new Map([
+  ['06082a8648ce3d030107', { crv: 'P-256', size: 32 }],
+  ['06052b81040022', { crv: 'P-384', size: 48 }],
+  ['06052b81040023', { crv: 'P-521', size: 66 }],
+]);
+const EC_PUBLIC_KEY = '06072a8648ce3d0201';
+
+/**
+ * An EC key from its SPKI (id-ecPublicKey, a named curve, an uncompressed point) through a JWK: node's JWK import
+ * costs less than half its DER decoder, and OpenSSL still refuses a point that is not on the curve.
+ * Anything else (compressed points, other key types) returns undefined for OpenSSL's decoder.
+ */
+function ecPublicKey(spki: Der): KeyObject | undefined {
+  const [algorithm, bits, extra] = derChildren(spki);
+  if (!algorithm || !bits || extra || algorithm.tag !== TAG.sequence || bits.tag !== TAG.bitString) return undefined;
+  const [oid, params, more] = derChildren(algorithm);
+  if (!oid || !params || more || derBytes(oid).toString('hex') !== EC_PUBLIC_KEY) return undefined;
+  const curve = EC_CURVES.get(derBytes(params).toString('hex'));
+  const point = derValue(bits);
+  if (!curve || point.length !== 2 + 2 * curve.size || point[0] !== 0 || point[1] !== 4) return undefined;
+  const x = point.subarray(2, 2 + curve.size).toString('base64url');
+  const y = point.subarray(2 + curve.size).toString('base64url');
+  try {
+    return createPublicKey({ key: { kty: 'EC', crv: curve.crv, x, y }, format: 'jwk' });
+  } catch (e) {
+    throw verificationFailed('the certificate public key is not a valid EC key', e);
+  }
 }
 
 function readExtensions(wrapper: Der | undefined): CertificateExtension[] {

@@ -18,7 +18,7 @@ import {
 import { parseDer, derChildren, readDer } from '../../src/encoding/index.js';
 import { preAuthEncoding } from '../../src/bundle/index.js';
 import { verifyMessageSignature } from '../../src/verify/signature.js';
-import { generateKeyPairSync, sign } from 'node:crypto';
+import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { conformanceDir } from '../helpers/env.js';
 
@@ -153,5 +153,18 @@ test('Ed25519 message signatures: pure, or Ed25519ph as cosign logs them', () =>
         algorithm: 'sha256',
       }),
     /Ed25519/,
+  );
+});
+
+test("a certificate's EC key is read from its SPKI: the same key as OpenSSL's, and a point off the curve is refused", () => {
+  const b = bundleOf('happy-path-v0.3');
+  const der = Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64');
+  const leaf = parseCertificate(der);
+  assert.ok(leaf.publicKey.equals(new X509Certificate(der).publicKey));
+  const offCurve = Buffer.from(der);
+  offCurve[der.indexOf(leaf.spki) + leaf.spki.length - 1]! ^= 1; // the point's last byte of y
+  assert.throws(
+    () => parseCertificate(offCurve),
+    (e) => isSignetError(e, 'verification-failed'),
   );
 });
