@@ -31,7 +31,11 @@ export function serveTasks<In, Out>(task: (input: In) => Out | Promise<Out>): vo
         replies.push({ id, error: taskError(e) });
       }
       // Answer what is done once there is enough of it, or once nothing else is waiting.
-      if (replies.length >= MAX_REPLIES || queue.length === 0) send();
+      if (replies.length >= MAX_REPLIES || queue.length === 0) {
+        send();
+        // Let messages in between answers: an urgent task (a batch's SETs) waits for at most one group of tasks.
+        if (queue.length > 0) await new Promise<void>((resolve) => setImmediate(resolve));
+      }
     }
     running = false;
   };

@@ -85,7 +85,7 @@ interface Prepared {
  * transaction (one fsync or COMMIT) and one checkpoint signature per batch. Each add() resolves once its batch is
  * durable, with the head of that batch. It knows nothing of HTTP, entry types or other processes.
  *
- * On a store that checks leaves at write time (`checksLeaves`: PostgreSQL), the next batch is prepared (its
+ * On a store that checks leaves at write time (`checksLeaves`: PostgreSQL, SQLite), the next batch is prepared (its
  * entries sealed, placed in the tree, its checkpoint signed) while the previous one is being written, so a batch
  * costs the longer of the two rather than their sum; it is written only once the previous one has committed, and
  * if that one fails, it is placed again from the committed tree. (Without the store's check, a leaf repeated across

@@ -5,6 +5,7 @@ import { packBatch, type PackedBatch } from './sqlite-batch.js';
 import { batchWriter, openDatabase, prepare } from './sqlite-schema.js';
 import {
   nodeKey,
+  StoredLeafError,
   type Batch,
   type Cosignature,
   type LogMeta,
@@ -26,6 +27,11 @@ export class SqliteLogStore implements LogStore {
   readonly #stmt: Record<string, Statement>;
   readonly #writer: BatchWriter;
   #closed = false;
+  /**
+   * The entries table's UNIQUE leaf hash refuses a logged leaf inside the batch's transaction, so the sequencer
+   * places the next batch while this one commits and reads stored leaves only after such a refusal.
+   */
+  readonly checksLeaves = true;
 
   /**
    * `writerThread` (default: true when running compiled) commits batches on a worker thread so the fsync does not stall the event loop;
@@ -60,7 +66,12 @@ export class SqliteLogStore implements LogStore {
 
   async appendBatch(batch: Batch): Promise<void> {
     this.#open();
-    await this.#writer.write(batch);
+    try {
+      await this.#writer.write(batch);
+    } catch (e) {
+      if (isLeafConflict(e)) throw new StoredLeafError({ cause: e });
+      throw e;
+    }
   }
 
   async setHead(head: TreeHead): Promise<void> {
@@ -162,6 +173,15 @@ export class SqliteLogStore implements LogStore {
     }
     return entry;
   }
+}
+
+/** SQLite's refusal of a second row with a logged leaf hash (the code crosses from the writer thread). */
+function isLeafConflict(e: unknown): boolean {
+  return (
+    (e as { code?: unknown }).code === 'SQLITE_CONSTRAINT_UNIQUE' &&
+    e instanceof Error &&
+    e.message.includes('entries.leaf_hash')
+  );
 }
 
 interface EntryRow {

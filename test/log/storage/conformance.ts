@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { describe, it } from 'node:test';
-import type { Batch, LogStore, StoredEntry } from '../../../src/log/storage/store.js';
+import { StoredLeafError, type Batch, type LogStore, type StoredEntry } from '../../../src/log/storage/store.js';
 
 /**
  * The LogStore contract, runnable against any backend: `storeConformance('sqlite', () => new SqliteLogStore(...))`.
@@ -93,8 +93,10 @@ export function storeConformance(
       await store.appendBatch(batch(0, 2));
       const dup = batch(2, 2);
       dup.entries[1]!.leafHash = leaf(0);
-      await assert.rejects(store.appendBatch(dup));
-      await assert.rejects(store.appendBatch(batch(5, 1)));
+      // A store that checks leaves itself says so, so the sequencer can place the next batch meanwhile.
+      const checks = (store as { checksLeaves?: boolean }).checksLeaves === true;
+      await assert.rejects(store.appendBatch(dup), (e) => !checks || e instanceof StoredLeafError);
+      await assert.rejects(store.appendBatch(batch(5, 1)), (e) => !(e instanceof StoredLeafError));
       assert.equal((await store.head())?.size, 2);
       assert.equal((await store.entriesByIndex([2])).size, 0);
       assert.deepEqual(await store.searchIndex(['key-2']), []);
