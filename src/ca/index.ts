@@ -28,4 +28,12 @@ export { IssuerPool, MAX_TOKEN_BYTES } from './oidc/issuer-pool.js';
 export { caServerServices, type CaServerOptions, type CaServerTrust } from './server.js';
 export { defaultIdentityConfig } from './oidc/default-config.js';
 export { createCaService, type CaService, type CaServiceOptions } from './service.js';
-export { extension, keyIdentifier, randomSerial, signCertificate, spkiOf, validity } from './certificate/sign.js';
+export {
+  extension,
+  keyIdentifier,
+  organizationName,
+  randomSerial,
+  signCertificate,
+  spkiOf,
+  validity,
+} from './certificate/sign.js';

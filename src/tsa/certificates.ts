@@ -1,8 +1,6 @@
 import { createPublicKey, generateKeyPairSync, X509Certificate, type KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
-  AttributeTypeAndValue,
-  AttributeValue,
   AuthorityKeyIdentifier,
   BasicConstraints,
   Certificate,
@@ -11,8 +9,6 @@ import {
   KeyIdentifier,
   KeyUsage,
   KeyUsageFlags,
-  Name,
-  RelativeDistinguishedName,
   SubjectKeyIdentifier,
   TBSCertificate,
   Version,
@@ -23,7 +19,15 @@ import {
   id_ce_subjectKeyIdentifier,
   id_kp_timeStamping,
 } from '@peculiar/asn1-x509';
-import { extension, keyIdentifier, randomSerial, signCertificate, spkiOf, validity } from '../ca/index.js';
+import {
+  extension,
+  keyIdentifier,
+  organizationName,
+  randomSerial,
+  signCertificate,
+  spkiOf,
+  validity,
+} from '../ca/index.js';
 import { invalidInput } from '../errors.js';
 import type { TsaSigner } from './response.js';
 
@@ -42,7 +46,7 @@ export function createTsaChain(options: { organization?: string; commonName?: st
   const notAfter = new Date(now.getTime() + 10 * YEAR_MS);
   const rootKey = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
   const leafKey = generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey;
-  const rootName = name(org, `${cn}-root`);
+  const rootName = organizationName(org, `${cn}-root`);
   const root = new TBSCertificate({
     version: Version.v3,
     serialNumber: randomSerial(),
@@ -61,7 +65,7 @@ export function createTsaChain(options: { organization?: string; commonName?: st
     serialNumber: randomSerial(),
     issuer: rootName,
     validity: validity(now, notAfter),
-    subject: name(org, cn),
+    subject: organizationName(org, cn),
     subjectPublicKeyInfo: spkiOf(leafKey),
     extensions: new Extensions([
       extension(id_ce_keyUsage, true, new KeyUsage(KeyUsageFlags.digitalSignature)),
@@ -110,12 +114,4 @@ function ekuIsCritical(cert: X509Certificate): boolean {
 
 function publicOf(key: KeyObject): KeyObject {
   return key.type === 'private' ? createPublicKey(key) : key;
-}
-
-function name(org: string, cn: string): Name {
-  const rdn = (type: string, value: string) =>
-    new RelativeDistinguishedName([
-      new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
-    ]);
-  return new Name([rdn('2.5.4.10', org), rdn('2.5.4.3', cn)]);
 }

@@ -1,7 +1,5 @@
 import { generateKeyPairSync, type KeyObject } from 'node:crypto';
 import {
-  AttributeTypeAndValue,
-  AttributeValue,
   AuthorityKeyIdentifier,
   BasicConstraints,
   ExtendedKeyUsage,
@@ -10,7 +8,6 @@ import {
   KeyUsage,
   KeyUsageFlags,
   Name,
-  RelativeDistinguishedName,
   SubjectKeyIdentifier,
   TBSCertificate,
   Version,
@@ -21,7 +18,7 @@ import {
   id_ce_subjectKeyIdentifier,
   id_kp_codeSigning,
 } from '@peculiar/asn1-x509';
-import { extension, keyIdentifier, randomSerial, signCertificate, spkiOf, validity } from './sign.js';
+import { extension, keyIdentifier, organizationName, randomSerial, signCertificate, spkiOf, validity } from './sign.js';
 
 export interface CaMaterial {
   rootDer: Buffer;
@@ -43,10 +40,18 @@ export function createCaMaterial(options: { organization?: string; commonName?: 
   const now = options.now ?? new Date();
   const rootKey = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
   const intermediateKey = generateKeyPairSync('ec', { namedCurve: 'P-384' }).privateKey;
-  const rootName = name(org, cn);
+  const rootName = organizationName(org, cn);
   const notAfter = new Date(now.getTime() + 10 * YEAR_MS);
   const rootDer = signCertificate(caTbs(rootName, rootName, rootKey, rootKey, now, notAfter, false), rootKey);
-  const intTbs = caTbs(rootName, name(org, `${cn}-intermediate`), intermediateKey, rootKey, now, notAfter, true);
+  const intTbs = caTbs(
+    rootName,
+    organizationName(org, `${cn}-intermediate`),
+    intermediateKey,
+    rootKey,
+    now,
+    notAfter,
+    true,
+  );
   const intermediateDer = signCertificate(intTbs, rootKey);
   return { rootDer, intermediateDer, rootKey, intermediateKey };
 }
@@ -88,12 +93,4 @@ function caTbs(
     subjectPublicKeyInfo: spkiOf(subjectKey),
     extensions: new Extensions(exts),
   });
-}
-
-function name(org: string, cn: string): Name {
-  const rdn = (type: string, value: string) =>
-    new RelativeDistinguishedName([
-      new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
-    ]);
-  return new Name([rdn('2.5.4.10', org), rdn('2.5.4.3', cn)]);
 }

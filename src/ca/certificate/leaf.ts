@@ -1,4 +1,4 @@
-import { createHash, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AuthorityKeyIdentifier,
@@ -9,18 +9,17 @@ import {
   id_ce_authorityKeyIdentifier,
   id_ce_subjectKeyIdentifier,
 } from '@peculiar/asn1-x509';
-import {
-  derBytes,
-  derChildren,
-  derValue,
-  encodeExtension,
-  encodeOid,
-  encodeTlv,
-  parseDer,
-  TAG,
-} from '../../encoding/index.js';
+import { derBytes, derChildren, encodeExtension, encodeOid, encodeTlv, parseDer, TAG } from '../../encoding/index.js';
 import { invalidInput } from '../../errors.js';
-import { extension, keyIdentifier, randomSerial, signTbsAsync, signatureAlgorithmDer } from './sign.js';
+import {
+  extension,
+  keyIdentifier,
+  randomSerial,
+  signTbsAsync,
+  signatureAlgorithmDer,
+  spkiKeyIdentifier,
+  validityDer,
+} from './sign.js';
 import { spkiDer } from './spki.js';
 import { renderSigstoreExtensions, SIGSTORE_ARC, type SigstoreExtensions } from './extensions.js';
 
@@ -135,24 +134,6 @@ export function signFinalCertificate(ca: IssuingCa, tbs: LeafTbs, sctList?: Buff
   // extnValue = OCTET STRING wrapping the TLS-encoded SignedCertificateTimestampList (RFC 6962 3.3).
   const sct = encodeExtension(OID.sctList, false, encodeTlv(TAG.octetString, sctList));
   return signTbsAsync(encodeLeafTbs(tbs, sct), ca.key);
-}
-
-/** RFC 5280 4.2.1.2 method 1 (Go's and Fulcio's SKID): SHA-1 of the subjectPublicKey BIT STRING's key bytes. */
-function spkiKeyIdentifier(spki: Buffer): Buffer {
-  const bits = derChildren(parseDer(spki, 'public key'))[1];
-  if (!bits || bits.tag !== TAG.bitString) throw invalidInput('public key has no subjectPublicKey');
-  return createHash('sha1').update(derValue(bits).subarray(1)).digest();
-}
-
-/** Validity as Go writes it: UTCTime (YYMMDDHHMMSSZ) before 2050, GeneralizedTime after, whole seconds. */
-function validityDer(notBefore: Date, notAfter: Date): Buffer {
-  const time = (d: Date) => {
-    const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
-    const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z';
-    const utc = d.getUTCFullYear() < 2050;
-    return encodeTlv(utc ? TAG.utcTime : TAG.generalizedTime, Buffer.from(utc ? digits.slice(2) : digits, 'latin1'));
-  };
-  return encodeTlv(TAG.sequence, Buffer.concat([time(notBefore), time(notAfter)]));
 }
 
 /** The issuer's subject (its exact DER) and the AKI extension, read once per CA certificate. */

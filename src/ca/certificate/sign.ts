@@ -2,14 +2,19 @@ import { createHash, createPublicKey, randomBytes, sign, type KeyObject } from '
 import { AsnConvert } from '@peculiar/asn1-schema';
 import {
   AlgorithmIdentifier,
+  AttributeTypeAndValue,
+  AttributeValue,
   Extension,
+  Name,
+  RelativeDistinguishedName,
   SubjectPublicKeyInfo,
   TBSCertificate,
-  Time,
   Validity,
 } from '@peculiar/asn1-x509';
 import { OctetString } from '@peculiar/asn1-schema';
-import { encodeTlv } from '../../encoding/index.js';
+import { derChildren, derValue, encodeTlv, parseDer, TAG } from '../../encoding/index.js';
+import { invalidInput } from '../../errors.js';
+import { spkiDer } from './spki.js';
 
 /** The certificate signature algorithm for a CA key (P-384 gives ecdsa-with-SHA384, as the public-good CA). */
 export function signatureAlgorithmFor(key: KeyObject): { algorithm: AlgorithmIdentifier; hash: string | null } {
@@ -95,15 +100,20 @@ export function randomSerial(): ArrayBuffer {
   return toArrayBuffer(b);
 }
 
-/** X.509 Time as UTCTime with second precision (Go's encoding for dates before 2050). */
+/** Validity as Go writes it: UTCTime (YYMMDDHHMMSSZ) before 2050, GeneralizedTime after, whole seconds. */
+export function validityDer(notBefore: Date, notAfter: Date): Buffer {
+  const time = (d: Date) => {
+    const iso = d.toISOString(); // YYYY-MM-DDTHH:MM:SS.sssZ
+    const digits = iso.slice(0, 19).replace(/[-T:]/g, '') + 'Z';
+    const utc = d.getUTCFullYear() < 2050;
+    return encodeTlv(utc ? TAG.utcTime : TAG.generalizedTime, Buffer.from(utc ? digits.slice(2) : digits, 'latin1'));
+  };
+  return encodeTlv(TAG.sequence, Buffer.concat([time(notBefore), time(notAfter)]));
+}
+
+/** The same Validity for a TBSCertificate object. */
 export function validity(notBefore: Date, notAfter: Date): Validity {
-  const trunc = (d: Date) => new Date(Math.floor(d.getTime() / 1000) * 1000);
-  const time = (d: Date) =>
-    d.getUTCFullYear() < 2050 ? new Time({ utcTime: trunc(d) }) : new Time({ generalTime: trunc(d) });
-  const v = new Validity();
-  v.notBefore = time(notBefore);
-  v.notAfter = time(notAfter);
-  return v;
+  return AsnConvert.parse(validityDer(notBefore, notAfter), Validity);
 }
 
 export function spkiOf(key: KeyObject): SubjectPublicKeyInfo {
@@ -111,9 +121,25 @@ export function spkiOf(key: KeyObject): SubjectPublicKeyInfo {
   return AsnConvert.parse(pub.export({ format: 'der', type: 'spki' }), SubjectPublicKeyInfo);
 }
 
-/** RFC 5280 4.2.1.2 method 1: SHA-1 of the subjectPublicKey BIT STRING contents (Go's and Fulcio's SKID). */
-export function keyIdentifier(key: KeyObject, spki: SubjectPublicKeyInfo = spkiOf(key)): Buffer {
-  return createHash('sha1').update(Buffer.from(spki.subjectPublicKey)).digest();
+/** RFC 5280 4.2.1.2 method 1 (Go's and Fulcio's SKID): SHA-1 of the subjectPublicKey BIT STRING's key bytes. */
+export function keyIdentifier(key: KeyObject): Buffer {
+  return spkiKeyIdentifier(spkiDer(key));
+}
+
+/** The same from SubjectPublicKeyInfo DER. */
+export function spkiKeyIdentifier(spki: Buffer): Buffer {
+  const bits = derChildren(parseDer(spki, 'public key'))[1];
+  if (!bits || bits.tag !== TAG.bitString) throw invalidInput('public key has no subjectPublicKey');
+  return createHash('sha1').update(derValue(bits).subarray(1)).digest();
+}
+
+/** A subject or issuer `O=<org>, CN=<cn>` (UTF8String values), as the public-good CA and TSA names read. */
+export function organizationName(org: string, cn: string): Name {
+  const rdn = (type: string, value: string) =>
+    new RelativeDistinguishedName([
+      new AttributeTypeAndValue({ type, value: new AttributeValue({ utf8String: value }) }),
+    ]);
+  return new Name([rdn('2.5.4.10', org), rdn('2.5.4.3', cn)]);
 }
 
 export function extension(extnID: string, critical: boolean, value: unknown): Extension {
