@@ -2,10 +2,18 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { describe, it } from 'node:test';
 import { isSignetError } from '../../src/errors.js';
-import { identityOf, MemoryLogStore, TransparencyLog, type Batch, type EntryWithProof } from '../../src/log/index.js';
+import {
+  identityOf,
+  MemoryLogStore,
+  TransparencyLog,
+  type Batch,
+  type EntryWithProof,
+  type TransparencyLogOptions,
+} from '../../src/log/index.js';
+import { signEntryTimestamp } from '../../src/log/set.js';
+import type { LogMetrics } from '../../src/metrics/index.js';
 import { StoredLeafError } from '../../src/log/storage/store.js';
 import { verifyConsistency, verifyInclusion } from '../../src/merkle/index.js';
-import type { LogMetrics } from '../../src/metrics/index.js';
 import { checkCheckpoint, checkSet, oracleLeafHash, oracleRoot } from './server/fixtures.js';
 
 const identity = identityOf(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
@@ -20,7 +28,7 @@ const admit = async (p: unknown) => ({
 
 async function openLog(
   store = new MemoryLogStore(),
-  extra: { maxPending?: number; maxBatch?: number; metrics?: LogMetrics } = {},
+  extra: Pick<TransparencyLogOptions, 'maxPending' | 'maxBatch' | 'metrics' | 'sealSets'> = {},
 ) {
   const log = await TransparencyLog.open({
     store,
@@ -74,13 +82,17 @@ async function checkTree(log: TransparencyLog, bodies: Buffer[], previous?: { si
 class CheckingStore extends MemoryLogStore {
   readonly checksLeaves = true;
   reads = 0;
-  writeDelayMs = 0;
+  /** Writes wait for this gate; `writing` resolves when the first one reaches it. */
+  gate: Promise<void> | undefined;
+  #started: (() => void) | undefined;
+  readonly writing = new Promise<void>((resolve) => (this.#started = resolve));
   override async indexesByLeafHash(leafHashes: Buffer[]) {
     this.reads++;
     return super.indexesByLeafHash(leafHashes);
   }
   override async appendBatch(batch: Batch) {
-    if (this.writeDelayMs > 0) await new Promise((r) => setTimeout(r, this.writeDelayMs));
+    this.#started?.();
+    if (this.gate) await this.gate;
     const stored = await super.indexesByLeafHash(batch.entries.map((e) => e.leafHash));
     if (stored.size > 0) throw new StoredLeafError();
     return super.appendBatch(batch);
@@ -143,13 +155,23 @@ describe('sequencer', () => {
 
   it('prepares a batch while the one before is written; a failed write sends it back to be placed again', async () => {
     const store = new CheckingStore();
-    const { log } = await openLog(store);
-    store.writeDelayMs = 30;
+    let seals = 0;
+    const { log } = await openLog(store, {
+      sealSets: async (id, batch) => {
+        seals++;
+        return batch.map((e) => signEntryTimestamp(id, e));
+      },
+    });
+    let release!: () => void;
+    store.gate = new Promise((resolve) => (release = resolve));
     store.failNextAppend();
     const first = Array.from({ length: 5 }, (_, i) => log.add(`f${i}`));
-    await new Promise((r) => setTimeout(r, 10)); // the first batch is being written
+    await store.writing; // the first batch is being written
     const second = ['s0', 's1', 's2', 's3', 's4'];
     const added = second.map((x) => log.add(x));
+    for (let turns = 0; seals < 2 && turns < 100; turns++) await new Promise((r) => setImmediate(r));
+    assert.equal(seals, 2, 'the second batch is prepared (sealed) while the first is still being written');
+    release();
     for (const r of await Promise.allSettled(first)) assert.equal(r.status, 'rejected');
     const results = await Promise.all(added);
     assert.deepEqual(
@@ -158,6 +180,7 @@ describe('sequencer', () => {
       'placed again from the committed tree, not on top of the failed batch',
     );
     for (const r of results) checkReturned(r);
+    assert.equal(seals, 3, 'and sealed again once the first failed');
     await checkTree(
       log,
       second.map((x) => Buffer.from(JSON.stringify(x))),
