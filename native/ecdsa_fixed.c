@@ -1,7 +1,9 @@
-// ECDSA verification by a key that verifies many signatures (a trusted CA's or TSA's key), over a digest, with
-// OpenSSL's fixed-base precomputation for both points of the check u1*G + u2*Q. OpenSSL's own ECDSA verify
+// ECDSA verification by a key that verifies many signatures (a trusted CA's, TSA's or log's key), over a digest,
+// with OpenSSL's fixed-base precomputation for both points of the check u1*G + u2*Q. OpenSSL's own ECDSA verify
 // computes that sum with a variable-base wNAF for Q on every call (~380 doublings on P-384, which OpenSSL 3.0
 // has no dedicated code for); with a precomputed table for Q as well as for G each product takes ~8 doublings.
+// On P-256, OpenSSL's nistz256 code builds its own table for Q as a generator (it has G's built in), and the
+// two fixed-base products cost less than its one variable-base sum.
 // The table is derived from the public key alone, once per key: nothing about a signature is remembered.
 //   loadFixedKey(spkiDer: Buffer) -> External       (an EC public key and its two precomputed groups)
 //   verifyFixed(key: External, digest: Buffer, sig: Buffer) -> boolean
@@ -34,6 +36,9 @@ typedef struct {
   BIGNUM *zero;
   const BIGNUM *order;
   int order_bits;
+  // P-256 on OpenSSL's nistz256 code (which has G's table built in): a scalar-only EC_POINTs_mul takes its
+  // table (with the dummy it would take its variable-base path). Elsewhere such a call takes the ladder.
+  int p256;
 } fixed_key;
 
 static void free_fixed(napi_env env, void *data, void *hint) {
@@ -67,9 +72,10 @@ static fixed_key *new_fixed(const unsigned char *der, size_t len) {
   k->dummy = EC_POINT_dup(EC_GROUP_get0_generator(group), k->base);
   k->order = EC_GROUP_get0_order(k->base);
   k->order_bits = BN_num_bits(k->order);
+  k->p256 = EC_GROUP_get_curve_name(group) == NID_X9_62_prime256v1 && EC_GROUP_have_precompute_mult(group) == 1;
   if (k->dummy == NULL ||
       EC_GROUP_set_generator(k->key, q, EC_GROUP_get0_order(group), EC_GROUP_get0_cofactor(group)) != 1 ||
-      EC_GROUP_precompute_mult(k->base, ctx) != 1 || EC_GROUP_precompute_mult(k->key, ctx) != 1)
+      (!k->p256 && EC_GROUP_precompute_mult(k->base, ctx) != 1) || EC_GROUP_precompute_mult(k->key, ctx) != 1)
     goto fail;
   EVP_PKEY_free(pkey);
   BN_CTX_free(ctx);
@@ -109,6 +115,7 @@ static napi_value load_fixed_key(napi_env env, napi_callback_info info) {
 
 /** u * (the group's generator), through the group's precomputed table. */
 static int mul_generator(const fixed_key *k, const EC_GROUP *group, EC_POINT *out, const BIGNUM *u, BN_CTX *ctx) {
+  if (k->p256) return EC_POINTs_mul(group, out, u, 0, NULL, NULL, ctx);
   const EC_POINT *points[1] = {k->dummy};
   const BIGNUM *scalars[1] = {k->zero};
   return EC_POINTs_mul(group, out, u, 1, points, scalars, ctx);

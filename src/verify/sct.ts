@@ -1,4 +1,5 @@
-import { createHash, verify } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import { extension, OID, type Certificate } from './certificate.js';
 import {
@@ -43,7 +44,7 @@ export function verifyEmbeddedScts(leaf: Certificate, issuer: Certificate, ctlog
     const signed = sctSignedData({ type: 'precert', issuerKeyHash, tbsDer: tbs }, sct.timestamp, sct.extensions);
     const hash = log.publicKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
     try {
-      if (verify(hash, signed, log.publicKey, sct.signature.signature)) verified++;
+      if (verifyByTrustedKey(hash, signed, log.publicKey, sct.signature.signature)) verified++;
     } catch {
       // a malformed signature is simply not a valid SCT
     }

@@ -1,4 +1,5 @@
-import { verify, type KeyObject } from 'node:crypto';
+import type { KeyObject } from 'node:crypto';
+import { verifyByTrustedKey } from '../crypto/index.js';
 import { canonicalJson } from '../encoding/index.js';
 
 /**
@@ -13,7 +14,7 @@ export function verifySet(payload: Buffer, signature: Buffer, key: KeyObject): b
   // ECDSA and RSA sign the SHA-256 of the payload; Ed25519 signs it directly.
   const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
   try {
-    return verify(hash, payload, key, signature);
+    return verifyByTrustedKey(hash, payload, key, signature);
   } catch {
     return false;
   }

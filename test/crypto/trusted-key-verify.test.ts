@@ -11,6 +11,7 @@ const native = loadNativeDigestVerify();
 const fixedAvailable = !!native?.loadFixedKey && !!native.verifyFixed;
 
 const CURVES = {
+  'P-256': { n: BigInt('0xffffffff00000000ffffffffffffffffbce6faada7179e84f3b9cac2fc632551'), size: 32 },
   'P-384': { n: BigInt('0x' + 'f'.repeat(48) + 'c7634d81f4372ddf581a0db248b0a77aecec196accc52973'), size: 48 },
   'P-521': {
     n: BigInt('0x1' + 'f'.repeat(128 - 64) + 'fa51868783bf2f966b7fcc0148f709a5d03bb5c9b8899c47aebb6fb71e91386409'),
@@ -134,24 +135,29 @@ test('fixed-base ECDSA: out-of-range, non-minimal and negative integers fail as 
 
 test('fixed-base ECDSA: u1*G = -u2*Q (the point at infinity) fails; u1*G = u2*Q (a doubling) verifies', (t) => {
   if (!fixedAvailable) return t.skip('the native addon (with loadFixedKey) is not built');
-  // P-384 with SHA-384 digests: the digest is e itself, so the test can choose it (P-521's order is longer).
-  const { n, size } = CURVES['P-384'];
-  const k = signer('P-384');
-  // e + r*d = 0: u1*G + u2*Q = (e + r*d)/s * G is the point at infinity.
-  const r = 12345n;
-  assert.ok(!fixedVerify(k, 'sha384', toBytes(mod(-r * k.d, n), size), derSig(r, 777n)), 'the point at infinity');
-  // e = r*d makes u1*G = u2*Q and the sum 2e/s * G; pick t, r = x(tG) mod n, s = 2rd/t: a valid signature.
-  const tScalar = 0x1234567890abcdefn;
-  const ecdh = createECDH('secp384r1');
-  ecdh.setPrivateKey(toBytes(tScalar, size));
-  const rt = mod(toBig(ecdh.getPublicKey().subarray(1, 1 + size)), n);
-  const st = mod(2n * rt * k.d * inverse(tScalar, n), n);
-  assert.ok(fixedVerify(k, 'sha384', toBytes(mod(rt * k.d, n), size), derSig(rt, st)), 'the doubling case verifies');
+  // A digest as long as the order is e itself, so the test can choose it (P-521's order is longer than SHA-512).
+  for (const [curve, hash, ecdhCurve] of [
+    ['P-256', 'sha256', 'prime256v1'],
+    ['P-384', 'sha384', 'secp384r1'],
+  ] as const) {
+    const { n, size } = CURVES[curve];
+    const k = signer(curve);
+    // e + r*d = 0: u1*G + u2*Q = (e + r*d)/s * G is the point at infinity.
+    const r = 12345n;
+    assert.ok(!fixedVerify(k, hash, toBytes(mod(-r * k.d, n), size), derSig(r, 777n)), `${curve}: infinity`);
+    // e = r*d makes u1*G = u2*Q and the sum 2e/s * G; pick t, r = x(tG) mod n, s = 2rd/t: a valid signature.
+    const tScalar = 0x1234567890abcdefn;
+    const ecdh = createECDH(ecdhCurve);
+    ecdh.setPrivateKey(toBytes(tScalar, size));
+    const rt = mod(toBig(ecdh.getPublicKey().subarray(1, 1 + size)), n);
+    const st = mod(2n * rt * k.d * inverse(tScalar, n), n);
+    assert.ok(fixedVerify(k, hash, toBytes(mod(rt * k.d, n), size), derSig(rt, st)), `${curve}: the doubling case`);
+  }
 });
 
 test('fuzz: garbage signatures and digests return false, never throw', (t) => {
   if (!fixedAvailable) return t.skip('the native addon (with loadFixedKey) is not built');
-  const keys = [signer('P-384'), signer('P-521')];
+  const keys = [signer('P-256'), signer('P-384'), signer('P-521')];
   fc.assert(
     fc.property(
       fc.nat(keys.length - 1),
@@ -166,7 +172,23 @@ test('fuzz: garbage signatures and digests return false, never throw', (t) => {
   );
 });
 
-test('verifyByTrustedKey gives node:crypto verify answers, before and after a key gets its tables', () => {
+test('loadFixedKey refuses keys that are not ECDSA keys, and points off the curve', (t) => {
+  if (!fixedAvailable) return t.skip('the native addon (with loadFixedKey) is not built');
+  const spki = (key: KeyObject) => key.export({ type: 'spki', format: 'der' });
+  for (const key of [
+    generateKeyPairSync('ed25519').publicKey,
+    generateKeyPairSync('rsa', { modulusLength: 1024 }).publicKey,
+  ]) {
+    assert.throws(() => native!.loadFixedKey!(spki(key)), /loadFixedKey/, key.asymmetricKeyType);
+  }
+  for (const curve of ['P-256', 'P-384']) {
+    const offCurve = spki(generateKeyPairSync('ec', { namedCurve: curve }).publicKey);
+    offCurve[offCurve.length - 1]! ^= 1; // y + 1 or y - 1: not on the curve
+    assert.throws(() => native!.loadFixedKey!(offCurve), /loadFixedKey/, curve);
+  }
+});
+
+test('verifyByTrustedKey gives node:crypto verify answers, before and after a key gets its tables (512 uses)', () => {
   const keys = [
     generateKeyPairSync('ec', { namedCurve: 'P-384' }),
     generateKeyPairSync('ec', { namedCurve: 'P-521' }),
@@ -176,7 +198,7 @@ test('verifyByTrustedKey gives node:crypto verify answers, before and after a ke
   ];
   for (const { publicKey, privateKey } of keys) {
     const hash = publicKey.asymmetricKeyType === 'ed25519' ? null : 'sha384';
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < 180; i++) {
       const data = Buffer.from(`certificate ${i}`);
       const sig = sign(hash, data, privateKey);
       const bad = Buffer.from(sig);
