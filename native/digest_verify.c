@@ -14,6 +14,7 @@
 #include <stdlib.h>
 
 #include "ecdsa_fixed.h"
+#include "ecdsa_point.h"
 #include "napi_buffer.h"
 
 typedef struct {
@@ -124,7 +125,8 @@ NAPI_MODULE_INIT() {
   if (napi_create_function(env, "loadKey", NAPI_AUTO_LENGTH, load_key, NULL, &f) != napi_ok ||
       napi_set_named_property(env, exports, "loadKey", f) != napi_ok ||
       napi_create_function(env, "verify", NAPI_AUTO_LENGTH, verify, NULL, &f) != napi_ok ||
-      napi_set_named_property(env, exports, "verify", f) != napi_ok || !register_ecdsa_fixed(env, exports)) {
+      napi_set_named_property(env, exports, "verify", f) != napi_ok || !register_ecdsa_fixed(env, exports) ||
+      !register_ecdsa_point(env, exports)) {
     return NULL;
   }
   return exports;

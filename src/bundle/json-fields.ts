@@ -6,7 +6,6 @@ import { invalidInput } from '../errors.js';
  */
 export type Obj = Record<string, unknown>;
 
-const BASE64_CHARS = /^[A-Za-z0-9+/]*$/;
 const BASE64URL = /^[A-Za-z0-9_-]*={0,2}$/;
 
 export class FieldReader {
@@ -76,15 +75,24 @@ export class FieldReader {
   }
 }
 
+/** 1 for each character code of the standard base64 alphabet. */
+const BASE64_ALPHABET = new Uint8Array(128);
+for (const c of 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/')
+  BASE64_ALPHABET[c.charCodeAt(0)] = 1;
+
 /**
  * Standard base64, padding optional: groups of four, then a last group of two or three characters padded to four
- * or not at all. (One character class over the string: the grouped pattern this replaces backtracked per group
- * and showed in the verification profile on certificate-sized fields.)
+ * or not at all. The characters are checked by a loop over a lookup table: V8's regex engine took ~5.5 ns a
+ * character for one character class over the string, the loop ~1.8 ns, and certificate- and body-sized fields
+ * showed in the verification profile.
  */
 function isBase64(s: string): boolean {
   const pad = s.endsWith('==') ? 2 : s.endsWith('=') ? 1 : 0;
-  const body = pad ? s.slice(0, -pad) : s;
-  if (!BASE64_CHARS.test(body)) return false;
-  const rest = body.length % 4;
+  const end = s.length - pad;
+  for (let i = 0; i < end; i++) {
+    const c = s.charCodeAt(i);
+    if (c > 127 || BASE64_ALPHABET[c] === 0) return false;
+  }
+  const rest = end % 4;
   return pad === 0 ? rest !== 1 : rest === 4 - pad;
 }

@@ -5,6 +5,12 @@ import { fileURLToPath } from 'node:url';
 /** The N-API addon built from native/digest_verify.c (see binding.gyp); an opaque OpenSSL key handle. */
 export interface NativeDigestVerify {
   loadKey(spkiDer: Buffer): object;
+  /**
+   * ECDSA by a key given as its uncompressed point (curve 0..2: P-256, P-384, P-521; native/ecdsa_point.c), over
+   * a digest of the curve's hash. Optional: an addon built before they existed lacks them.
+   */
+  loadEcPoint?(curve: 0 | 1 | 2, point: Buffer): object;
+  verifyEcPoint?(key: object, digest: Buffer, signature: Buffer): boolean;
   verify(key: object, md: 0 | 1 | 2, digest: Buffer, signature: Buffer): boolean;
   /**
    * ECDSA with fixed-base tables for the key's point (native/ecdsa_fixed.c). Optional: an addon built before

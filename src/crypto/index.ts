@@ -18,6 +18,9 @@ export {
 // digest-verify.ts: ECDSA / RSA verification over a pre-computed digest
 export { digestVerifyBackend, verifyDigestSignature, type DigestHash } from './digest-verify.js';
 
+// ec-point-key.ts: an EC key imported by the native addon from its point, for a key used once (a leaf's)
+export { ecPointKey, type EcCurve, type EcPointKey } from './ec-point-key.js';
+
 // trusted-key-verify.ts: node:crypto's verify, with fixed-base tables for a key that verifies many signatures
 export { verifyByTrustedKey } from './trusted-key-verify.js';
 

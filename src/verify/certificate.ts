@@ -1,5 +1,5 @@
 import { createPublicKey, X509Certificate, type KeyObject } from 'node:crypto';
-import { verifyByTrustedKey } from '../crypto/index.js';
+import { ecPointKey, verifyByTrustedKey, type EcCurve, type EcPointKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import {
   CERT_SIGNATURE_ALGORITHMS,
@@ -33,6 +33,11 @@ export interface Certificate {
   der: Buffer;
   x509: X509Certificate;
   publicKey: KeyObject;
+  /**
+   * An EC key as the native addon holds it (absent for other keys, or without the addon): a leaf's signature is
+   * verified with it, and its KeyObject is then never made.
+   */
+  ecKey?: EcPointKey;
   /** Raw DER of the issuer and subject Names, compared byte for byte for name chaining. */
   issuer: Buffer;
   subject: Buffer;
@@ -75,7 +80,8 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
   const extensions = readExtensions(fields.find((f) => f.tag === 0xa3));
   const bc = extensions.find((e) => e.oid === OID.basicConstraints);
   // node's X509Certificate (OpenSSL's decoder) costs ~200 µs: an EC key is read from its SPKI instead, and the
-  // X509Certificate is made only when something asks for it (a non-EC signature, or a non-EC key).
+  // X509Certificate is made only when something asks for it (a non-EC signature, or a non-EC key). With the addon,
+  // the EC key's KeyObject too is made only when asked for: the addon's import checks the point is on the curve.
   let x509: X509Certificate | undefined;
   const openssl = <T>(read: (x: X509Certificate) => T): T => {
     try {
@@ -84,13 +90,18 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
       throw verificationFailed(`${what} is not a valid X.509 certificate`, e);
     }
   };
-  const publicKey = ecPublicKey(spki) ?? openssl((x) => x.publicKey);
+  const ec = ecPoint(spki);
+  const ecKey = ec && addonKey(ec);
+  let publicKey = ec ? (ecKey ? undefined : ecPublicKey(ec)) : openssl((x) => x.publicKey);
   return {
     der,
     get x509() {
       return openssl((x) => x);
     },
-    publicKey,
+    get publicKey() {
+      return (publicKey ??= ecPublicKey(ec!));
+    },
+    ...(ecKey ? { ecKey } : {}),
     issuer: derBytes(issuer),
     subject: derBytes(subject),
     notBefore: derTime(nb),
@@ -108,19 +119,25 @@ export function parseCertificate(der: Buffer, what = 'certificate'): Certificate
 }
 
 /** JWK curve names of the named-curve OIDs (DER) an EC SubjectPublicKeyInfo may carry. */
-const EC_CURVES = new Map([
+const EC_CURVES = new Map<string, { crv: EcCurve; size: number }>([
   ['06082a8648ce3d030107', { crv: 'P-256', size: 32 }],
   ['06052b81040022', { crv: 'P-384', size: 48 }],
   ['06052b81040023', { crv: 'P-521', size: 66 }],
 ]);
 const EC_PUBLIC_KEY = '06072a8648ce3d0201';
 
+interface EcPoint {
+  crv: EcCurve;
+  /** 04 || x || y */
+  point: Buffer;
+  size: number;
+}
+
 /**
- * An EC key from its SPKI (id-ecPublicKey, a named curve, an uncompressed point) through a JWK: node's JWK import
- * costs less than half its DER decoder, and OpenSSL still refuses a point that is not on the curve.
- * Anything else (compressed points, other key types) returns undefined for OpenSSL's decoder.
+ * An EC key's curve and point from its SPKI (id-ecPublicKey, a named curve, an uncompressed point); anything else
+ * (compressed points, other key types) returns undefined for OpenSSL's decoder.
  */
-function ecPublicKey(spki: Der): KeyObject | undefined {
+function ecPoint(spki: Der): EcPoint | undefined {
   const [algorithm, bits, extra] = derChildren(spki);
   if (!algorithm || !bits || extra || algorithm.tag !== TAG.sequence || bits.tag !== TAG.bitString) return undefined;
   const [oid, params, more] = derChildren(algorithm);
@@ -128,10 +145,23 @@ function ecPublicKey(spki: Der): KeyObject | undefined {
   const curve = EC_CURVES.get(derBytes(params).toString('hex'));
   const point = derValue(bits);
   if (!curve || point.length !== 2 + 2 * curve.size || point[0] !== 0 || point[1] !== 4) return undefined;
-  const x = point.subarray(2, 2 + curve.size).toString('base64url');
-  const y = point.subarray(2 + curve.size).toString('base64url');
+  return { crv: curve.crv, point: point.subarray(1), size: curve.size };
+}
+
+/** The key as a KeyObject through a JWK: node's JWK import costs less than half its DER decoder. */
+function ecPublicKey({ crv, point, size }: EcPoint): KeyObject {
+  const x = point.subarray(1, 1 + size).toString('base64url');
+  const y = point.subarray(1 + size).toString('base64url');
   try {
-    return createPublicKey({ key: { kty: 'EC', crv: curve.crv, x, y }, format: 'jwk' });
+    return createPublicKey({ key: { kty: 'EC', crv, x, y }, format: 'jwk' });
+  } catch (e) {
+    throw verificationFailed('the certificate public key is not a valid EC key', e);
+  }
+}
+
+function addonKey({ crv, point }: EcPoint): EcPointKey | undefined {
+  try {
+    return ecPointKey(crv, point);
   } catch (e) {
     throw verificationFailed('the certificate public key is not a valid EC key', e);
   }

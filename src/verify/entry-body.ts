@@ -18,12 +18,12 @@ type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-ex
 /**
  * Checks that the log entry's body records exactly this bundle (client spec §4.4): kind and version as the entry
  * says, same signature, same signer, same digest. Without this, a valid entry for another signature would
- * vouch for this one.
+ * vouch for this one. `decodedBody` is the entry's canonicalizedBody decoded (verifyTransparencyLogEntry's `body`).
  */
-export function verifyEntryBody(entry: TransparencyLogEntry, content: LoggedContent): void {
+export function verifyEntryBody(entry: TransparencyLogEntry, decodedBody: Buffer, content: LoggedContent): void {
   let body: Json;
   try {
-    body = JSON.parse(Buffer.from(entry.canonicalizedBody, 'base64').toString('utf8'));
+    body = JSON.parse(decodedBody.toString('utf8'));
   } catch (e) {
     throw verificationFailed('the log entry body is not JSON', e);
   }

@@ -1,11 +1,15 @@
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import { IN_TOTO_PAYLOAD_TYPE, type DsseEnvelope } from '../bundle/index.js';
-import { verifyDigestSignature, verifyEd25519ph } from '../crypto/index.js';
+import { verifyDigestSignature, verifyEd25519ph, type DigestHash, type EcPointKey } from '../crypto/index.js';
 import { derBytes, derChildren, parseDer } from '../encoding/index.js';
 import { verificationFailed } from '../errors.js';
 
 /** The artifact to verify: its bytes, or only its digest (`sha256:<hex>` on the command line). */
 export type Artifact = { bytes: Buffer } | { digest: Buffer; algorithm: 'sha256' | 'sha384' | 'sha512' };
+
+/** The bundle signer's key: a KeyObject, or a leaf certificate's EC key held by the native addon. */
+export type SignerKey = KeyObject | EcPointKey;
+const isEcPointKey = (key: SignerKey): key is EcPointKey => 'verifyDigest' in key;
 
 /** The hash a signature by this key is made over (sigstore's key details: P-256/SHA-256, P-384/SHA-384...). */
 export function signatureHash(key: KeyObject): string | null {
@@ -53,26 +57,31 @@ export function artifactDigest(artifact: Artifact, algorithm: string): Buffer | 
 }
 
 /** A message signature over the artifact; over its digest when only the digest was given. */
-export function verifyMessageSignature(key: KeyObject, signature: Buffer, artifact: Artifact): void {
-  const hash = signatureHash(key);
+export function verifyMessageSignature(key: SignerKey, signature: Buffer, artifact: Artifact): void {
+  const hash = isEcPointKey(key) ? key.hash : signatureHash(key);
   let ok: boolean;
-  if ('bytes' in artifact) {
+  if ('bytes' in artifact && !isEcPointKey(key)) {
     ok = safeVerify(hash, artifact.bytes, key, signature);
     if (!ok && hash === null) ok = verifyEd25519ph(key, artifact.bytes, signature);
   } else {
     if (hash === null) throw verificationFailed('an Ed25519 signature can only be verified over the artifact itself');
-    if (hash !== artifact.algorithm) {
+    if ('algorithm' in artifact && hash !== artifact.algorithm) {
       throw verificationFailed(`the signature is over a ${hash} digest, not the ${artifact.algorithm} digest given`);
     }
-    ok = verifyDigestSignature(key, hash, artifact.digest, signature);
+    const digest = artifactDigest(artifact, hash)!;
+    ok = isEcPointKey(key)
+      ? key.verifyDigest(digest, signature)
+      : verifyDigestSignature(key, hash as DigestHash, digest, signature);
   }
   if (!ok) throw verificationFailed('the signature does not verify over the artifact');
 }
 
-export function verifyDsseSignature(key: KeyObject, envelope: DsseEnvelope, pae: Buffer): void {
-  const sig = Buffer.from(envelope.signatures[0]!.sig, 'base64');
-  if (!safeVerify(signatureHash(key), pae, key, sig))
-    throw verificationFailed('the DSSE envelope signature does not verify');
+/** The envelope's signature (decoded) over its PAE. */
+export function verifyDsseSignature(key: SignerKey, signature: Buffer, pae: Buffer): void {
+  const ok = isEcPointKey(key)
+    ? key.verifyDigest(createHash(key.hash).update(pae).digest(), signature)
+    : safeVerify(signatureHash(key), pae, key, signature);
+  if (!ok) throw verificationFailed('the DSSE envelope signature does not verify');
 }
 
 export interface InTotoStatement {

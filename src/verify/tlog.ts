@@ -24,6 +24,8 @@ export interface TlogVerification {
   integratedTime?: Date;
   logIndex: number;
   verifiedBy: 'set' | 'proof' | 'both';
+  /** The canonicalized body, decoded: the caller matches it against the bundle. */
+  body: Buffer;
 }
 
 /**
@@ -69,7 +71,8 @@ export function verifyTransparencyLogEntry(
   if (!promise && !proof)
     throw verificationFailed('the entry has neither an inclusion proof nor a signed entry timestamp');
 
-  const result: TlogVerification = { logIndex, verifiedBy: promise && proof ? 'both' : promise ? 'set' : 'proof' };
+  const verifiedBy = promise && proof ? 'both' : promise ? 'set' : 'proof';
+  const result: TlogVerification = { logIndex, verifiedBy, body };
   const now = options.now ?? new Date();
   if (time > 0) {
     checkTime(new Date(time * 1000), 'integrated time', log, now);

@@ -17,6 +17,7 @@ import {
   verifyMessageSignature,
   type Artifact,
   type InTotoStatement,
+  type SignerKey,
 } from './signature.js';
 import { verifyRfc3161Timestamp } from './timestamp.js';
 import { verifyTransparencyLogEntry } from './tlog.js';
@@ -105,7 +106,7 @@ function verifyTlogEntries(
       now,
       signedTimes: signedTimes.map((t) => t.time),
     });
-    verifyEntryBody(entry, logged);
+    verifyEntryBody(entry, tlog.body, logged);
     if (tlog.integratedTime) times.push({ source: 'tlog', time: tlog.integratedTime });
   }
   return times;
@@ -136,12 +137,12 @@ function verifyCertificate(
 /** The signature over the artifact (or its digest), or over the DSSE PAE with the artifact as a subject. */
 function verifySignature(
   bundle: Bundle,
-  key: KeyObject,
+  key: SignerKey,
   content: SignedContent,
   artifact: Artifact | undefined,
 ): InTotoStatement | undefined {
   if (content.dsse) {
-    verifyDsseSignature(key, content.dsse.envelope, content.dsse.pae);
+    verifyDsseSignature(key, content.signature, content.dsse.pae);
     if (!artifact && content.dsse.envelope.payloadType !== IN_TOTO_PAYLOAD_TYPE) return undefined;
     const statement = inTotoStatement(content.dsse.envelope, content.dsse.payload);
     if (artifact) checkSubject(statement, artifact);
@@ -166,7 +167,7 @@ function checkMessageDigest(bundle: Bundle, artifact: Artifact): void {
 }
 
 interface Signer {
-  key: KeyObject;
+  key: SignerKey;
   certificate?: Certificate;
   logged: LoggedContent['signer'];
 }
@@ -185,13 +186,14 @@ function bundleSigner(bundle: Bundle, options: VerifyOptions): Signer {
   const chain = certs.map((c, i) => parseCertificate(Buffer.from(c.rawBytes, 'base64'), `bundle certificate ${i}`));
   if (chain.some(isSelfIssued)) throw verificationFailed("the bundle's certificate chain includes a root certificate");
   const leaf = chain[0]!;
-  learnSignatureHash(leaf.publicKey, leaf.spki);
   if (options.key) {
     // The given key is the trust: the certificate only has to be for it (no chain, SCT or identity checks).
     if (!options.key.equals(leaf.publicKey))
       throw verificationFailed("the bundle's certificate is not for the given key");
     return { key: options.key, logged: { certificate: leaf.der } };
   }
+  if (leaf.ecKey) return { key: leaf.ecKey, certificate: leaf, logged: { certificate: leaf.der } };
+  learnSignatureHash(leaf.publicKey, leaf.spki);
   return { key: leaf.publicKey, certificate: leaf, logged: { certificate: leaf.der } };
 }
 

@@ -126,6 +126,24 @@ test('int64 fields may be JSON numbers; base64 may be URL-safe or wrapped (as pr
   assert.equal(parsed.messageSignature!.signature, sig.toString('base64'));
 });
 
+test('base64 fields: standard with or without padding or URL-safe pass; other characters and lengths fail', () => {
+  const b = json('happy-path-v0.3-new-mediaType');
+  const signature = (text: string) => parseBundle({ ...b, messageSignature: { signature: text } });
+  for (const [text, standard] of [
+    ['QUJD', 'QUJD'],
+    ['QUI=', 'QUI='],
+    ['QUI', 'QUI'],
+    ['QQ==', 'QQ=='],
+    ['+/+/', '+/+/'],
+    ['-_-_', '+/+/'],
+  ]) {
+    assert.equal(signature(text!).messageSignature!.signature, standard, text);
+  }
+  for (const text of ['QUJDR', 'QU=I', 'QUJD=', 'Q===', 'QU\u00e9D', 'QU*D', '+/-_', 'QUJD\u0100']) {
+    rejects({ ...b, messageSignature: { signature: JSON.parse(`"${text}"`) } }, /signature is not valid base64/);
+  }
+});
+
 test('random JSON never crashes the parser: a Bundle or an invalid-input error', () => {
   fc.assert(
     fc.property(fc.jsonValue(), (value) => {

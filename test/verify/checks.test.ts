@@ -18,7 +18,7 @@ import {
 import { parseDer, derChildren, readDer } from '../../src/encoding/index.js';
 import { preAuthEncoding } from '../../src/bundle/index.js';
 import { verifyMessageSignature } from '../../src/verify/signature.js';
-import { generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
+import { createHash, generateKeyPairSync, sign, X509Certificate } from 'node:crypto';
 import { ed25519ph } from '@noble/curves/ed25519.js';
 import { conformanceDir } from '../helpers/env.js';
 
@@ -166,5 +166,26 @@ test("a certificate's EC key is read from its SPKI: the same key as OpenSSL's, a
   assert.throws(
     () => parseCertificate(offCurve),
     (e) => isSignetError(e, 'verification-failed'),
+  );
+});
+
+test("a leaf's EC key held by the addon verifies the bundle's signature and refuses a tampered one", (t) => {
+  const b = bundleOf('happy-path-v0.3');
+  const leaf = parseCertificate(Buffer.from(b.verificationMaterial.certificate.rawBytes, 'base64'));
+  if (!leaf.ecKey) return t.skip('the native addon (with loadEcPoint) is not built');
+  const bytes = readFileSync(join(corpus, 'a.txt'));
+  const signature = Buffer.from(b.messageSignature.signature, 'base64');
+  verifyMessageSignature(leaf.ecKey, signature, { bytes });
+  const digest = createHash('sha256').update(bytes).digest();
+  verifyMessageSignature(leaf.ecKey, signature, { digest, algorithm: 'sha256' });
+  const tampered = Buffer.from(signature);
+  tampered[tampered.length - 3]! ^= 1;
+  const failed = (e: unknown) => isSignetError(e, 'verification-failed');
+  assert.throws(() => verifyMessageSignature(leaf.ecKey!, tampered, { bytes }), failed);
+  assert.throws(() => verifyMessageSignature(leaf.ecKey!, signature, { bytes: Buffer.from('another') }), failed);
+  const sha384 = createHash('sha384').update(bytes).digest();
+  assert.throws(
+    () => verifyMessageSignature(leaf.ecKey!, signature, { digest: sha384, algorithm: 'sha384' }),
+    /sha256 digest/,
   );
 });

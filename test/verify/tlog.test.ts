@@ -185,6 +185,7 @@ test('a locally signed entry verifies by SET and proof', () => {
     logIndex: 1,
     verifiedBy: 'both',
     integratedTime: new Date(1_700_000_000_000),
+    body: Buffer.from(entry.canonicalizedBody, 'base64'),
   });
 });
 
