@@ -196,16 +196,10 @@ done:
 }
 
 static napi_value verify_fixed(napi_env env, napi_callback_info info) {
-  size_t argc = 3;
-  napi_value argv[3];
   fixed_key *k = NULL;
   const unsigned char *digest = NULL, *sig = NULL;
   size_t digest_len = 0, sig_len = 0;
-  napi_valuetype t;
-  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
-      napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
-      napi_get_value_external(env, argv[0], (void **)&k) != napi_ok || !read_buffer(env, argv[1], &digest, &digest_len) ||
-      !read_buffer(env, argv[2], &sig, &sig_len)) {
+  if (!read_key_digest_signature(env, info, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verifyFixed expects (key, digest Buffer, signature Buffer)");
     return NULL;
   }
