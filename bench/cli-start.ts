@@ -29,6 +29,12 @@ for (let r = 0; r < RUNS; r++) {
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const base = median(times[0]!);
 console.log(`CLI start, median of ${RUNS} alternating runs (wall time, new process each)`);
+// Node reads and parses that whole file at every start (~40 ms for Debian's bundle), before any of signet loads.
+if (process.env.NODE_EXTRA_CA_CERTS) {
+  console.log(
+    `  NODE_EXTRA_CA_CERTS is set (${process.env.NODE_EXTRA_CA_CERTS}): every start below includes its parse`,
+  );
+}
 commands.forEach(([label], i) => {
   const m = median(times[i]!);
   const extra = i === 0 ? '' : `  (+${(m - base).toFixed(0)} ms over node, ${(m / base).toFixed(2)}x node -e 0)`;
