@@ -17,9 +17,9 @@ const MAY_IMPORT: Record<string, readonly string[]> = {
   // pure foundations
   encoding: [],
   merkle: [],
-  note: [],
   metrics: [],
   crypto: ['encoding'],
+  note: ['crypto'],
   bundle: ['crypto', 'encoding'],
   verify: ['bundle', 'crypto', 'encoding', 'merkle', 'note'],
   // clients

@@ -1,4 +1,5 @@
-import { createHash, createPublicKey, sign, verify, type KeyObject } from 'node:crypto';
+import { createHash, createPublicKey, sign, type KeyObject } from 'node:crypto';
+import { verifyByTrustedKey } from '../crypto/index.js';
 import { SignetError } from '../errors.js';
 import { checkName, type NoteSigner, type NoteVerifier } from './note.js';
 
@@ -34,7 +35,10 @@ export function rekorNoteSigner(name: string, privateKey: KeyObject): NoteSigner
   return { name, keyHash, sign: (message) => sign(digest, message, { key: privateKey, dsaEncoding: 'der' }) };
 }
 
-/** Verifies Rekor v1 checkpoint signatures (and C2SP type 0x02 ECDSA note signatures). */
+/**
+ * Verifies Rekor v1 checkpoint signatures (and C2SP type 0x02 ECDSA note signatures). The log's key is trust
+ * material that checks note after note: it verifies as one (fixed-base tables once warm).
+ */
 export function rekorNoteVerifier(name: string, publicKey: KeyObject): NoteVerifier {
   checkName(name);
   const key = publicFrom(publicKey);
@@ -42,7 +46,7 @@ export function rekorNoteVerifier(name: string, publicKey: KeyObject): NoteVerif
   return {
     name,
     keyHash: rekorKeyHash(key),
-    verify: (message, signature) => verify(digest, message, { key, dsaEncoding: 'der' }, signature),
+    verify: (message, signature) => verifyByTrustedKey(digest, message, key, signature),
   };
 }
 

@@ -1,16 +1,8 @@
 import type { KeyObject } from 'node:crypto';
 import type { InclusionProof } from '../bundle/index.js';
-import { verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import { leafHash, verifyInclusion } from '../merkle/index.js';
-import {
-  ed25519NoteVerifier,
-  openNote,
-  parseCheckpoint,
-  parseNote,
-  rekorNoteVerifier,
-  type NoteVerifier,
-} from '../note/index.js';
+import { ed25519NoteVerifier, openNote, parseCheckpoint, parseNote, rekorNoteVerifier } from '../note/index.js';
 
 export interface CheckedProof {
   logIndex: number;
@@ -53,8 +45,8 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   // An Ed25519 log may sign as Rekor v1 does (SPKI key hint: signet's own v1 log) or with the C2SP key ID (Rekor v2).
   const verifiers = signerNames(checkpoint.origin, baseUrl).flatMap((name) =>
     key.asymmetricKeyType === 'ed25519'
-      ? [ed25519NoteVerifier(name, key), logNoteVerifier(name, key)]
-      : [logNoteVerifier(name, key)],
+      ? [ed25519NoteVerifier(name, key), rekorNoteVerifier(name, key)]
+      : [rekorNoteVerifier(name, key)],
   );
   try {
     openNote(envelope, verifiers);
@@ -67,12 +59,6 @@ export function verifyCheckpoint(envelope: string, key: KeyObject, proof: Checke
   if (!Buffer.from(checkpoint.rootHash).equals(proof.rootHash)) {
     throw verificationFailed('inclusion proof does not match the checkpoint root');
   }
-}
-
-/** Rekor v1's note verifier, with the log's key verifying as trust material (fixed-base tables once warm). */
-function logNoteVerifier(name: string, key: KeyObject): NoteVerifier {
-  const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
-  return { ...rekorNoteVerifier(name, key), verify: (message, sig) => verifyByTrustedKey(hash, message, key, sig) };
 }
 
 /** Names a log may sign its checkpoint as: v1 uses the hostname before " - <treeID>"; v2 the whole origin. */
