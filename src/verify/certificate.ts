@@ -152,16 +152,17 @@ function ecPoint(spki: Der): EcPoint | undefined {
 function ecPublicKey({ crv, point, size }: EcPoint): KeyObject {
   const x = point.subarray(1, 1 + size).toString('base64url');
   const y = point.subarray(1 + size).toString('base64url');
-  try {
-    return createPublicKey({ key: { kty: 'EC', crv, x, y }, format: 'jwk' });
-  } catch (e) {
-    throw verificationFailed('the certificate public key is not a valid EC key', e);
-  }
+  return validEcKey(() => createPublicKey({ key: { kty: 'EC', crv, x, y }, format: 'jwk' }));
 }
 
 function addonKey({ crv, point }: EcPoint): EcPointKey | undefined {
+  return validEcKey(() => ecPointKey(crv, point));
+}
+
+/** Either import refuses a point off the curve: that is a certificate that fails verification. */
+function validEcKey<T>(load: () => T): T {
   try {
-    return ecPointKey(crv, point);
+    return load();
   } catch (e) {
     throw verificationFailed('the certificate public key is not a valid EC key', e);
   }
