@@ -5,7 +5,8 @@
  * node:crypto P-256 verify rate, with the CPU each run cost per entry (servers, this load generator, PostgreSQL);
  * then POST->201 latency paced at --rate/s. The write load comes from this process over raw keep-alive sockets with
  * requests serialized before the clock starts (RawPoster in workload.ts), so it takes little of the CPU the
- * servers are measured on. `--only sqlite,pg1,pg2` picks runs; `--cpu-prof DIR` profiles the
+ * servers are measured on. First the ceiling: bench/bound-server.ts, which does only the work every upload needs and
+ * keeps nothing, on one thread and on every core. `--only bound,sqlite,pg1,pg2` picks runs; `--cpu-prof DIR` profiles the
  * servers. Reads (with --read-dir, a data dir built by bench/bulk-load.ts; add --read-database-url for a PostgreSQL
  * log): GET entry by index (which carries its inclusion proof) and by UUID, consistency proofs, tiles and entry
  * bundles, req/s and p99. PostgreSQL runs are skipped when 127.0.0.1:5432 does not answer.
@@ -16,7 +17,8 @@ import { Agent, request } from 'node:http';
 import os, { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { serveLog } from './serve.js';
+import { fileURLToPath } from 'node:url';
+import { serveLog, serveNode } from './serve.js';
 import { hashedRekordBodies, p256VerifyCost, percentile, RawPoster } from './workload.js';
 import pg from 'pg';
 
@@ -33,11 +35,14 @@ const { values } = parseArgs({
     'database-url': { type: 'string', default: 'postgres://postgres@127.0.0.1:5432/test' },
     // Profile every server process: `--cpu-prof DIR` writes their V8 CPU profiles there when they stop.
     'cpu-prof': { type: 'string' },
-    // Run only some write set-ups: a comma list of sqlite, pg1, pg2 (all by default; ratios need all three).
-    only: { type: 'string', default: 'sqlite,pg1,pg2' },
+    // Run only some write set-ups: a comma list of bound, sqlite, pg1, pg2 (all by default; ratios need them all).
+    only: { type: 'string', default: 'bound,sqlite,pg1,pg2' },
+    // Uploads before each timed run: V8 still compiles the hot paths during the first thousand or so.
+    'warm-up': { type: 'string', default: '2000' },
   },
 });
 const ENTRIES = Number(values.entries);
+const WARM_UP = Number(values['warm-up']);
 const CONCURRENCY = Number(values.concurrency);
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -205,10 +210,10 @@ async function writeRun(
   for (let i = 0; i < frontends; i++) servers.push(await serve(args, dir));
   const ports = servers.map((s) => s.port);
   try {
-    const bodies = hashedRekordBodies(ENTRIES + Number(values.paced) + 500);
-    await saturate(ports, bodies.slice(0, 500)); // warm-up
+    const bodies = hashedRekordBodies(WARM_UP + ENTRIES + Number(values.paced));
+    await saturate(ports, bodies.slice(0, WARM_UP));
     const meter = cpuMeter(servers.map((s) => s.pid));
-    const sat = await saturate(ports, bodies.slice(500, 500 + ENTRIES));
+    const sat = await saturate(ports, bodies.slice(WARM_UP, WARM_UP + ENTRIES));
     const cpu = meter(ENTRIES);
     const after = p256VerifyCost();
     const mean = (base.rate + after.rate) / 2;
@@ -227,7 +232,7 @@ async function writeRun(
         `${(os.availableParallelism() / verifies).toFixed(3)}x the one-core verify rate` +
         (databaseUrl ? " (PostgreSQL's own CPU not counted)" : ''),
     );
-    const p = await paced(ports, bodies.slice(500 + ENTRIES), Number(values.rate));
+    const p = await paced(ports, bodies.slice(WARM_UP + ENTRIES), Number(values.rate));
     console.log(
       `latency ${label} at ${values.rate}/s: p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, non-201 ${p.failed}`,
     );
@@ -238,12 +243,36 @@ async function writeRun(
   }
 }
 
+/**
+ * The ceiling on this machine: bench/bound-server.ts does only what every upload needs (parse, key, verify, canonical
+ * body, leaf hash, SET signature, answer), nothing durable, on `threads` event loops sharing the listening socket.
+ */
+async function boundRun(threads: number, base: { rate: number }): Promise<number> {
+  const script = fileURLToPath(new URL('./bound-server.js', import.meta.url));
+  const s = await serveNode([script, '--threads', String(threads)], 'bound server');
+  try {
+    const bodies = hashedRekordBodies(WARM_UP + ENTRIES);
+    await saturate([s.port], bodies.slice(0, WARM_UP));
+    const meter = cpuMeter([s.pid]);
+    const sat = await saturate([s.port], bodies.slice(WARM_UP));
+    console.log(
+      `ceiling, ${threads} thread${threads > 1 ? 's' : ''} (bound-server.ts: nothing durable): ${sat.rate.toFixed(0)} ` +
+        `entries/s (ratio to baseline ${(sat.rate / base.rate).toFixed(3)}), non-201 ${sat.failed}; ${meter(ENTRIES).text}`,
+    );
+    return sat.rate;
+  } finally {
+    await s.stop();
+  }
+}
+
 const baseline = p256VerifyCost();
 const base = baseline.rate;
 console.log(
   `baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s (${baseline.cpuMicros.toFixed(1)} us of CPU each)`,
 );
 const only = new Set(values.only!.split(','));
+const cores = os.availableParallelism();
+const ceilings = only.has('bound') ? [await boundRun(1, baseline), await boundRun(cores, baseline)] : [];
 const sqlite = only.has('sqlite') ? await writeRun('SQLite, 1 frontend', 1, undefined, baseline) : undefined;
 const pgBase = values['database-url']!;
 const postgres: Array<WriteFigures | undefined> = [];
@@ -276,6 +305,12 @@ if (sqlite) {
     `  SQLite / one-core P-256 verify: ${sqliteRatio.toFixed(3)} (target >= 0.3: ${verdict(sqliteRatio >= 0.3)}), ` +
       `${CONCURRENCY} in flight, bodies pre-signed by 16 keys`,
   );
+  if (ceilings.length) {
+    console.log(
+      `  SQLite / ceiling on 1 and ${cores} threads (same work minus storage, tree and checks): ` +
+        ceilings.map((c) => (sqlite.rate / c).toFixed(3)).join(' and '),
+    );
+  }
 }
 const [pg1, pg2] = postgres;
 if (pg2) {

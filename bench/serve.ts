@@ -27,13 +27,15 @@ export function serveLog(dataDir: string, args: string[] = [], nodeFlags: string
  * Starts a signet server command (`log serve`, `up`) that is given `--port 0`, reads its port from the URL it prints
  * ("... on http://127.0.0.1:PORT") and waits until /readyz answers.
  */
-export async function serveSignet(signetArgs: string[], nodeFlags: string[] = []): Promise<Served> {
+export function serveSignet(signetArgs: string[], nodeFlags: string[] = []): Promise<Served> {
+  return serveNode([...nodeFlags, signetBin, ...signetArgs], `signet ${signetArgs.slice(0, 2).join(' ')}`);
+}
+
+/** The same for any node script that prints its URL and answers /readyz (bench/bound-server.ts). */
+export async function serveNode(nodeArgs: string[], what: string): Promise<Served> {
   // Port 0, and the port read from the server's first line: a port picked here could be taken by another process
   // on a shared machine, and its /readyz would then answer for a server that is not the one measured.
-  const child: ChildProcess = spawn(process.execPath, [...nodeFlags, signetBin, ...signetArgs], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  const what = `signet ${signetArgs.slice(0, 2).join(' ')}`;
+  const child: ChildProcess = spawn(process.execPath, nodeArgs, { stdio: ['ignore', 'pipe', 'inherit'] });
   const port = await new Promise<number>((resolve, reject) => {
     let out = '';
     const onData = (chunk: Buffer) => {
