@@ -8,6 +8,7 @@ export {
   assertAcceptableKey,
   describeKey,
   keyDetails,
+  messageHash,
   parsePublicKey,
   publicKeyDer,
   type Curve,

@@ -137,3 +137,11 @@ export function keyDetails(key: KeyObject): PublicKeyDetails {
 function unsupported(message: string): SignetError {
   return new SignetError('unsupported', message);
 }
+
+/**
+ * The hash node:crypto's sign and verify are given for `key` in a protocol that fixes one (`hash`): ECDSA and RSA
+ * sign that digest of the message, Ed25519 signs the message itself (null).
+ */
+export function messageHash<H extends string>(key: KeyObject, hash: H): H | null {
+  return key.asymmetricKeyType === 'ed25519' ? null : hash;
+}

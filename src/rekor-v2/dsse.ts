@@ -2,6 +2,7 @@ import { createHash, verify } from 'node:crypto';
 import { invalidInput } from '../errors.js';
 import { readArray, readBytes, readMessage, readString, type Json } from './proto-json.js';
 import { readVerifier, type EntryVerifier } from './verifier.js';
+import { messageHash } from '../crypto/index.js';
 
 const MAX_VERIFIERS = 10;
 const MAX_SIGNATURES = 10;
@@ -70,7 +71,7 @@ export function preAuthEncoding(payloadType: string, payload: Buffer): Buffer {
 
 function verifiesPae(v: EntryVerifier, pae: Buffer, signature: Buffer): boolean {
   try {
-    return verify(v.key.asymmetricKeyType === 'ed25519' ? null : v.hash, pae, v.key, signature);
+    return verify(messageHash(v.key, v.hash), pae, v.key, signature);
   } catch {
     return false;
   }

@@ -1,6 +1,7 @@
 import { X509Certificate, sign, type KeyObject } from 'node:crypto';
 import { SignetError, invalidInput } from '../errors.js';
 import { postJson, type FetchLike } from './http-json.js';
+import { messageHash } from '../crypto/index.js';
 
 export interface IssuedCertificate {
   /** PEM certificates, leaf first, as the CA returned them. */
@@ -47,7 +48,7 @@ export async function requestSigningCertificate(
   options: { fetch?: FetchLike; retryDelayMs?: number } = {},
 ): Promise<IssuedCertificate> {
   const challenge = Buffer.from(proofOfPossessionChallenge(idToken), 'utf8');
-  const hash = key.privateKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  const hash = messageHash(key.privateKey, 'sha256');
   const body = {
     credentials: { oidcIdentityToken: idToken },
     publicKeyRequest: {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { verifyByTrustedKey } from '../crypto/index.js';
+import { messageHash, verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import { extension, OID, type Certificate } from './certificate.js';
 import {
@@ -42,7 +42,7 @@ export function verifyEmbeddedScts(leaf: Certificate, issuer: Certificate, ctlog
     if (!log || sct.version !== 0) continue;
     if (!windowContains(log.validFor, new Date(sct.timestamp))) continue;
     const signed = sctSignedData({ type: 'precert', issuerKeyHash, tbsDer: tbs }, sct.timestamp, sct.extensions);
-    const hash = log.publicKey.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+    const hash = messageHash(log.publicKey, 'sha256');
     try {
       if (verifyByTrustedKey(hash, signed, log.publicKey, sct.signature.signature)) verified++;
     } catch {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { verifyByTrustedKey } from '../crypto/index.js';
+import { messageHash, verifyByTrustedKey } from '../crypto/index.js';
 import { verificationFailed } from '../errors.js';
 import type { Certificate } from './certificate.js';
 import {
@@ -73,7 +73,7 @@ export function verifyRfc3161Timestamp(der: Buffer, signature: Buffer, tsas: Aut
 }
 
 function verifySignerSignature(leaf: Certificate, token: TimestampToken, signed: Buffer): boolean {
-  const hash = leaf.publicKey.asymmetricKeyType === 'ed25519' ? null : token.digestAlgorithm;
+  const hash = messageHash(leaf.publicKey, token.digestAlgorithm);
   try {
     // The TSA's key is trust material: it signs every timestamp this verifier sees.
     return verifyByTrustedKey(hash, signed, leaf.publicKey, token.signature);

@@ -1,5 +1,5 @@
 import type { KeyObject } from 'node:crypto';
-import { verifyByTrustedKey } from '../crypto/index.js';
+import { messageHash, verifyByTrustedKey } from '../crypto/index.js';
 import { canonicalJson } from '../encoding/index.js';
 
 /**
@@ -11,8 +11,7 @@ export function setPayload(body: string, integratedTime: number, logIdHex: strin
 }
 
 export function verifySet(payload: Buffer, signature: Buffer, key: KeyObject): boolean {
-  // ECDSA and RSA sign the SHA-256 of the payload; Ed25519 signs it directly.
-  const hash = key.asymmetricKeyType === 'ed25519' ? null : 'sha256';
+  const hash = messageHash(key, 'sha256');
   try {
     return verifyByTrustedKey(hash, payload, key, signature);
   } catch {
