@@ -74,13 +74,7 @@ static napi_value load_key(napi_env env, napi_callback_info info) {
   }
   k->pkey = pkey;
   k->is_rsa = id == EVP_PKEY_RSA;
-  napi_value ext;
-  if (napi_create_external(env, k, free_key, NULL, &ext) != napi_ok) {
-    free_key(env, k, NULL);
-    napi_throw_error(env, NULL, "loadKey: cannot wrap the key");
-    return NULL;
-  }
-  return ext;
+  return wrap_key(env, k, free_key, &DIGEST_KEY_TAG);
 }
 
 static EVP_PKEY_CTX *context_for(dv_key *k, int md) {
@@ -105,9 +99,7 @@ static napi_value verify(napi_env env, napi_callback_info info) {
   int32_t md = -1;
   const unsigned char *digest = NULL, *sig = NULL;
   size_t digest_len = 0, sig_len = 0;
-  napi_valuetype t;
-  if (argc < 4 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_external ||
-      napi_get_value_external(env, argv[0], (void **)&k) != napi_ok || napi_get_value_int32(env, argv[1], &md) != napi_ok ||
+  if (argc < 4 || !read_key(env, argv[0], &DIGEST_KEY_TAG, (void **)&k) || napi_get_value_int32(env, argv[1], &md) != napi_ok ||
       md < 0 || md > 2 || !read_buffer(env, argv[2], &digest, &digest_len) || !read_buffer(env, argv[3], &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verify expects (key, md 0..2, digest Buffer, signature Buffer)");
     return NULL;

@@ -109,13 +109,7 @@ static napi_value load_fixed_key(napi_env env, napi_callback_info info) {
     napi_throw_error(env, NULL, "loadFixedKey: not a DER SubjectPublicKeyInfo of an EC key");
     return NULL;
   }
-  napi_value ext;
-  if (napi_create_external(env, k, free_fixed, NULL, &ext) != napi_ok) {
-    free_fixed(env, k, NULL);
-    napi_throw_error(env, NULL, "loadFixedKey: cannot wrap the key");
-    return NULL;
-  }
-  return ext;
+  return wrap_key(env, k, free_fixed, &FIXED_KEY_TAG);
 }
 
 /** u * (the group's generator), through the group's precomputed table. */
@@ -199,7 +193,7 @@ static napi_value verify_fixed(napi_env env, napi_callback_info info) {
   fixed_key *k = NULL;
   const unsigned char *digest = NULL, *sig = NULL;
   size_t digest_len = 0, sig_len = 0;
-  if (!read_key_digest_signature(env, info, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
+  if (!read_key_digest_signature(env, info, &FIXED_KEY_TAG, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verifyFixed expects (key, digest Buffer, signature Buffer)");
     return NULL;
   }

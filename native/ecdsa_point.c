@@ -85,20 +85,14 @@ static napi_value load_ec_point(napi_env env, napi_callback_info info) {
   }
   k->key = key;
   k->curve = curve;
-  napi_value ext;
-  if (napi_create_external(env, k, free_point_key, NULL, &ext) != napi_ok) {
-    free_point_key(env, k, NULL);
-    napi_throw_error(env, NULL, "loadEcPoint: cannot wrap the key");
-    return NULL;
-  }
-  return ext;
+  return wrap_key(env, k, free_point_key, &POINT_KEY_TAG);
 }
 
 static napi_value verify_ec_point(napi_env env, napi_callback_info info) {
   point_key *k = NULL;
   const unsigned char *digest = NULL, *sig = NULL;
   size_t digest_len = 0, sig_len = 0;
-  if (!read_key_digest_signature(env, info, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
+  if (!read_key_digest_signature(env, info, &POINT_KEY_TAG, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verifyEcPoint expects (key, digest Buffer, signature Buffer)");
     return NULL;
   }

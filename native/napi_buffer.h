@@ -14,16 +14,45 @@ static inline int read_buffer(napi_env env, napi_value v, const unsigned char **
   return 1;
 }
 
-// The (key External, digest Buffer, signature Buffer) arguments of a verify call; returns 0 when they are not.
-static inline int read_key_digest_signature(napi_env env, napi_callback_info info, void **key,
-                                            const unsigned char **digest, size_t *digest_len,
+// Each kind of key the addon hands out carries its own type tag, so a key of one kind given where another is expected
+// (or any other External) is refused instead of being read as the wrong struct.
+static const napi_type_tag DIGEST_KEY_TAG = {0x7369676e65746b31ULL, 0x6469676573740001ULL};
+static const napi_type_tag FIXED_KEY_TAG = {0x7369676e65746b31ULL, 0x6669786564000002ULL};
+static const napi_type_tag POINT_KEY_TAG = {0x7369676e65746b31ULL, 0x706f696e74000003ULL};
+
+// The key wrapped in an External tagged `tag`, freed by `finalize` once collected. On failure a JS error is thrown
+// and NULL returned; the key is freed then (or left to the External that already owns it).
+static inline napi_value wrap_key(napi_env env, void *key, napi_finalize finalize, const napi_type_tag *tag) {
+  napi_value ext;
+  if (napi_create_external(env, key, finalize, NULL, &ext) != napi_ok) {
+    finalize(env, key, NULL);
+    napi_throw_error(env, NULL, "cannot wrap the key");
+    return NULL;
+  }
+  if (napi_type_tag_object(env, ext, tag) != napi_ok) {
+    napi_throw_error(env, NULL, "cannot tag the key");
+    return NULL;
+  }
+  return ext;
+}
+
+// A key argument made by wrap_key with `tag`; returns 0 for anything else.
+static inline int read_key(napi_env env, napi_value v, const napi_type_tag *tag, void **key) {
+  napi_valuetype t;
+  bool tagged = false;
+  return napi_typeof(env, v, &t) == napi_ok && t == napi_external &&
+         napi_check_object_type_tag(env, v, tag, &tagged) == napi_ok && tagged &&
+         napi_get_value_external(env, v, key) == napi_ok;
+}
+
+// The (key, digest Buffer, signature Buffer) arguments of a verify call; returns 0 when they are not.
+static inline int read_key_digest_signature(napi_env env, napi_callback_info info, const napi_type_tag *tag,
+                                            void **key, const unsigned char **digest, size_t *digest_len,
                                             const unsigned char **sig, size_t *sig_len) {
   size_t argc = 3;
   napi_value argv[3];
-  napi_valuetype t;
   return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 3 &&
-         napi_typeof(env, argv[0], &t) == napi_ok && t == napi_external &&
-         napi_get_value_external(env, argv[0], key) == napi_ok && read_buffer(env, argv[1], digest, digest_len) &&
+         read_key(env, argv[0], tag, key) && read_buffer(env, argv[1], digest, digest_len) &&
          read_buffer(env, argv[2], sig, sig_len);
 }
 #endif
