@@ -99,8 +99,9 @@ static napi_value verify(napi_env env, napi_callback_info info) {
   int32_t md = -1;
   const unsigned char *digest = NULL, *sig = NULL;
   size_t digest_len = 0, sig_len = 0;
-  if (argc < 4 || !read_key(env, argv[0], &DIGEST_KEY_TAG, (void **)&k) || napi_get_value_int32(env, argv[1], &md) != napi_ok ||
-      md < 0 || md > 2 || !read_buffer(env, argv[2], &digest, &digest_len) || !read_buffer(env, argv[3], &sig, &sig_len)) {
+  if (argc < 4 || !read_key(env, argv[0], &DIGEST_KEY_TAG, (void **)&k) ||
+      napi_get_value_int32(env, argv[1], &md) != napi_ok || md < 0 || md > 2 ||
+      !read_buffer(env, argv[2], &digest, &digest_len) || !read_buffer(env, argv[3], &sig, &sig_len)) {
     napi_throw_type_error(env, NULL, "verify expects (key, md 0..2, digest Buffer, signature Buffer)");
     return NULL;
   }
