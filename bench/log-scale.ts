@@ -37,7 +37,8 @@ const { values } = parseArgs({
     'cpu-prof': { type: 'string' },
     // Run only some write set-ups: a comma list of bound, sqlite, pg1, pg2 (all by default; ratios need them all).
     only: { type: 'string', default: 'bound,sqlite,pg1,pg2' },
-    // Uploads before each timed run: V8 still compiles the hot paths during the first thousand or so.
+    // Uploads per server process before each timed run: V8 still compiles the hot paths during the first thousand or
+    // so, and a frontend's hand-off path, run once per batch, later still.
     'warm-up': { type: 'string', default: '2000' },
   },
 });
@@ -210,10 +211,12 @@ async function writeRun(
   for (let i = 0; i < frontends; i++) servers.push(await serve(args, dir));
   const ports = servers.map((s) => s.port);
   try {
-    const bodies = hashedRekordBodies(WARM_UP + ENTRIES + Number(values.paced));
-    await saturate(ports, bodies.slice(0, WARM_UP));
+    // Each process gets the same warm-up, however many share the load.
+    const warm = WARM_UP * frontends;
+    const bodies = hashedRekordBodies(warm + ENTRIES + Number(values.paced));
+    await saturate(ports, bodies.slice(0, warm));
     const meter = cpuMeter(servers.map((s) => s.pid));
-    const sat = await saturate(ports, bodies.slice(WARM_UP, WARM_UP + ENTRIES));
+    const sat = await saturate(ports, bodies.slice(warm, warm + ENTRIES));
     const cpu = meter(ENTRIES);
     const after = p256VerifyCost();
     const mean = (base.rate + after.rate) / 2;
@@ -232,7 +235,7 @@ async function writeRun(
         `${(os.availableParallelism() / verifies).toFixed(3)}x the one-core verify rate` +
         (databaseUrl ? " (PostgreSQL's own CPU not counted)" : ''),
     );
-    const p = await paced(ports, bodies.slice(WARM_UP + ENTRIES), Number(values.rate));
+    const p = await paced(ports, bodies.slice(warm + ENTRIES), Number(values.rate));
     console.log(
       `latency ${label} at ${values.rate}/s: p50 ${p.p50.toFixed(1)} ms, p99 ${p.p99.toFixed(1)} ms, non-201 ${p.failed}`,
     );
