@@ -140,8 +140,9 @@ static int x_is_r(const fixed_key *k, const BIGNUM *x, const BIGNUM *z2, const B
   return ok;
 }
 
-static int verify_digest(const fixed_key *k, const unsigned char *dgst, size_t dlen, const unsigned char *sig,
+static int verify_digest(const void *key, const unsigned char *dgst, size_t dlen, const unsigned char *sig,
                          size_t slen) {
+  const fixed_key *k = (const fixed_key *)key;
   int ok = 0;
   ECDSA_SIG *s = NULL;
   unsigned char *der = NULL;
@@ -190,16 +191,8 @@ done:
 }
 
 static napi_value verify_fixed(napi_env env, napi_callback_info info) {
-  fixed_key *k = NULL;
-  const unsigned char *digest = NULL, *sig = NULL;
-  size_t digest_len = 0, sig_len = 0;
-  if (!read_key_digest_signature(env, info, &FIXED_KEY_TAG, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
-    napi_throw_type_error(env, NULL, "verifyFixed expects (key, digest Buffer, signature Buffer)");
-    return NULL;
-  }
-  napi_value result;
-  if (napi_get_boolean(env, verify_digest(k, digest, digest_len, sig, sig_len), &result) != napi_ok) return NULL;
-  return result;
+  return verify_call(env, info, &FIXED_KEY_TAG, verify_digest,
+                     "verifyFixed expects (key, digest Buffer, signature Buffer)");
 }
 
 int register_ecdsa_fixed(napi_env env, napi_value exports) {

@@ -88,20 +88,18 @@ static napi_value load_ec_point(napi_env env, napi_callback_info info) {
   return wrap_key(env, k, free_point_key, &POINT_KEY_TAG);
 }
 
-static napi_value verify_ec_point(napi_env env, napi_callback_info info) {
-  point_key *k = NULL;
-  const unsigned char *digest = NULL, *sig = NULL;
-  size_t digest_len = 0, sig_len = 0;
-  if (!read_key_digest_signature(env, info, &POINT_KEY_TAG, (void **)&k, &digest, &digest_len, &sig, &sig_len)) {
-    napi_throw_type_error(env, NULL, "verifyEcPoint expects (key, digest Buffer, signature Buffer)");
-    return NULL;
-  }
+static int verify_point(const void *key, const unsigned char *digest, size_t digest_len, const unsigned char *sig,
+                        size_t sig_len) {
+  const point_key *k = (const point_key *)key;
   int ok = digest_len == DIGEST_BYTES[k->curve] && sig_len > 0 && sig_len <= 0x7fffffff &&
            ECDSA_verify(0, digest, (int)digest_len, sig, (int)sig_len, k->key) == 1;
   ERR_clear_error();
-  napi_value result;
-  if (napi_get_boolean(env, ok, &result) != napi_ok) return NULL;
-  return result;
+  return ok;
+}
+
+static napi_value verify_ec_point(napi_env env, napi_callback_info info) {
+  return verify_call(env, info, &POINT_KEY_TAG, verify_point,
+                     "verifyEcPoint expects (key, digest Buffer, signature Buffer)");
 }
 
 int register_ecdsa_point(napi_env env, napi_value exports) {

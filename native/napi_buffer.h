@@ -1,4 +1,4 @@
-// Argument readers shared by the addon's files.
+// Argument readers and the key wrapping shared by the addon's files.
 #ifndef SIGNET_NAPI_BUFFER_H
 #define SIGNET_NAPI_BUFFER_H
 #include <node_api.h>
@@ -45,14 +45,26 @@ static inline int read_key(napi_env env, napi_value v, const napi_type_tag *tag,
          napi_get_value_external(env, v, key) == napi_ok;
 }
 
-// The (key, digest Buffer, signature Buffer) arguments of a verify call; returns 0 when they are not.
-static inline int read_key_digest_signature(napi_env env, napi_callback_info info, const napi_type_tag *tag,
-                                            void **key, const unsigned char **digest, size_t *digest_len,
-                                            const unsigned char **sig, size_t *sig_len) {
+// Checks a signature over a digest with a key made by wrap_key: 1 when it verifies, 0 otherwise.
+typedef int (*digest_verifier)(const void *key, const unsigned char *digest, size_t digest_len,
+                               const unsigned char *sig, size_t sig_len);
+
+// A verify call `(key, digest Buffer, signature Buffer) -> boolean` by `verify`, for keys tagged `tag`; anything
+// else is a TypeError saying `usage`.
+static inline napi_value verify_call(napi_env env, napi_callback_info info, const napi_type_tag *tag,
+                                     digest_verifier verify, const char *usage) {
   size_t argc = 3;
-  napi_value argv[3];
-  return napi_get_cb_info(env, info, &argc, argv, NULL, NULL) == napi_ok && argc >= 3 &&
-         read_key(env, argv[0], tag, key) && read_buffer(env, argv[1], digest, digest_len) &&
-         read_buffer(env, argv[2], sig, sig_len);
+  napi_value argv[3], result;
+  void *key = NULL;
+  const unsigned char *digest = NULL, *sig = NULL;
+  size_t digest_len = 0, sig_len = 0;
+  if (napi_get_cb_info(env, info, &argc, argv, NULL, NULL) != napi_ok || argc < 3 ||
+      !read_key(env, argv[0], tag, &key) || !read_buffer(env, argv[1], &digest, &digest_len) ||
+      !read_buffer(env, argv[2], &sig, &sig_len)) {
+    napi_throw_type_error(env, NULL, usage);
+    return NULL;
+  }
+  if (napi_get_boolean(env, verify(key, digest, digest_len, sig, sig_len), &result) != napi_ok) return NULL;
+  return result;
 }
 #endif
