@@ -44,6 +44,7 @@ const { values } = parseArgs({
 });
 const ENTRIES = Number(values.entries);
 const WARM_UP = Number(values['warm-up']);
+const cores = os.availableParallelism();
 const CONCURRENCY = Number(values.concurrency);
 const agent = new Agent({ keepAlive: true, maxSockets: 256 });
 
@@ -231,8 +232,8 @@ async function writeRun(
     console.log(
       `  baseline after the run ${after.rate.toFixed(0)}/s (ratio to the mean of both ${(sat.rate / mean).toFixed(3)}); ` +
         `an entry cost ${verifies.toFixed(1)} verifies' worth of CPU (servers + load generator; one verify ` +
-        `${base.cpuMicros.toFixed(0)} us), so ${os.availableParallelism()} cores used in full would give ` +
-        `${(os.availableParallelism() / verifies).toFixed(3)}x the one-core verify rate` +
+        `${base.cpuMicros.toFixed(0)} us), so ${cores} cores used in full would give ` +
+        `${(cores / verifies).toFixed(3)}x the one-core verify rate` +
         (databaseUrl ? " (PostgreSQL's own CPU not counted)" : ''),
     );
     const p = await paced(ports, bodies.slice(warm + ENTRIES), Number(values.rate));
@@ -274,7 +275,6 @@ console.log(
   `baseline: node:crypto P-256 verify, one core: ${base.toFixed(0)}/s (${baseline.cpuMicros.toFixed(1)} us of CPU each)`,
 );
 const only = new Set(values.only!.split(','));
-const cores = os.availableParallelism();
 const ceilings = only.has('bound') ? [await boundRun(1, baseline), await boundRun(cores, baseline)] : [];
 const sqlite = only.has('sqlite') ? await writeRun('SQLite, 1 frontend', 1, undefined, baseline) : undefined;
 const pgBase = values['database-url']!;
