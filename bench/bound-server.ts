@@ -10,7 +10,7 @@
 import { createHash, createPublicKey, generateKeyPairSync, randomBytes, sign, type KeyObject } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
 import { parseArgs } from 'node:util';
-import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
+import { isMainThread, Worker, workerData } from 'node:worker_threads';
 import { verifyDigestSignature } from '../src/crypto/index.js';
 
 const LOG_ID = randomBytes(32).toString('hex');
@@ -78,10 +78,10 @@ function server(): Server {
 
 if (isMainThread) {
   const { values } = parseArgs({
-    options: { threads: { type: 'string', default: '1' }, port: { type: 'string', default: '0' } },
+    options: { threads: { type: 'string', default: '1' } },
   });
   const s = server();
-  s.listen(Number(values.port), '127.0.0.1', () => {
+  s.listen(0, '127.0.0.1', () => {
     const fd = (s as unknown as { _handle: { fd: number } })._handle.fd;
     for (let i = 1; i < Number(values.threads); i++) new Worker(new URL(import.meta.url), { workerData: { fd } });
     const { port } = s.address() as { port: number };
@@ -90,5 +90,4 @@ if (isMainThread) {
 } else {
   // The same listening socket, accepted from this thread's event loop too.
   server().listen({ fd: (workerData as { fd: number }).fd });
-  parentPort?.unref();
 }
