@@ -134,6 +134,8 @@ export class SharedAppender implements Appender {
   async close(): Promise<void> {
     this.#closing = true;
     clearInterval(this.#timer);
+    // A tick may be taking the sequencer role right now: let it finish, so that role is given back below.
+    await this.#serial.get('tick');
     await this.#run('flush');
     // Answer our own waiters (bounded by their timeouts) so acknowledged writes are not dropped.
     while (this.#waiters.size > 0) {

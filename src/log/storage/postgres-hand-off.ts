@@ -175,6 +175,10 @@ export class PostgresHandOff implements HandOff {
         void c.end().catch(() => undefined);
         throw e;
       });
+      if (this.#closed) {
+        await c.end().catch(() => undefined);
+        return undefined;
+      }
       this.#candidate = c;
     }
     const c = this.#candidate;
