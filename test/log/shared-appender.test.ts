@@ -5,7 +5,7 @@ import { identityOf, TransparencyLog } from '../../src/log/index.js';
 import type { HandOff, Lease } from '../../src/log/storage/hand-off.js';
 import { PostgresLogStore } from '../../src/log/storage/postgres.js';
 import { requireOrSkip } from '../helpers/env.js';
-import { pgReachable, testSchema } from './tiles/pg-env.js';
+import { namedSessions, pgReachable, testSchema } from './tiles/pg-env.js';
 
 const reachable = await pgReachable();
 const drops: Array<() => Promise<void>> = [];
@@ -57,7 +57,7 @@ function gatedLease(store: PostgresLogStore, gate: Promise<void>, won: () => voi
 }
 
 describe('shared appender: closing', () => {
-  it('a frontend closed while it takes over the sequencer role releases the role', async (t) => {
+  it('a frontend closed while it takes over the sequencer role releases the role and every session', async (t) => {
     if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
     const s = testSchema();
     drops.push(s.drop);
@@ -69,7 +69,8 @@ describe('shared appender: closing', () => {
     const gate = new Promise<void>((r) => (open = r));
     let won!: () => void;
     const takingOver = new Promise<void>((r) => (won = r));
-    const storeB = await PostgresLogStore.open(s.url);
+    const sessionsB = namedSessions(s.url);
+    const storeB = await PostgresLogStore.open(sessionsB.url);
     const logB = await openLog(gatedLease(storeB, gate, won));
 
     // The sequencer stops; B's next tick wins the role, and B is told to close before it has taken it up.
@@ -80,6 +81,7 @@ describe('shared appender: closing', () => {
     open();
     await closing;
     await storeB.close();
+    assert.equal(await sessionsB.count(), 0, 'the closed process keeps no database session');
 
     const observer = await PostgresLogStore.open(s.url);
     try {

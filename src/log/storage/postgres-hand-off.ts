@@ -186,7 +186,8 @@ export class PostgresHandOff implements HandOff {
       SEQUENCER_LOCK,
       this.#store.target.schema,
     ]);
-    if (!rows[0]?.ok) return undefined;
+    // Closed meanwhile: close() ends this session, and the lock with it.
+    if (!rows[0]?.ok || this.#closed) return undefined;
     this.#candidate = undefined;
     return new PostgresLease(this.#store, c);
   }
@@ -216,10 +217,17 @@ export class PostgresHandOff implements HandOff {
       this.#listener = undefined;
       setTimeout(() => void this.listen(handlers).catch(() => undefined), 1000).unref();
     });
-    await c.connect();
-    await c.query(`LISTEN ${WAITING}`);
-    await c.query(`LISTEN ${SEQUENCED}`);
-    this.#listener = c;
+    try {
+      await c.connect();
+      await c.query(`LISTEN ${WAITING}`);
+      await c.query(`LISTEN ${SEQUENCED}`);
+    } catch (e) {
+      await c.end().catch(() => undefined);
+      throw e;
+    }
+    // Closed while this (re)connected: the session would otherwise outlive close() and keep the process alive.
+    if (this.#closed) await c.end().catch(() => undefined);
+    else this.#listener = c;
   }
 
   async close(): Promise<void> {

@@ -4,7 +4,7 @@ import type { Outcome } from '../../../src/log/storage/hand-off.js';
 import { PostgresLogStore } from '../../../src/log/storage/postgres.js';
 import { parseDatabaseUrl } from '../../../src/log/storage/postgres-connect.js';
 import { requireOrSkip } from '../../helpers/env.js';
-import { pgReachable, testSchema } from '../tiles/pg-env.js';
+import { namedSessions, pgReachable, testSchema } from '../tiles/pg-env.js';
 import { storeConformance } from './conformance.js';
 
 const reachable = await pgReachable();
@@ -157,5 +157,21 @@ describe('PostgreSQL sequencer lease', () => {
     assert.equal(lost, true);
     assert.equal(await a!.handOff.leaderKnown(), false);
     for (const st of [a, b, c]) await st!.close();
+  });
+
+  it('a close while the listener or a lease candidate connects leaves no session behind', async (t) => {
+    if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
+    const s = testSchema();
+    drops.push(s.drop);
+    const sessions = namedSessions(s.url);
+    const store = await PostgresLogStore.open(sessions.url);
+    // Both start connecting, then the store closes before either session is up.
+    const listening = store.handOff.listen({ onWaiting: () => undefined, onSequenced: () => undefined });
+    const leasing = store.handOff.lease();
+    await store.close();
+    await listening.catch(() => undefined);
+    const lease = await leasing.catch(() => undefined);
+    assert.equal(lease, undefined, 'a closed hand-off takes no role');
+    assert.equal(await sessions.count(), 0);
   });
 });

@@ -34,3 +34,24 @@ export async function dropSchema(schema: string): Promise<void> {
     await c.end();
   }
 }
+
+/** A URL of `url` whose sessions carry a name of their own, and a count of that name's open sessions. */
+export function namedSessions(url: string): { url: string; count: () => Promise<number> } {
+  const name = `signet_t_${randomBytes(6).toString('hex')}`;
+  return {
+    url: `${url}${url.includes('?') ? '&' : '?'}application_name=${name}`,
+    count: async () => {
+      const c = new pg.Client({ connectionString: PG_URL });
+      await c.connect();
+      try {
+        const { rows } = await c.query<{ n: number }>(
+          'SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = $1',
+          [name],
+        );
+        return rows[0]!.n;
+      } finally {
+        await c.end();
+      }
+    },
+  };
+}
