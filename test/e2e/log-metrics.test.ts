@@ -4,7 +4,7 @@ import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import { requireOrSkip, signetBin } from '../helpers/env.js';
-import { tempDir } from '../helpers/process.js';
+import { stopProcess, tempDir } from '../helpers/process.js';
 import { startUp, type UpProcess } from '../helpers/up.js';
 import { hashedRekordSigner } from '../log/server/fixtures.js';
 import { post } from '../log/tiles/audit.js';
@@ -39,15 +39,8 @@ async function logServe(args: string[]): Promise<{ url: string; child: ChildProc
     env: { ...process.env, SIGNET_LOG_LEVEL: 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  cleanups.push(
-    () =>
-      new Promise<void>((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
-  );
   let out = '';
+  cleanups.push(async () => void (await stopProcess(child, 'signet log serve', 'SIGTERM', () => out)));
   child.stdout!.on('data', (d) => (out += d));
   child.stderr!.on('data', (d) => (out += d));
   const deadline = Date.now() + 60_000;

@@ -146,11 +146,30 @@ export async function startSignet(
     dataDir,
     child,
     output: () => out,
-    stop: (signal = 'SIGTERM') =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill(signal);
-      }),
+    stop: (signal = 'SIGTERM') => stopProcess(child, `signet ${args.join(' ')}`, signal, () => out),
   };
+}
+
+/**
+ * Signals a child and resolves with its exit code. One that has not exited 30 s later (a handle left open) is
+ * killed and fails the caller by name, with its output, rather than holding the test run until CI gives up.
+ */
+export function stopProcess(
+  child: ChildProcess,
+  what: string,
+  signal: NodeJS.Signals = 'SIGTERM',
+  output: () => string = () => '',
+): Promise<number | null> {
+  return new Promise((resolve, reject) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve(child.exitCode);
+    const deadline = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`${what} did not exit within 30 s of ${signal}:\n${output()}`));
+    }, 30_000);
+    child.once('exit', (code) => {
+      clearTimeout(deadline);
+      resolve(code);
+    });
+    child.kill(signal);
+  });
 }

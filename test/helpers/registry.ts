@@ -2,7 +2,7 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, tempDir } from './process.js';
+import { freePort, stopProcess, tempDir } from './process.js';
 
 export interface RunningRegistry {
   /** host:port on loopback */
@@ -56,12 +56,7 @@ ${authConfig}`;
   }
   return {
     host,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-      }),
+    stop: async () => void (await stopProcess(child, 'docker-registry')),
   };
 }
 

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { signetBin } from './env.js';
+import { stopProcess } from './process.js';
 
 export interface UpProcess {
   child: ChildProcess;
@@ -38,12 +39,7 @@ export async function startUp(args: string[], options: { cwd?: string; env?: Rec
     child,
     url,
     output: () => out,
-    stop: () =>
-      new Promise((resolve) => {
-        if (child.exitCode !== null) return resolve(child.exitCode);
-        child.once('exit', (code) => resolve(code));
-        child.kill('SIGTERM');
-      }),
+    stop: () => stopProcess(child, 'signet up', 'SIGTERM', () => out),
   };
   return up;
 }
