@@ -9,6 +9,7 @@ import {
   DuplicateEntryError,
   openAppender,
   proveInclusion,
+  type Appended,
   type Appender,
   type HandOffTuning,
   type InclusionProof,
@@ -64,7 +65,7 @@ export class TransparencyLog {
   readonly #cache: NodeCache;
   readonly #admit: (proposed: unknown) => Promise<AdmittedEntry>;
   readonly #admitJson: (body: Buffer) => Promise<AdmittedEntry>;
-  readonly #inflight = new Set<Promise<unknown>>();
+  readonly #admitting = new Set<Promise<unknown>>();
   #closing = false;
 
   private constructor(o: TransparencyLogOptions, treeId: string, appender: Appender, cache: NodeCache) {
@@ -111,17 +112,18 @@ export class TransparencyLog {
     if (this.#closing) {
       return Promise.reject(new SignetError('pushback', 'the log is shutting down', { detail: { retryAfter: '5' } }));
     }
-    const p = this.#add(admit);
-    this.#inflight.add(p);
-    const forget = () => this.#inflight.delete(p);
-    p.then(forget, forget);
-    return p;
+    // Settles once the entry is handed to the appender, not once it is answered: close() waits for admissions to
+    // reach the appender, whose own close then answers everything it took (or gives up on it, database gone).
+    const handed = admit().then((a) => ({ answer: this.#appender.append(a) }));
+    this.#admitting.add(handed);
+    const forget = () => this.#admitting.delete(handed);
+    handed.then(forget, forget);
+    return handed.then(({ answer }) => this.#answered(answer));
   }
 
-  async #add(admit: () => Promise<AdmittedEntry>): Promise<EntryWithProof> {
-    const admitted = await admit();
+  async #answered(answer: Promise<Appended>): Promise<EntryWithProof> {
     try {
-      const { entry, proof } = await this.#appender.append(admitted);
+      const { entry, proof } = await answer;
       return { entryId: entryIdOf(this.treeIdHex, entry.leafHash), entry, proof };
     } catch (e) {
       if (e instanceof DuplicateEntryError) throw this.#conflict(e.leafHash);
@@ -210,7 +212,7 @@ export class TransparencyLog {
   /** Refuses new entries, finishes those being admitted or queued; the caller closes the store afterwards. */
   async close(): Promise<void> {
     this.#closing = true;
-    await Promise.allSettled([...this.#inflight]);
+    await Promise.allSettled([...this.#admitting]);
     await this.#appender.close();
   }
 

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, it } from 'node:test';
+import { isSignetError } from '../../src/errors.js';
 import { identityOf, TransparencyLog } from '../../src/log/index.js';
 import type { HandOff, Lease } from '../../src/log/storage/hand-off.js';
 import { PostgresLogStore } from '../../src/log/storage/postgres.js';
@@ -21,12 +22,12 @@ const admit = async (p: unknown) => ({
   indexKeys: [],
 });
 
-function openLog(store: PostgresLogStore, tickMs = 20) {
-  return TransparencyLog.open({ store, identity, hostname: 'log.test', admit, handOff: { tickMs } });
+function openLog(store: PostgresLogStore, waitTimeoutMs?: number) {
+  return TransparencyLog.open({ store, identity, hostname: 'log.test', admit, handOff: { tickMs: 20, waitTimeoutMs } });
 }
 
-/** The store as one process sees it, with its lease held at `gate` once won (to close the process right then). */
-function gatedLease(store: PostgresLogStore, gate: Promise<void>, won: () => void): PostgresLogStore {
+/** The store as one process sees it, with some of its hand-off calls replaced. */
+function withHandOff(store: PostgresLogStore, replace: Partial<HandOff>): PostgresLogStore {
   const real = store.handOff;
   const handOff: HandOff = {
     enqueue: (e) => real.enqueue(e),
@@ -35,17 +36,11 @@ function gatedLease(store: PostgresLogStore, gate: Promise<void>, won: () => voi
     collect: (r, n) => real.collect(r, n),
     withdraw: (id) => real.withdraw(id),
     sweep: (s) => real.sweep(s),
+    lease: () => real.lease(),
     leaderKnown: () => real.leaderKnown(),
     listen: (h) => real.listen(h),
     close: () => real.close(),
-    lease: async (): Promise<Lease | undefined> => {
-      const lease = await real.lease();
-      if (lease) {
-        won();
-        await gate;
-      }
-      return lease;
-    },
+    ...replace,
   };
   return new Proxy(store, {
     get(target, key) {
@@ -71,7 +66,16 @@ describe('shared appender: closing', () => {
     const takingOver = new Promise<void>((r) => (won = r));
     const sessionsB = namedSessions(s.url);
     const storeB = await PostgresLogStore.open(sessionsB.url);
-    const logB = await openLog(gatedLease(storeB, gate, won));
+    // B's lease, once won, is held at the gate: B is closed right then.
+    const lease = async (): Promise<Lease | undefined> => {
+      const l = await storeB.handOff.lease();
+      if (l) {
+        won();
+        await gate;
+      }
+      return l;
+    };
+    const logB = await openLog(withHandOff(storeB, { lease }));
 
     // The sequencer stops; B's next tick wins the role, and B is told to close before it has taken it up.
     await logA.close();
@@ -89,5 +93,34 @@ describe('shared appender: closing', () => {
     } finally {
       await observer.close();
     }
+  });
+
+  it('a frontend stopped while the database is unreachable answers its waiting entries 503 and stops', async (t) => {
+    if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
+    const s = testSchema();
+    drops.push(s.drop);
+    const storeA = await PostgresLogStore.open(s.url);
+    const logA = await openLog(storeA);
+    await logA.add({ n: 1 });
+    await logA.close();
+    await storeA.close();
+
+    // B queues its entry, then loses the database for everything after: outcomes and withdrawals fail.
+    const storeB = await PostgresLogStore.open(s.url);
+    const down = () => Promise.reject(new Error('Connection terminated unexpectedly'));
+    const logB = await openLog(
+      withHandOff(storeB, { lease: async () => undefined, collect: down, withdraw: down }),
+      200,
+    );
+    const adding = logB.add({ n: 2 }).then(
+      () => 'logged',
+      (e: unknown) => e,
+    );
+    let timer: NodeJS.Timeout | undefined;
+    const hung = new Promise((r) => (timer = setTimeout(r, 20_000, 'still stopping after 20 s')));
+    assert.equal(await Promise.race([logB.close().then(() => 'stopped'), hung]), 'stopped');
+    clearTimeout(timer);
+    assert.ok(isSignetError(await adding, 'pushback'), 'its entry is answered 503: its fate is unknown');
+    await storeB.close();
   });
 });

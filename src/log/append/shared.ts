@@ -137,7 +137,8 @@ export class SharedAppender implements Appender {
     // A tick may be taking the sequencer role right now: let it finish, so that role is given back below.
     await this.#serial.get('tick');
     await this.#run('flush');
-    // Answer our own waiters (bounded by their timeouts) so acknowledged writes are not dropped.
+    // Answer our own waiters so acknowledged writes are not dropped: each is settled, or withdrawn at its timeout
+    // (with the database unreachable, answered pushback then), so this ends.
     while (this.#waiters.size > 0) {
       await new Promise((r) => setTimeout(r, 20));
       if (this.#leader) await this.#run('pump');
@@ -256,6 +257,18 @@ export class SharedAppender implements Appender {
       w.withdrawing = false;
       w.held = undefined;
       this.#o.metrics?.databaseError();
+      if (this.#closing) {
+        // Stopping while the database is unreachable: answer now rather than hold the stop forever. Whether the
+        // entry was logged is unknown; a retry gets it logged, or the duplicate answer with its index.
+        this.#waiters.delete(id);
+        this.#reportDepth();
+        w.reject(
+          new SignetError('pushback', 'the log database is unavailable; retry shortly', {
+            detail: { retryAfter: '2' },
+          }),
+        );
+        return;
+      }
       // Database gone: we cannot know whether it was sequenced; keep waiting and retry the withdrawal.
       w.timer = setTimeout(() => void this.#giveUp(id), 1000);
     }
