@@ -51,14 +51,20 @@ function withHandOff(store: PostgresLogStore, replace: Partial<HandOff>): Postgr
   });
 }
 
+/** A fresh log whose process A holds the sequencer role, with one entry logged. */
+async function sequencerWithOneEntry() {
+  const s = testSchema();
+  drops.push(s.drop);
+  const storeA = await PostgresLogStore.open(s.url);
+  const logA = await openLog(storeA);
+  await logA.add({ n: 1 });
+  return { s, storeA, logA };
+}
+
 describe('shared appender: closing', () => {
   it('a frontend closed while it takes over the sequencer role releases the role and every session', async (t) => {
     if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
-    const s = testSchema();
-    drops.push(s.drop);
-    const storeA = await PostgresLogStore.open(s.url);
-    const logA = await openLog(storeA);
-    await logA.add({ n: 1 });
+    const { s, storeA, logA } = await sequencerWithOneEntry();
 
     let open!: () => void;
     const gate = new Promise<void>((r) => (open = r));
@@ -97,11 +103,7 @@ describe('shared appender: closing', () => {
 
   it('a frontend stopped while the database is unreachable answers its waiting entries 503 and stops', async (t) => {
     if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
-    const s = testSchema();
-    drops.push(s.drop);
-    const storeA = await PostgresLogStore.open(s.url);
-    const logA = await openLog(storeA);
-    await logA.add({ n: 1 });
+    const { s, storeA, logA } = await sequencerWithOneEntry();
     await logA.close();
     await storeA.close();
 
