@@ -123,9 +123,13 @@ async function daemon(
   process.once('SIGTERM', onSignal);
   while (!stop) {
     await round().catch((e: Error) => report(e.message));
+    // A referenced timer: between passes it is all that keeps the daemon running (idle sockets are unref'd).
     await new Promise<void>((resolve) => {
-      wake = resolve;
-      setTimeout(resolve, interval).unref();
+      const timer = setTimeout(resolve, interval);
+      wake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
     });
   }
 }

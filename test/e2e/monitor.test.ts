@@ -5,7 +5,9 @@ import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
 import { after, beforeEach, describe, it } from 'node:test';
-import { runSignetAsync, tempDir } from '../helpers/process.js';
+import { spawn } from 'node:child_process';
+import { signetBin } from '../helpers/env.js';
+import { runSignetAsync, stopProcess, tempDir } from '../helpers/process.js';
 import { FakeLog, hashedRekordBody } from '../monitor/fake-log.js';
 import { cosignatureV1Signer, formatVerifierKey, NOTE_TYPE } from '../../src/note/index.js';
 
@@ -163,6 +165,30 @@ describe('signet monitor against a log that misbehaves', () => {
     const cosigned = await monitor('--witness', vkey);
     assert.equal(cosigned.status, EXIT.clean, cosigned.stderr);
     assert.deepEqual(events(cosigned).find((e) => e.event === 'checkpoint')?.witnesses, ['witness.example']);
+  });
+
+  it('runs as a daemon without --once: a pass every --interval until SIGTERM', async () => {
+    const args = ['monitor', '--url', log.url, '--state-dir', dir, '--interval', '200ms', '--output', 'json'];
+    const child = spawn(process.execPath, [signetBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    child.stdout.on('data', (d) => (out += d));
+    child.stderr.on('data', (d) => (out += d));
+    const sizes = () =>
+      events({ stdout: out, stderr: '' })
+        .filter((e) => e.event === 'checkpoint')
+        .map((e) => e.size);
+    // The log grows after the first pass; a later pass reports the new size.
+    while (sizes().length === 0) {
+      assert.equal(child.exitCode, null, `the daemon exited after its first pass:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    for (let i = 5; i < 9; i++) log.leaves.push(hashedRekordBody(pem(), digest(`artifact ${i}`)));
+    while (!sizes().includes(9)) {
+      assert.equal(child.exitCode, null, `the daemon exited:\n${out}`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+    assert.deepEqual(sizes().slice(0, 1), [5]);
+    assert.equal(await stopProcess(child, 'signet monitor', 'SIGTERM', () => out), EXIT.clean);
   });
 
   it('refuses bad configuration with one line', async () => {
