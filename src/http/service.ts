@@ -25,3 +25,19 @@ export interface Service {
   register(app: FastifyInstance): Promise<void>;
   close(): Promise<void>;
 }
+
+/**
+ * Runs every step in order even when one fails, then throws the first failure: a step skipped after a failure may
+ * be the one that releases what keeps the process alive (a database session, a worker thread).
+ */
+export async function closeAll(steps: ReadonlyArray<(() => Promise<void> | void) | undefined>): Promise<void> {
+  const failures: unknown[] = [];
+  for (const step of steps) {
+    try {
+      await step?.();
+    } catch (e) {
+      failures.push(e);
+    }
+  }
+  if (failures.length > 0) throw failures[0];
+}

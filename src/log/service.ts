@@ -2,7 +2,7 @@ import { existsSync, mkdirSync } from 'node:fs';
 import { SignetError } from '../errors.js';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Service, ServiceContext } from '../http/index.js';
+import { closeAll, type Service, type ServiceContext } from '../http/index.js';
 import { availableParallelism } from 'node:os';
 import { createAdmitPool } from './admit-pool.js';
 import { hostnameOf, LOG_KEY_FILE, loadOrCreateLogKey, type LogKeyType } from './identity.js';
@@ -66,10 +66,12 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
     await refuseEmptyDatabase(ctx.dataDir, store, where);
   }
   const pool = createAdmitPool(options.admitThreads ?? Math.max(1, availableParallelism() - 1));
-  let log: TransparencyLog;
+  // What is open, last opened first: a start that fails part-way closes it, as a stop does.
+  const opened: Array<() => Promise<void> | void> = [() => pool.close(), () => store.close()];
+  const close = () => closeAll(opened);
   try {
     // On PostgreSQL every process admits entries and one of them is elected sequencer (src/log/append/shared.ts).
-    log = await TransparencyLog.open({
+    const log = await TransparencyLog.open({
       store,
       identity,
       admit: pool.admit,
@@ -81,38 +83,37 @@ export async function createLogService(ctx: ServiceContext, options: LogServiceO
       handOff: { ...options.handOff, onRole: (role) => ctx.logger.info({ role }, 'log role') },
       ...(ctx.metrics ? { metrics: ctx.metrics.log('rekor') } : {}),
     });
+    opened.unshift(() => log.close());
+    const publisher = await CheckpointPublisher.open({
+      head: () => log.info().head,
+      store,
+      intervalMs: options.checkpointIntervalMs,
+      witnesses: options.witnesses,
+    });
+    opened.unshift(() => publisher.close());
+    ctx.logger.info(
+      { treeID: log.treeId, logID: identity.logId, size: log.info().head.size },
+      'transparency log ready',
+    );
+    const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
+    return {
+      name: 'log',
+      log,
+      async register(app: FastifyInstance) {
+        await app.register(rekorApi(log, { maxBodyBytes }));
+        await app.register(tileApi({ log, store, publisher }));
+        const timeline = new TimelineSampler(store, () => log.info().head.size);
+        await app.register(
+          explorerApi({ files: loadStaticFiles(explorerDir()), timeline, store, treeSize: () => log.info().head.size }),
+        );
+      },
+      ready: () => log.ready(),
+      close,
+    };
   } catch (e) {
-    await pool.close();
-    await store.close();
+    await close().catch(() => undefined);
     throw e;
   }
-  ctx.logger.info({ treeID: log.treeId, logID: identity.logId, size: log.info().head.size }, 'transparency log ready');
-  const maxBodyBytes = options.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
-  const publisher = await CheckpointPublisher.open({
-    head: () => log.info().head,
-    store,
-    intervalMs: options.checkpointIntervalMs,
-    witnesses: options.witnesses,
-  });
-  return {
-    name: 'log',
-    log,
-    async register(app: FastifyInstance) {
-      await app.register(rekorApi(log, { maxBodyBytes }));
-      await app.register(tileApi({ log, store, publisher }));
-      const timeline = new TimelineSampler(store, () => log.info().head.size);
-      await app.register(
-        explorerApi({ files: loadStaticFiles(explorerDir()), timeline, store, treeSize: () => log.info().head.size }),
-      );
-    },
-    ready: () => log.ready(),
-    async close() {
-      publisher.close();
-      await log.close();
-      await pool.close();
-      await store.close();
-    },
-  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { mkdirSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import type { FastifyInstance } from 'fastify';
-import type { Service, ServiceContext } from '../http/index.js';
+import { closeAll, type Service, type ServiceContext } from '../http/index.js';
 import { CheckpointPublisher, PostgresLogStore, SqliteLogStore, type LogStore } from '../log/index.js';
 import { createV2AdmitPool } from './admit-pool.js';
 import { openAppender } from './appender.js';
@@ -52,44 +52,42 @@ export async function createRekorV2Service(ctx: ServiceContext, options: RekorV2
       ? await PostgresLogStore.open(v2DatabaseUrl(ctx.databaseUrl))
       : new SqliteLogStore(join(ctx.dataDir, V2_DB_FILE)));
   const pool = createV2AdmitPool(options.admitThreads ?? Math.max(1, availableParallelism() - 1));
-  let log: RekorV2Log;
+  // What is open, last opened first: a start that fails part-way closes it, as a stop does.
+  const opened: Array<() => Promise<void> | void> = [() => pool.close(), () => store.close()];
+  const close = () => closeAll(opened);
   try {
-    log = new RekorV2Log(
+    const log = new RekorV2Log(
       identity,
       await openAppender({ store, identity, metrics: ctx.metrics?.log('rekor2'), ...options }),
       pool.admit,
     );
+    opened.unshift(() => log.close());
+    const publisher = await CheckpointPublisher.open({
+      head: () => log.head(),
+      store,
+      intervalMs: options.checkpointIntervalMs,
+      witnesses: options.witnesses,
+    });
+    opened.unshift(() => publisher.close());
+    ctx.logger.info(
+      { origin: identity.origin, logID: identity.logId.toString('base64'), size: log.head().size },
+      'rekor v2 log ready',
+    );
+    return {
+      name: 'rekor2',
+      log,
+      createdAt,
+      async register(app: FastifyInstance) {
+        await app.register(rekorV2Api({ log, store, publisher, maxBodyBytes: options.maxBodyBytes }));
+        await app.register(rekorV2ExplorerApi({ log, store, publisher }));
+      },
+      ready: () => log.ready(),
+      close,
+    };
   } catch (e) {
-    await pool.close();
-    await store.close();
+    await close().catch(() => undefined);
     throw e;
   }
-  const publisher = await CheckpointPublisher.open({
-    head: () => log.head(),
-    store,
-    intervalMs: options.checkpointIntervalMs,
-    witnesses: options.witnesses,
-  });
-  ctx.logger.info(
-    { origin: identity.origin, logID: identity.logId.toString('base64'), size: log.head().size },
-    'rekor v2 log ready',
-  );
-  return {
-    name: 'rekor2',
-    log,
-    createdAt,
-    async register(app: FastifyInstance) {
-      await app.register(rekorV2Api({ log, store, publisher, maxBodyBytes: options.maxBodyBytes }));
-      await app.register(rekorV2ExplorerApi({ log, store, publisher }));
-    },
-    ready: () => log.ready(),
-    async close() {
-      publisher.close();
-      await log.close();
-      await pool.close();
-      await store.close();
-    },
-  };
 }
 
 /** The v1 log's database with the schema `<schema>_rekor2`: one database, two trees. */

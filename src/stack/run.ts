@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
-import type { Service } from '../http/index.js';
+import { closeAll, type Service } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { buildServer, shutdown } from './server.js';
 
@@ -30,13 +30,15 @@ export interface RunOptions {
 export async function runServer(o: RunOptions): Promise<void> {
   const server = await bind(o.host, o.port);
   const port = (server.address() as { port: number }).port;
-  let services: Service[];
+  let services: Service[] = [];
   let app: Awaited<ReturnType<typeof buildServer>>;
   try {
     services = await o.services(port);
     app = await buildServer({ services, logger: o.logger, server, metrics: o.metrics, dataDir: o.dataDir });
   } catch (e) {
     server.close();
+    // Services already open hold storage (a database session would keep this failed start alive).
+    await closeAll(services.reverse().map((s) => () => s.close())).catch(() => undefined);
     throw e;
   }
   o.onListening?.(baseUrl(o.host, port));

@@ -5,6 +5,7 @@ import Fastify, { LogController, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import {
   addJsonBodyParser,
+  closeAll,
   DEFAULT_INFLIGHT_BODY_BYTES,
   limitInflightBodies,
   metricsRoute,
@@ -98,6 +99,5 @@ async function probeWritable(dir: string): Promise<void> {
  * every service in reverse order.
  */
 export async function shutdown(app: FastifyInstance, services: Service[]): Promise<void> {
-  await app.close();
-  for (const s of [...services].reverse()) await s.close();
+  await closeAll([() => app.close(), ...[...services].reverse().map((s) => () => s.close())]);
 }

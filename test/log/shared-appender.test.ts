@@ -2,10 +2,13 @@ import assert from 'node:assert/strict';
 import { generateKeyPairSync } from 'node:crypto';
 import { after, describe, it } from 'node:test';
 import { isSignetError } from '../../src/errors.js';
-import { identityOf, TransparencyLog } from '../../src/log/index.js';
+import { rmSync } from 'node:fs';
+import { pino } from 'pino';
+import { createLogService, identityOf, TransparencyLog } from '../../src/log/index.js';
 import type { HandOff, Lease } from '../../src/log/storage/hand-off.js';
 import { PostgresLogStore } from '../../src/log/storage/postgres.js';
 import { requireOrSkip } from '../helpers/env.js';
+import { tempDir } from '../helpers/process.js';
 import { namedSessions, pgReachable, testSchema } from './tiles/pg-env.js';
 
 const reachable = await pgReachable();
@@ -124,5 +127,34 @@ describe('shared appender: closing', () => {
     clearTimeout(timer);
     assert.ok(isSignetError(await adding, 'pushback'), 'its entry is answered 503: its fate is unknown');
     await storeB.close();
+  });
+
+  it('a log service whose start fails after its appender opened closes it and keeps no session', async (t) => {
+    if (!requireOrSkip(t, reachable, 'PostgreSQL at 127.0.0.1:5432')) return;
+    const s = testSchema();
+    drops.push(s.drop);
+    const sessions = namedSessions(s.url);
+    const store = await PostgresLogStore.open(sessions.url);
+    // The witness cosignatures are read last, after the appender took the sequencer role: that read fails.
+    const failing = new Proxy(store, {
+      get(target, key) {
+        if (key === 'cosignatures') return () => Promise.reject(new Error('Connection terminated unexpectedly'));
+        const v: unknown = Reflect.get(target, key, target);
+        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
+      },
+    });
+    const dataDir = tempDir('signet-failed-start-');
+    try {
+      await assert.rejects(
+        createLogService(
+          { dataDir, publicUrl: 'http://log.test', logger: pino({ level: 'silent' }) },
+          { store: failing },
+        ),
+        /Connection terminated/,
+      );
+      assert.equal(await sessions.count(), 0, 'no session (no sequencer lease) is left open');
+    } finally {
+      rmSync(dataDir, { recursive: true, force: true });
+    }
   });
 });
