@@ -78,7 +78,10 @@ function listenForCallback(state: string, timeoutMs: number): Promise<Callback> 
       timeoutMs,
     );
     const server = createServer((req, res) => handle(req, res, state, settle));
-    server.on('error', rejectListen);
+    server.on('error', (e) => {
+      clearTimeout(timer); // no login can come: the CLI exits with the error now, not when the timer fires
+      rejectListen(e);
+    });
     server.listen(0, '127.0.0.1', () => {
       const port = (server.address() as AddressInfo).port;
       resolveListen({
