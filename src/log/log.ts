@@ -114,7 +114,7 @@ export class TransparencyLog {
     }
     // Settles once the entry is handed to the appender, not once it is answered: close() waits for admissions to
     // reach the appender, whose own close then answers everything it took (or gives up on it, database gone).
-    const handed = admit().then((a) => ({ answer: this.#appender.append(a) }));
+    const handed = (async () => ({ answer: this.#appender.append(await admit()) }))();
     this.#admitting.add(handed);
     const forget = () => this.#admitting.delete(handed);
     handed.then(forget, forget);
