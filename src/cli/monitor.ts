@@ -69,7 +69,9 @@ async function runMonitor(flags: MonitorFlags): Promise<void> {
   if (threshold > witnesses.length) {
     throw invalidInput(`--witness-threshold ${threshold} is more than the ${witnesses.length} --witness keys given`);
   }
-  const makeSource = (u: string) => (flags.api === 'tiles' ? m.tilesSource(u) : m.rekorV1Source(u));
+  // Witness cosignatures ride on the checkpoint a log publishes at /checkpoint, never on a v1 signedTreeHead.
+  const makeSource = (u: string) =>
+    flags.api === 'tiles' ? m.tilesSource(u) : m.rekorV1Source(u, { cosigned: witnesses.length > 0 });
   const source = makeSource(url);
   const logKey = await logPublicKey(flags, url, source);
   const emit = async (e: MonitorEvent) => {

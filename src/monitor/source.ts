@@ -53,11 +53,7 @@ export type TreeCheck = (note: string | undefined, size: number, rootHash: Buffe
  */
 export function tilesSource(url: string, fetchImpl: FetchLike = fetch): LogSource {
   const base = url.replace(/\/+$/, '');
-  const get = async (path: string): Promise<Buffer> => {
-    const res = await fetchImpl(`${base}/${path}`);
-    if (res.status !== 200) throw new SignetError('pushback', `GET ${base}/${path}: HTTP ${res.status}`);
-    return Buffer.from(await res.arrayBuffer());
-  };
+  const get = getter(base, fetchImpl);
   const readers = new Map<number, NodeReader>();
   const readerAt = (size: number) => {
     let r = readers.get(size);
@@ -113,6 +109,15 @@ function splitEntryBundle(bundle: Buffer, width: number): Buffer[] {
   return out;
 }
 
+/** GETs `<base>/<path>`: the body of a 200, else an error naming the URL and status. */
+function getter(base: string, fetchImpl: FetchLike): (path: string) => Promise<Buffer> {
+  return async (path) => {
+    const res = await fetchImpl(`${base}/${path}`);
+    if (res.status !== 200) throw new SignetError('pushback', `GET ${base}/${path}: HTTP ${res.status}`);
+    return Buffer.from(await res.arrayBuffer());
+  };
+}
+
 /** Rekor's v1 retrieve endpoint takes at most 10 indexes a request. */
 const RETRIEVE_BATCH = 10;
 const RETRIEVE_PARALLEL = 8;
@@ -120,12 +125,18 @@ const RETRIEVE_PARALLEL = 8;
 /**
  * The Rekor v1 REST API. Each entry's own inclusion proof is checked against the monitor's tree: directly when the
  * proof is for that tree size, else through `checkTree` (its signed checkpoint and a consistency proof).
+ *
+ * `cosigned`: read the checkpoint the log publishes for witnesses (`GET /checkpoint`, with their cosignature
+ * lines) instead of `signedTreeHead`, which cannot carry them: Rekor's own note parser refuses a signature line
+ * that is not the log's, so a v1 log keeps its tree head to the log's one signature.
  */
-export function rekorV1Source(url: string, fetchImpl?: FetchLike): LogSource {
-  const client = new RekorClient(url, fetchImpl ? { fetch: fetchImpl } : {});
+export function rekorV1Source(url: string, options: { fetch?: FetchLike; cosigned?: boolean } = {}): LogSource {
+  const client = new RekorClient(url, options.fetch ? { fetch: options.fetch } : {});
+  const get = getter(client.baseUrl, options.fetch ?? fetch);
   return {
     url: client.baseUrl,
-    latestCheckpoint: async () => (await client.getLogInfo()).signedTreeHead,
+    latestCheckpoint: async () =>
+      options.cosigned ? (await get('checkpoint')).toString('utf8') : (await client.getLogInfo()).signedTreeHead,
     async consistencyProof(from, to) {
       const p = await client.getConsistencyProof(from, to);
       return p.hashes.map((h) => Buffer.from(h, 'hex'));

@@ -1,7 +1,9 @@
 import assert from 'node:assert/strict';
+import { generateKeyPairSync } from 'node:crypto';
 import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, test } from 'node:test';
+import { cosignatureV1Signer, formatVerifierKey, parseNote } from '../../src/note/index.js';
 import { runSignetAsync, startSignet, tempDir, type RunningStack } from '../helpers/process.js';
 
 // The issue's scenario: a watched identity signs keylessly, and the next `monitor --once` says so (exit 2).
@@ -172,3 +174,53 @@ async function publishedSize(url: string, size: number): Promise<void> {
   }
   assert.fail(`the published checkpoint did not reach size ${size} within 10 s`);
 }
+
+test('monitor --witness checks the cosignatures on the checkpoint a signet log publishes, through the Rekor v1 API', async () => {
+  const witnessKey = (name: string) => {
+    const k = generateKeyPairSync('ed25519');
+    return { ...k, vkey: formatVerifierKey(name, k.publicKey, 0x04) };
+  };
+  const w1 = witnessKey('witness.example/w1');
+  const w2 = witnessKey('witness.example/w2');
+  const log = await startSignet(['log', 'serve', '--witness', w1.vkey, '--checkpoint-interval', '100ms'], { env });
+  try {
+    // The witness cosigns the published checkpoint and pushes its line, as docs/scale.md describes.
+    const text = parseNote(await (await fetch(`${log.url}/checkpoint`)).text()).text;
+    const signer = cosignatureV1Signer('witness.example/w1', w1.privateKey);
+    const hint = Buffer.alloc(4);
+    hint.writeUInt32BE(signer.keyHash >>> 0);
+    const line = `— witness.example/w1 ${Buffer.concat([hint, signer.sign(Buffer.from(text))]).toString('base64')}\n`;
+    const pushed = await fetch(`${log.url}/witness/cosign`, {
+      method: 'POST',
+      body: line,
+      headers: { 'content-type': 'text/plain' },
+    });
+    assert.equal(pushed.status, 200, await pushed.text());
+    const monitor = (state: string, ...witnesses: string[]) =>
+      signet([
+        'monitor',
+        '--url',
+        log.url,
+        '--once',
+        '--output',
+        'json',
+        '--state-dir',
+        file(state),
+        ...witnesses.flatMap((w) => ['--witness', w]),
+      ]);
+    const cosigned = await monitor('w1', w1.vkey);
+    assert.equal(cosigned.status, 0, cosigned.stdout + cosigned.stderr);
+    assert.deepEqual(jsonLines(cosigned.stdout).find((e) => e.event === 'checkpoint')?.witnesses, [
+      'witness.example/w1',
+    ]);
+    // A witness that never cosigned: the checkpoint is refused (exit 3).
+    const missing = await monitor('w2', w2.vkey);
+    assert.equal(missing.status, 3, missing.stdout + missing.stderr);
+    assert.match(missing.stderr, /0 valid witness cosignatures, 1 required/);
+    // Rekor v1's signedTreeHead itself keeps only the log's signature (Rekor's parser refuses any other line).
+    const info = (await (await fetch(`${log.url}/api/v1/log`)).json()) as { signedTreeHead: string };
+    assert.equal(parseNote(info.signedTreeHead).signatures.length, 1);
+  } finally {
+    await log.stop();
+  }
+});

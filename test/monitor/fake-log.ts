@@ -14,7 +14,7 @@ export class FakeLog {
   servedSize?: number;
   /** Sign checkpoints with this key instead of the log's (an unsigned/forged checkpoint). */
   forgingKey?: KeyObject;
-  /** A witness that cosigns every checkpoint served. */
+  /** A witness that cosigns every checkpoint published at /checkpoint (as signet's log does; never signedTreeHead). */
   witness?: NoteSigner;
   /** Leave these indexes out of retrieve answers. */
   hidden = new Set<number>();
@@ -67,11 +67,12 @@ export class FakeLog {
   private read = (level: number, index: number) =>
     rootHash(this.leaves.slice(index * 2 ** level, (index + 1) * 2 ** level).map((l) => leafHash(l)));
 
-  checkpoint(size = this.size()): string {
+  /** The log's signed note; `cosigned`: with the witness's line too, as published at /checkpoint. */
+  checkpoint(size = this.size(), cosigned = false): string {
     const host = this.host ?? new URL(this.url).host;
     const text = formatCheckpoint({ origin: `${host} - 42`, size, rootHash: this.root(size) });
     const signers = [rekorNoteSigner(host, this.forgingKey ?? this.key.privateKey)];
-    return signNote(text, this.witness ? [...signers, this.witness] : signers);
+    return signNote(text, cosigned && this.witness ? [...signers, this.witness] : signers);
   }
 
   private async answer(method: string, path: string, body: string): Promise<[number, unknown, string?]> {
@@ -81,6 +82,8 @@ export class FakeLog {
       const rootHex = this.root(size).toString('hex');
       return [200, { treeSize: size, rootHash: rootHex, signedTreeHead: this.checkpoint(size), treeID: '42' }];
     }
+    if (method === 'GET' && url.pathname === '/checkpoint')
+      return [200, this.checkpoint(this.size(), true), 'text/plain'];
     if (method === 'GET' && url.pathname === '/api/v1/log/publicKey') return [200, this.publicKeyPem(), 'text/plain'];
     if (method === 'GET' && url.pathname === '/api/v1/log/proof') {
       const first = Number(url.searchParams.get('firstSize'));
