@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { createPublicKey, type KeyObject } from 'node:crypto';
 import { InvalidArgumentError, Option, type Command } from 'commander';
-import { invalidInput, verificationFailed } from '../errors.js';
+import { invalidInput, isSignetError, verificationFailed } from '../errors.js';
 import type { LogSource, MonitorEvent, RoundResult } from '../monitor/index.js';
 import { CliExit } from './exit.js';
 import { parseInterval } from './duration.js';
@@ -73,7 +73,12 @@ async function runMonitor(flags: MonitorFlags): Promise<void> {
   const makeSource = (u: string) =>
     flags.api === 'tiles' ? m.tilesSource(u) : m.rekorV1Source(u, { cosigned: witnesses.length > 0 });
   const source = makeSource(url);
-  const logKey = await logPublicKey(flags, url, source);
+  // A daemon started while the log is unreachable reports it and asks again on the next pass, as on any pass; a
+  // bad flag or file, or a key that does not sign the log, stops it at once.
+  let logKey = await logPublicKey(flags, url, source).catch((e: unknown) => {
+    if (flags.once || !unreachable(e)) throw e;
+    return undefined;
+  });
   const emit = async (e: MonitorEvent) => {
     const line = m.formatEvent(e, flags.output);
     if (m.isAlert(e) || e.event === 'error') console.error(line);
@@ -86,10 +91,15 @@ async function runMonitor(flags: MonitorFlags): Promise<void> {
         );
     }
   };
-  const round = () =>
+  const round = async () =>
     m.monitorOnce({
       source,
-      trust: { logKey, baseUrl: url, witnesses, witnessThreshold: threshold },
+      trust: {
+        logKey: (logKey ??= await logPublicKey(flags, url, source)),
+        baseUrl: url,
+        witnesses,
+        witnessThreshold: threshold,
+      },
       watch,
       statePath: m.monitorStatePath(url, flags.stateDir),
       vantages: flags.compareUrl.map(makeSource),
@@ -134,6 +144,12 @@ async function daemon(
       };
     });
   }
+}
+
+/** A failure to reach the log (network, HTTP 5xx), not a wrong flag, file or key. */
+function unreachable(e: unknown): boolean {
+  if (e instanceof CliExit) return false;
+  return !isSignetError(e) || e.code === 'pushback' || e.code === 'internal';
 }
 
 async function logPublicKey(flags: MonitorFlags, url: string, source: LogSource): Promise<KeyObject> {

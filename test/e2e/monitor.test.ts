@@ -167,27 +167,29 @@ describe('signet monitor against a log that misbehaves', () => {
     assert.deepEqual(events(cosigned).find((e) => e.event === 'checkpoint')?.witnesses, ['witness.example']);
   });
 
-  it('runs as a daemon without --once: a pass every --interval until SIGTERM', async () => {
+  it('runs as a daemon without --once: retries a log down at its start, a pass every --interval until SIGTERM', async () => {
+    // The log is down when the daemon starts: it reports that and asks again, rather than exit.
+    const port = Number(new URL(log.url).port);
+    await log.stop();
     const args = ['monitor', '--url', log.url, '--state-dir', dir, '--interval', '200ms', '--output', 'json'];
     const child = spawn(process.execPath, [signetBin, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
     let out = '';
     child.stdout.on('data', (d) => (out += d));
     child.stderr.on('data', (d) => (out += d));
-    const sizes = () =>
-      events({ stdout: out, stderr: '' })
-        .filter((e) => e.event === 'checkpoint')
-        .map((e) => e.size);
-    // The log grows after the first pass; a later pass reports the new size.
-    while (sizes().length === 0) {
-      assert.equal(child.exitCode, null, `the daemon exited after its first pass:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    const seen = (event: string) => events({ stdout: out, stderr: '' }).filter((e) => e.event === event);
+    const until = async (done: () => boolean) => {
+      while (!done()) {
+        assert.equal(child.exitCode, null, `the daemon exited:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+    };
+    await until(() => seen('error').length >= 2);
+    await log.start(port);
+    // Up again: a pass reads it; then it grows, and a later pass reports the new size.
+    await until(() => seen('checkpoint').length > 0);
+    assert.equal(seen('checkpoint')[0]!.size, 5);
     for (let i = 5; i < 9; i++) log.leaves.push(hashedRekordBody(pem(), digest(`artifact ${i}`)));
-    while (!sizes().includes(9)) {
-      assert.equal(child.exitCode, null, `the daemon exited:\n${out}`);
-      await new Promise((r) => setTimeout(r, 50));
-    }
-    assert.deepEqual(sizes().slice(0, 1), [5]);
+    await until(() => seen('checkpoint').some((e) => e.size === 9));
     assert.equal(await stopProcess(child, 'signet monitor', 'SIGTERM', () => out), EXIT.clean);
   });
 

@@ -27,7 +27,8 @@ export class FakeLog {
     private readonly host?: string,
   ) {}
 
-  async start(): Promise<this> {
+  /** Listens on `port` (default: a free one); a stopped log can start again on its old port. */
+  async start(port = 0): Promise<this> {
     this.server = createServer((req, res) => {
       let body = '';
       req.on('data', (d) => (body += d));
@@ -43,7 +44,7 @@ export class FakeLog {
           });
       });
     });
-    await new Promise<void>((r) => this.server!.listen(0, '127.0.0.1', r));
+    await new Promise<void>((r) => this.server!.listen(port, '127.0.0.1', r));
     this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
     return this;
   }
