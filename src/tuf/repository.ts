@@ -52,6 +52,12 @@ export class TufRepository {
   readonly #clock: () => Date;
 
   readonly #o: RepositoryOptions;
+
+  /** Each role's lifetime (signed metadata expires this long after it is signed). */
+  get expiry(): Readonly<ExpiryPeriods> {
+    return this.#expiry;
+  }
+
   constructor(o: RepositoryOptions) {
     this.#o = o;
     this.repoDir = join(o.dir, 'repository');

@@ -16,7 +16,10 @@ export interface TufServiceOptions {
   source: TrustMaterialSource;
   logger: Logger;
   expiry?: Partial<ExpiryPeriods>;
-  /** How often to re-sign what is past half-life and publish changed trust material (default 60 s). */
+  /**
+   * How often to re-sign what is past half-life and publish changed trust material (default: 60 s, or a quarter of
+   * the shortest re-signed lifetime if less, so metadata is re-signed by three quarters of its life at the latest).
+   */
   checkIntervalMs?: number;
   clock?: () => Date;
 }
@@ -43,7 +46,7 @@ export async function createTufService(o: TufServiceOptions): Promise<TufService
   await tick();
   const timer = setInterval(
     () => tick().catch((e: unknown) => o.logger.error({ err: e }, 'tuf: publishing failed')),
-    o.checkIntervalMs ?? 60_000,
+    o.checkIntervalMs ?? Math.min(60_000, ...RESIGNED.map((role) => repository.expiry[role] / 4)),
   );
   timer.unref();
   return {
@@ -73,6 +76,9 @@ export async function createTufService(o: TufServiceOptions): Promise<TufService
     },
   };
 }
+
+/** The roles the timer re-signs at half-life (a new root is the operator's: `signet tuf rotate-keys`). */
+const RESIGNED = ['targets', 'snapshot', 'timestamp'] as const;
 
 // Only names the repository writes: no path can leave the directory.
 const METADATA = /^([0-9]+\.)?(root|timestamp|snapshot|targets)\.json$/;

@@ -92,6 +92,22 @@ test('metadata past half its lifetime is re-signed', async (t) => {
   assert.deepEqual(await tuf.repository.refresh(), ['snapshot', 'timestamp']);
 });
 
+test('the timer keeps short-lived metadata fresh: it checks at least every quarter of the shortest lifetime', async (t) => {
+  let now = Date.now();
+  const { tuf, mirror } = await serveRepo(t, { clock: () => new Date(now), expiry: { timestamp: 10_000 } });
+  const version = async () =>
+    ((await (await fetch(`${mirror}/timestamp.json`)).json()) as TimestampJson).signed.version;
+  const before = await version();
+  now += 6_000; // past half-life: the next check re-signs it
+  // The default 60 s check would serve this timestamp expired first; a check every 2.5 s re-signs it.
+  const deadline = Date.now() + 8_000;
+  while ((await version()) === before) {
+    assert.ok(Date.now() < deadline, 'timestamp.json was re-signed by the timer');
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  assert.equal(tuf.repository.expiry.timestamp, 10_000);
+});
+
 test('root rotation: the new root is signed by old and new keys and a client walks to it', async (t) => {
   const { tuf, mirror } = await serveRepo(t);
   const repo = tuf.repository.repoDir;
@@ -158,3 +174,7 @@ test('attack: a root signed by too few keys is refused', async (t) => {
   writeFileSync(join(repo, '2.root.json'), JSON.stringify(json));
   assert.match(await refreshError(mirror, join(repo, '1.root.json')), /signed by 0\/1 keys/);
 });
+
+interface TimestampJson {
+  signed: { version: number };
+}
