@@ -49,6 +49,11 @@ const VARIABLES: Record<string, Variable> = {
     expects: 'string with a password',
     sensitive: true,
   },
+  SIGNET_DATABASE_URL: {
+    description: 'is the PostgreSQL database of the logs when --database-url is not given (up, log serve)',
+    expects: 'postgres://user@host:port/db URL (may hold a password; SQLite in the data dir by default)',
+    sensitive: true,
+  },
   SIGNET_DEBUG: {
     description: 'prints the stack trace of an unexpected error',
     expects: '1 to print stack traces (unset by default)',

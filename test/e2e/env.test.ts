@@ -11,6 +11,7 @@ test('signet env: values, descriptions, masking, unregistered variables', async 
     TUF_ROOT: '/tmp/tuf',
     COSIGN_SOMETHING_NEW: 'x',
     SIGSTORE_ID_TOKEN: '',
+    SIGNET_DATABASE_URL: 'postgres://signet:s3cret@db.example/signet',
   };
   const r = await runSignetAsync(['env'], { env });
   assert.equal(r.status, 0, r.stderr);
@@ -20,6 +21,7 @@ test('signet env: values, descriptions, masking, unregistered variables', async 
   assert.ok(lines.includes('COSIGN_PASSWORD=******'), 'sensitive values are masked');
   assert.ok(lines.includes('SIGSTORE_ID_TOKEN='), 'a sensitive variable set but empty prints empty');
   assert.ok(lines.includes('SIGNET_REKOR_URL=http://127.0.0.1:3000'));
+  assert.ok(lines.includes('SIGNET_DATABASE_URL=******'), 'a database URL may hold a password: masked');
   assert.ok(lines.includes('TUF_ROOT=/tmp/tuf'));
   assert.ok(lines.includes('SIGSTORE_ROOT_FILE=') || !('SIGSTORE_ROOT_FILE' in process.env));
   const names = lines.filter((l) => /^[A-Z]/.test(l)).map((l) => l.split('=')[0]!);
