@@ -78,12 +78,17 @@ export function registerUp(program: Command): void {
       logger,
       onListening: (url) => {
         console.log(`signet is up on ${url} (data in ${dataDir})`);
-        console.log(`  web explorer:                ${url}/  (search, entries verified in the browser, log, CA)`);
-        console.log(`  transparency log (Rekor v1): ${url}/api/v1/log`);
-        console.log(`  transparency log (Rekor v2): ${url}/api/v2/checkpoint  (tiles; keyless signing goes here)`);
-        console.log(`  log public key:              ${url}/api/v1/log/publicKey`);
-        console.log(`  log tiles (C2SP):            ${url}/checkpoint  ${url}/tile/...`);
-        console.log(`  health:                      ${url}/healthz  ${url}/readyz  (metrics: ${url}/metrics)`);
+        // Every address below is the public one (--public-url), the one clients and the signed metadata use.
+        console.log(`  web explorer:                ${publicUrl}/  (search, entries verified in the browser, log, CA)`);
+        console.log(`  transparency log (Rekor v1): ${publicUrl}/api/v1/log`);
+        console.log(
+          `  transparency log (Rekor v2): ${publicUrl}/api/v2/checkpoint  (tiles; keyless signing goes here)`,
+        );
+        console.log(`  log public key:              ${publicUrl}/api/v1/log/publicKey`);
+        console.log(`  log tiles (C2SP):            ${publicUrl}/checkpoint  ${publicUrl}/tile/...`);
+        console.log(
+          `  health:                      ${publicUrl}/healthz  ${publicUrl}/readyz  (metrics: ${publicUrl}/metrics)`,
+        );
         console.log(`  certificate authority:       ${publicUrl}/api/v2/signingCert  (CT log: ${publicUrl}/ct/v1)`);
         console.log(`  dev identity provider:       ${publicUrl}/oidc  (any email: for local use only)`);
         console.log(`  timestamp authority:         ${publicUrl}/api/v1/timestamp  (RFC 3161)`);
