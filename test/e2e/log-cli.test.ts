@@ -4,6 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createHash } from 'node:crypto';
+import { leafHash, verifyConsistency } from '../../src/merkle/index.js';
 import { requireProgram } from '../helpers/env.js';
 import { fetchFresh, runSignet, startSignet, tempDir, type CliResult, type RunningStack } from '../helpers/process.js';
 
@@ -148,6 +149,36 @@ test('a pinned log key, the rekor_server alias and a consistency check over new 
   const other = join(dir, 'other.pub');
   writeFileSync(other, readFileSync(join(dir, 'ec2.pub')));
   failsWith(log('loginfo', '--rekor-public-key', other), /checkpoint is not signed by the log's key/);
+});
+
+test('logproof prints the consistency proof the log serves, and it proves the older tree is a prefix', async () => {
+  const info = (await (await fetchFresh(`${stack.url}/api/v1/log`)).json()) as { treeSize: number; rootHash: string };
+  assert.ok(info.treeSize >= 2, 'the tests above logged entries');
+  const size = info.treeSize;
+  const json = JSON.parse(
+    ok(log('logproof', '--first-size', '1', '--last-size', String(size), '--format', 'json')),
+  ) as {
+    rootHash: string;
+    hashes: string[];
+  };
+  const served = await (await fetchFresh(`${stack.url}/api/v1/log/proof?firstSize=1&lastSize=${size}`)).json();
+  assert.deepEqual(json, served);
+  // Checked here from the first entry alone: the tree of size 1 is its leaf hash.
+  const first = (await (await fetchFresh(`${stack.url}/api/v1/log/entries?logIndex=0`)).json()) as Record<
+    string,
+    { body: string }
+  >;
+  const root1 = leafHash(Buffer.from(Object.values(first)[0]!.body, 'base64'));
+  const hashes = json.hashes.map((h) => Buffer.from(h, 'hex'));
+  assert.ok(verifyConsistency(1, size, hashes, root1, Buffer.from(json.rootHash, 'hex')));
+  assert.match(
+    ok(log('logproof', '--last-size', String(size))),
+    new RegExp(`^Current Root Hash: ${json.rootHash}$`, 'm'),
+  );
+  failsWith(log('logproof', '--first-size', '3', '--last-size', '2'), /--first-size must be at least 1 and at most/);
+  const missing = log('logproof');
+  assert.notEqual(missing.status, 0);
+  assert.match(missing.stderr, /--last-size/);
 });
 
 test('--rekor-server (the dash spelling) names the log like --rekor_server and --rekor-url', () => {
