@@ -113,9 +113,10 @@ async function baseConfig(f: SigningConfigFlags): Promise<SigningConfig | undefi
   if (!f.withDefaultServices && !f.withDefaultRekorV2) return undefined;
   const instance = await (await import('../trust/index.js')).resolveInstance();
   if (!instance?.signingConfig) {
+    const flag = f.withDefaultServices ? '--with-default-services' : '--with-default-rekor-v2';
     throw new CliExit(
       1,
-      "--with-default-services reads the signing config of the instance `signet initialize` set up, and there is none (public-good's is not built in)",
+      `${flag} reads the signing config of the instance \`signet initialize\` set up, and there is none (public-good's is not built in)`,
       'pass --base-config with a signing_config.json file or URL instead',
     );
   }
