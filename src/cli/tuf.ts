@@ -105,6 +105,11 @@ export function registerTuf(program: Command): void {
       console.log(
         `targets   version ${targets.version}, expires ${targets.expires}: ${Object.keys(targets.targets).join(', ')}`,
       );
+      const { MetadataKind } = await import('@tufjs/models');
+      const snapshot = repo.current(MetadataKind.Snapshot);
+      const timestamp = repo.current(MetadataKind.Timestamp);
+      console.log(`snapshot  version ${snapshot.version}, expires ${snapshot.expires}`);
+      console.log(`timestamp version ${timestamp.version}, expires ${timestamp.expires}`);
       console.log(`repository ${repo.repoDir}`);
     },
   );

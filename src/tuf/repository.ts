@@ -142,12 +142,12 @@ export class TufRepository {
         );
         return ['targets', 'snapshot', 'timestamp'];
       }
-      const snapshot = this.#current(MetadataKind.Snapshot);
+      const snapshot = this.current(MetadataKind.Snapshot);
       if (stale('snapshot', snapshot.expires)) {
         this.#writeSnapshot();
         return ['snapshot', 'timestamp'];
       }
-      if (stale('timestamp', this.#current(MetadataKind.Timestamp).expires)) {
+      if (stale('timestamp', this.current(MetadataKind.Timestamp).expires)) {
         this.#writeTimestamp();
         return ['timestamp'];
       }
@@ -200,7 +200,7 @@ export class TufRepository {
 
   #writeSnapshot(): void {
     const targetsVersion = this.targets().signed.version;
-    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.#current(MetadataKind.Snapshot).version : 0;
+    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.current(MetadataKind.Snapshot).version : 0;
     const snapshot = new Snapshot({
       version: previous + 1,
       specVersion: '1.0.31',
@@ -214,9 +214,9 @@ export class TufRepository {
   }
 
   #writeTimestamp(): void {
-    const snapshot = this.#current(MetadataKind.Snapshot);
+    const snapshot = this.current(MetadataKind.Snapshot);
     const previous = existsSync(join(this.repoDir, 'timestamp.json'))
-      ? this.#current(MetadataKind.Timestamp).version
+      ? this.current(MetadataKind.Timestamp).version
       : 0;
     const timestamp = new Timestamp({
       version: previous + 1,
@@ -230,9 +230,10 @@ export class TufRepository {
     );
   }
 
-  #current(kind: MetadataKind.Snapshot): Snapshot;
-  #current(kind: MetadataKind.Timestamp): Timestamp;
-  #current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
+  /** The published snapshot or timestamp. */
+  current(kind: MetadataKind.Snapshot): Snapshot;
+  current(kind: MetadataKind.Timestamp): Timestamp;
+  current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
     return Metadata.fromJSON(kind as never, readJson(join(this.repoDir, `${kind}.json`)) as never).signed as never;
   }
 

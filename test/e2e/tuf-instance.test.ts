@@ -75,6 +75,11 @@ test('a private instance through TUF: initialize, sign, verify, sigstore-js, rot
   // 2. The operator rotates the root and online keys: both clients walk to root version 2.
   const rotated = await signet(['tuf', 'rotate-keys', '--data-dir', dataDir, '--role', 'root', 'targets', 'timestamp']);
   assert.match(rotated.stdout, /signed root version 2/);
+  const status = (await signet(['tuf', 'status', '--data-dir', dataDir])).stdout;
+  for (const role of ['root', 'targets', 'snapshot', 'timestamp']) {
+    assert.match(status, new RegExp(`^${role} +version \\d+, expires \\d{4}-`, 'm'), status);
+  }
+  assert.match(status, /^root +version 2,/m);
   await verifyBlob(first);
   await sjsVerify(first);
   const cachedRoot = (dir: string) => {
