@@ -45,9 +45,14 @@ function withHandOff(store: PostgresLogStore, replace: Partial<HandOff>): Postgr
     close: () => real.close(),
     ...replace,
   };
+  return overriding(store, { handOff });
+}
+
+/** The store with some members replaced (its own methods stay bound to it: they use private fields). */
+function overriding(store: PostgresLogStore, members: Partial<Record<keyof PostgresLogStore, unknown>>) {
   return new Proxy(store, {
     get(target, key) {
-      if (key === 'handOff') return handOff;
+      if (Object.hasOwn(members, key)) return members[key as keyof PostgresLogStore];
       const v: unknown = Reflect.get(target, key, target);
       return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
     },
@@ -136,12 +141,8 @@ describe('shared appender: closing', () => {
     const sessions = namedSessions(s.url);
     const store = await PostgresLogStore.open(sessions.url);
     // The witness cosignatures are read last, after the appender took the sequencer role: that read fails.
-    const failing = new Proxy(store, {
-      get(target, key) {
-        if (key === 'cosignatures') return () => Promise.reject(new Error('Connection terminated unexpectedly'));
-        const v: unknown = Reflect.get(target, key, target);
-        return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-      },
+    const failing = overriding(store, {
+      cosignatures: () => Promise.reject(new Error('Connection terminated unexpectedly')),
     });
     const dataDir = tempDir('signet-failed-start-');
     try {
