@@ -1,4 +1,4 @@
-import { SignetError, verificationFailed } from '../errors.js';
+import { isSignetError, SignetError, verificationFailed } from '../errors.js';
 import {
   consistencyProof,
   entriesPath,
@@ -113,7 +113,11 @@ function splitEntryBundle(bundle: Buffer, width: number): Buffer[] {
 function getter(base: string, fetchImpl: FetchLike): (path: string) => Promise<Buffer> {
   return async (path) => {
     const res = await fetchImpl(`${base}/${path}`);
-    if (res.status !== 200) throw new SignetError('pushback', `GET ${base}/${path}: HTTP ${res.status}`);
+    if (res.status !== 200) {
+      throw new SignetError('pushback', `GET ${base}/${path}: HTTP ${res.status}`, {
+        detail: { status: String(res.status) },
+      });
+    }
     return Buffer.from(await res.arrayBuffer());
   };
 }
@@ -133,10 +137,18 @@ const RETRIEVE_PARALLEL = 8;
 export function rekorV1Source(url: string, options: { fetch?: FetchLike; cosigned?: boolean } = {}): LogSource {
   const client = new RekorClient(url, options.fetch ? { fetch: options.fetch } : {});
   const get = getter(client.baseUrl, options.fetch ?? fetch);
+  const publishedCheckpoint = () =>
+    get('checkpoint').catch((e: unknown) => {
+      if (!isSignetError(e) || e.detail.status !== '404') throw e;
+      throw new SignetError(
+        'invalid-input',
+        `${client.baseUrl} publishes no witnessed checkpoint at /checkpoint (Rekor v1 has none): witness cosignatures need a log that does, such as signet's`,
+      );
+    });
   return {
     url: client.baseUrl,
     latestCheckpoint: async () =>
-      options.cosigned ? (await get('checkpoint')).toString('utf8') : (await client.getLogInfo()).signedTreeHead,
+      options.cosigned ? (await publishedCheckpoint()).toString('utf8') : (await client.getLogInfo()).signedTreeHead,
     async consistencyProof(from, to) {
       const p = await client.getConsistencyProof(from, to);
       return p.hashes.map((h) => Buffer.from(h, 'hex'));
