@@ -1,6 +1,6 @@
 /** The HTTP edge shared by every service: the Service contract, the one mapping of errors to the wire, body limits and request observation. */
 export { toWireError, rekorErrorHandler, type WireError } from './errors.js';
-export { closeAll, type Service, type ServiceContext } from './service.js';
+export { closeAll, closeServices, type Service, type ServiceContext } from './service.js';
 export {
   addJsonBodyParser,
   parseJsonBody,

@@ -41,3 +41,8 @@ export async function closeAll(steps: ReadonlyArray<(() => Promise<void> | void)
   }
   if (failures.length > 0) throw failures[0];
 }
+
+/** Closes services last started first (each may use those started before it), every one even after a failure. */
+export function closeServices(services: readonly Service[]): Promise<void> {
+  return closeAll([...services].reverse().map((s) => () => s.close()));
+}

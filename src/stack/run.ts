@@ -1,7 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { Logger } from 'pino';
 import { SignetError } from '../errors.js';
-import { closeAll, type Service } from '../http/index.js';
+import { closeServices, type Service } from '../http/index.js';
 import type { Metrics } from '../metrics/index.js';
 import { buildServer, shutdown } from './server.js';
 
@@ -38,7 +38,7 @@ export async function runServer(o: RunOptions): Promise<void> {
   } catch (e) {
     server.close();
     // Services already open hold storage (a database session would keep this failed start alive).
-    await closeAll(services.reverse().map((s) => () => s.close())).catch(() => undefined);
+    await closeServices(services).catch(() => undefined);
     throw e;
   }
   o.onListening?.(baseUrl(o.host, port));

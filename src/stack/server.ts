@@ -6,6 +6,7 @@ import type { Logger } from 'pino';
 import {
   addJsonBodyParser,
   closeAll,
+  closeServices,
   DEFAULT_INFLIGHT_BODY_BYTES,
   limitInflightBodies,
   metricsRoute,
@@ -99,5 +100,5 @@ async function probeWritable(dir: string): Promise<void> {
  * every service in reverse order.
  */
 export async function shutdown(app: FastifyInstance, services: Service[]): Promise<void> {
-  await closeAll([() => app.close(), ...[...services].reverse().map((s) => () => s.close())]);
+  await closeAll([() => app.close(), () => closeServices(services)]);
 }

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { closeAll, type Service, type ServiceContext } from '../http/index.js';
+import { closeServices, type Service, type ServiceContext } from '../http/index.js';
 import { createLogService, LOG_KEY_FILE, type LogServiceOptions } from '../log/index.js';
 import { createCaService } from '../ca/index.js';
 import { createCtLog } from '../ct/index.js';
@@ -54,7 +54,7 @@ export async function createStackServices(ctx: ServiceContext, options: StackOpt
       await createTufService({ dir: join(ctx.dataDir, 'tuf'), source: trust, logger: ctx.logger, ...options.tuf }),
     );
   } catch (e) {
-    await closeAll(services.reverse().map((s) => () => s.close())).catch(() => undefined);
+    await closeServices(services).catch(() => undefined);
     throw e;
   }
   return services;
