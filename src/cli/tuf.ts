@@ -99,17 +99,12 @@ export function registerTuf(program: Command): void {
   withDir(tuf.command('status').description('versions and expiry of the published metadata')).action(
     async (flags: TufFlags) => {
       const repo = await openRepository(flags);
-      const root = repo.root().signed;
-      const targets = repo.targets().signed;
-      console.log(`root      version ${root.version}, expires ${root.expires}`);
-      console.log(
-        `targets   version ${targets.version}, expires ${targets.expires}: ${Object.keys(targets.targets).join(', ')}`,
-      );
-      const { MetadataKind } = await import('@tufjs/models');
-      const snapshot = repo.current(MetadataKind.Snapshot);
-      const timestamp = repo.current(MetadataKind.Timestamp);
-      console.log(`snapshot  version ${snapshot.version}, expires ${snapshot.expires}`);
-      console.log(`timestamp version ${timestamp.version}, expires ${timestamp.expires}`);
+      const targets = Object.keys(repo.targets().signed.targets).join(', ');
+      for (const [role, { version, expires }] of Object.entries(repo.published())) {
+        console.log(
+          `${role.padEnd(9)} version ${version}, expires ${expires}${role === 'targets' ? `: ${targets}` : ''}`,
+        );
+      }
       console.log(`repository ${repo.repoDir}`);
     },
   );

@@ -92,6 +92,17 @@ export class TufRepository {
     return Metadata.fromJSON(MetadataKind.Targets, readJson(join(this.repoDir, 'targets.json')) as never);
   }
 
+  /** The version and expiry of each published role's metadata. */
+  published(): Record<RoleName, { version: number; expires: string }> {
+    const at = ({ version, expires }: { version: number; expires: string }) => ({ version, expires });
+    return {
+      root: at(this.root().signed),
+      targets: at(this.targets().signed),
+      snapshot: at(this.#current(MetadataKind.Snapshot)),
+      timestamp: at(this.#current(MetadataKind.Timestamp)),
+    };
+  }
+
   /** A published target's bytes, or undefined when there is none by that name. */
   readTarget(name: string): Buffer | undefined {
     const t = this.targets().signed.targets[name];
@@ -142,12 +153,12 @@ export class TufRepository {
         );
         return ['targets', 'snapshot', 'timestamp'];
       }
-      const snapshot = this.current(MetadataKind.Snapshot);
+      const snapshot = this.#current(MetadataKind.Snapshot);
       if (stale('snapshot', snapshot.expires)) {
         this.#writeSnapshot();
         return ['snapshot', 'timestamp'];
       }
-      if (stale('timestamp', this.current(MetadataKind.Timestamp).expires)) {
+      if (stale('timestamp', this.#current(MetadataKind.Timestamp).expires)) {
         this.#writeTimestamp();
         return ['timestamp'];
       }
@@ -200,7 +211,7 @@ export class TufRepository {
 
   #writeSnapshot(): void {
     const targetsVersion = this.targets().signed.version;
-    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.current(MetadataKind.Snapshot).version : 0;
+    const previous = existsSync(join(this.repoDir, 'snapshot.json')) ? this.#current(MetadataKind.Snapshot).version : 0;
     const snapshot = new Snapshot({
       version: previous + 1,
       specVersion: '1.0.31',
@@ -214,9 +225,9 @@ export class TufRepository {
   }
 
   #writeTimestamp(): void {
-    const snapshot = this.current(MetadataKind.Snapshot);
+    const snapshot = this.#current(MetadataKind.Snapshot);
     const previous = existsSync(join(this.repoDir, 'timestamp.json'))
-      ? this.current(MetadataKind.Timestamp).version
+      ? this.#current(MetadataKind.Timestamp).version
       : 0;
     const timestamp = new Timestamp({
       version: previous + 1,
@@ -230,10 +241,9 @@ export class TufRepository {
     );
   }
 
-  /** The published snapshot or timestamp. */
-  current(kind: MetadataKind.Snapshot): Snapshot;
-  current(kind: MetadataKind.Timestamp): Timestamp;
-  current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
+  #current(kind: MetadataKind.Snapshot): Snapshot;
+  #current(kind: MetadataKind.Timestamp): Timestamp;
+  #current(kind: MetadataKind.Snapshot | MetadataKind.Timestamp): Snapshot | Timestamp {
     return Metadata.fromJSON(kind as never, readJson(join(this.repoDir, `${kind}.json`)) as never).signed as never;
   }
 
